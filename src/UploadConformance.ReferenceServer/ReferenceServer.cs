@@ -1,0 +1,69 @@
+using System.Net;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Hosting;
+using Microsoft.Extensions.Logging;
+
+namespace UploadConformance.ReferenceServer;
+
+/// <summary>The built-in upload server: the embedded default target of every verb, and a server a
+/// user can point other tools at (<c>run.sh serve</c>).</summary>
+public sealed class ReferenceServer : IAsyncDisposable
+{
+    private readonly WebApplication _app;
+
+    private ReferenceServer(WebApplication app, FileStore store, Uri baseUrl, ReferenceServerOptions options)
+    {
+        _app = app;
+        Store = store;
+        BaseUrl = baseUrl;
+        Options = options;
+    }
+
+    public Uri BaseUrl { get; }
+    public Uri UploadUrl => new(BaseUrl, Options.UploadPath);
+    public ReferenceServerOptions Options { get; }
+    public FileStore Store { get; }
+
+    public static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, CancellationToken cancellationToken = default)
+    {
+        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(kestrel =>
+        {
+            kestrel.AddServerHeader = false;
+            // The endpoint enforces its declared limits itself so that every refusal is JSON.
+            kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+        });
+        var store = new FileStore(options.StorageDirectory);
+        builder.Services.AddSingleton(store);
+        var app = builder.Build();
+        var upload = new UploadEndpoint(options, store);
+
+        app.MapPost(options.UploadPath, upload.HandleAsync);
+        app.MapGet("/files/{id}", (string id, HttpContext context) =>
+            store.TryGet(id, out var file)
+                ? Results.File(file.Path, file.ContentType, enableRangeProcessing: true)
+                : Results.Json(new Refusal(404, $"no file '{id}'"), statusCode: 404));
+        app.MapGet("/stats", () => Results.Json(store.Snapshot(), ServerJson.Options));
+        app.MapGet("/health", () => Results.Json(new { status = "ok" }));
+
+        await app.StartAsync(cancellationToken).ConfigureAwait(false);
+        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ReferenceServer(app, store, new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal)), options);
+    }
+
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+
+    public async ValueTask DisposeAsync()
+    {
+        await _app.StopAsync().ConfigureAwait(false);
+        await _app.DisposeAsync().ConfigureAwait(false);
+        Store.Dispose();
+    }
+}

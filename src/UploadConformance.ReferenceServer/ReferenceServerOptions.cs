@@ -1,0 +1,23 @@
+namespace UploadConformance.ReferenceServer;
+
+public sealed record ReferenceServerOptions
+{
+    public string Host { get; init; } = "127.0.0.1";
+    /// <summary>0 picks a free port.</summary>
+    public int Port { get; init; }
+    public string UploadPath { get; init; } = "/image";
+    /// <summary>The field the file must arrive under (wx.uploadFile's <c>name</c>); <c>*</c> takes any.</summary>
+    public string FileField { get; init; } = "images";
+    public long MaxFileBytes { get; init; } = 64L << 20;
+    /// <summary>Defaults to the file limit plus room for the other parts.</summary>
+    public long? MaxRequestBytes { get; init; }
+    public int MaxParts { get; init; } = 1000;
+    public int MaxFieldBytes { get; init; } = 2 << 20;
+    public int MaxPartHeaderBytes { get; init; } = 16 * 1024;
+    /// <summary>Where uploads are kept; a fresh temp folder, deleted at shutdown, when not set.</summary>
+    public string? StorageDirectory { get; init; }
+    /// <summary>One line per request goes here when set (the <c>serve</c> verb's access log).</summary>
+    public TextWriter? AccessLog { get; init; }
+
+    public long EffectiveMaxRequestBytes => MaxRequestBytes ?? MaxFileBytes + (4L << 20);
+}

@@ -1,0 +1,237 @@
+using System.Buffers;
+using System.Security.Cryptography;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.WebUtilities;
+using Microsoft.Net.Http.Headers;
+
+namespace UploadConformance.ReferenceServer;
+
+/// <summary><c>POST /image</c>: parses the multipart body as it streams in, writes each file to disk
+/// while hashing it, and answers the way the seed's backend does, <c>{code:0, data:{…}}</c>.
+/// Every refusal is a JSON body with a 4xx status; nothing the client sends earns a 5xx.</summary>
+public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore store)
+{
+    private const int BufferSize = 64 * 1024;
+
+    public async Task HandleAsync(HttpContext context)
+    {
+        store.RequestStarted();
+        int? status = null;
+        var partials = new List<StoredFile>();
+        try
+        {
+            status = await ReceiveAsync(context, partials);
+        }
+        catch (Rejection r)
+        {
+            status = await RefuseAsync(context, r.Status, r.Message);
+        }
+        catch (Exception e) when (ClientWentAway(context, e))
+        {
+            store.PartialUploadDiscarded();
+        }
+        catch (BadHttpRequestException e)
+        {
+            // Kestrel's own framing errors: a body shorter than Content-Length, a chunked body over the limit.
+            if (e.StatusCode == StatusCodes.Status400BadRequest) store.PartialUploadDiscarded();
+            status = await RefuseAsync(context, e.StatusCode, OneLine(e.Message));
+        }
+        catch (InvalidDataException e)
+        {
+            var code = e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase)
+                ? StatusCodes.Status431RequestHeaderFieldsTooLarge
+                : StatusCodes.Status400BadRequest;
+            status = await RefuseAsync(context, code, "malformed multipart body: " + OneLine(e.Message));
+        }
+        catch (IOException e)
+        {
+            // MultipartReader's "Unexpected end of Stream": the closing boundary never came.
+            store.PartialUploadDiscarded();
+            status = await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed multipart body: " + OneLine(e.Message));
+        }
+        finally
+        {
+            FileStore.Discard(partials.Where(p => p.Path.EndsWith(".partial", StringComparison.Ordinal)));
+            store.RequestEnded(status);
+            options.AccessLog?.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {context.Request.Method} {context.Request.Path} {context.Request.ContentLength?.ToString() ?? "chunked"} -> {status?.ToString() ?? "client went away"}");
+        }
+    }
+
+    private async Task<int> ReceiveAsync(HttpContext context, List<StoredFile> partials)
+    {
+        var request = context.Request;
+        var maxRequest = options.EffectiveMaxRequestBytes;
+        if (request.ContentLength > maxRequest)
+            throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"request body of {request.ContentLength} bytes is over the limit of {maxRequest}");
+        if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
+            sizeFeature.MaxRequestBodySize = maxRequest;
+
+        if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
+            !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
+            throw new Rejection(StatusCodes.Status415UnsupportedMediaType, $"expected multipart/form-data, got '{request.ContentType}'");
+        var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
+        if (string.IsNullOrEmpty(boundary))
+            throw new Rejection(StatusCodes.Status400BadRequest, "multipart/form-data without a boundary parameter");
+        if (boundary.Length > 70)
+            throw new Rejection(StatusCodes.Status400BadRequest, $"boundary of {boundary.Length} characters; RFC 2046 allows 70");
+
+        var reader = new MultipartReader(boundary, request.Body)
+        {
+            HeadersLengthLimit = options.MaxPartHeaderBytes,
+            HeadersCountLimit = 16,
+        };
+        var fields = new List<KeyValuePair<string, string>>();
+        var parts = 0;
+        var aborted = context.RequestAborted;
+        while (await reader.ReadNextSectionAsync(aborted) is { } section)
+        {
+            if (++parts > options.MaxParts)
+                throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"more than {options.MaxParts} parts");
+            if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
+                !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
+                throw new Rejection(StatusCodes.Status400BadRequest, $"part {parts} has no Content-Disposition: form-data");
+            var name = HeaderUtilities.UnescapeAsQuotedString(disposition.Name).Value;
+            if (string.IsNullOrEmpty(name))
+                throw new Rejection(StatusCodes.Status400BadRequest, $"part {parts} has no name");
+
+            if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
+            {
+                var fileName = HeaderUtilities.UnescapeAsQuotedString(disposition.FileName).Value ?? "";
+                var fileNameStar = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : null;
+                var stored = await ReceiveFileAsync(section, name, fileName, fileNameStar, partials, aborted);
+                if (stored is null) continue; // filename="" with no bytes: a browser's "no file chosen"
+            }
+            else
+            {
+                fields.Add(new(name, await ReadFieldAsync(section, name, aborted)));
+            }
+        }
+
+        var wanted = options.FileField;
+        if (!partials.Any(p => wanted == "*" || p.Field == wanted))
+            throw new Rejection(StatusCodes.Status400BadRequest,
+                partials.Count == 0 ? $"no file part; expected one under field '{wanted}'" : $"no file under field '{wanted}' (got '{partials[0].Field}')");
+
+        var committed = new List<StoredFile>(partials.Count);
+        for (var i = 0; i < partials.Count; i++)
+        {
+            var stored = store.Commit(partials[i]);
+            partials[i] = stored;
+            committed.Add(stored);
+        }
+        var baseUrl = $"{request.Scheme}://{request.Host}";
+        var files = committed.Select(f => new UploadAnswer.FileData(f.Id, $"{baseUrl}/files/{f.Id}", f.Field, f.FileName, f.FileNameStar, f.ContentType, f.Size, f.Sha256)).ToList();
+        var main = files.First(f => wanted == "*" || f.Field == wanted);
+        var answer = new UploadAnswer(0, "ok", new UploadAnswer.UploadData(
+            main.Id, main.Url, main.Field, main.Filename, main.FilenameStar, main.ContentType, main.Size, main.Sha256,
+            fields.Select(f => new UploadAnswer.Field(f.Key, f.Value)).ToList(), files));
+        await context.Response.WriteAsJsonAsync(answer, ServerJson.Options, "application/json; charset=utf-8");
+        return StatusCodes.Status200OK;
+    }
+
+    private async Task<StoredFile?> ReceiveFileAsync(MultipartSection section, string field, string fileName, string? fileNameStar, List<StoredFile> partials, CancellationToken aborted)
+    {
+        var path = store.NewPartialPath(out var id);
+        var contentType = section.ContentType ?? "application/octet-stream";
+        var partial = new StoredFile(id, field, fileName, fileNameStar, contentType, 0, "", path);
+        partials.Add(partial);
+        long size = 0;
+        using var hash = IncrementalHash.CreateHash(HashAlgorithmName.SHA256);
+        var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
+        try
+        {
+            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+            int read;
+            while ((read = await section.Body.ReadAsync(buffer.AsMemory(0, BufferSize), aborted)) > 0)
+            {
+                size += read;
+                if (size > options.MaxFileBytes)
+                    throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"file '{fileName}' is over the limit of {options.MaxFileBytes} bytes");
+                hash.AppendData(buffer, 0, read);
+                await file.WriteAsync(buffer.AsMemory(0, read), aborted);
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        if (size == 0 && fileName.Length == 0 && fileNameStar is null)
+        {
+            partials.Remove(partial);
+            File.Delete(path);
+            return null;
+        }
+        var complete = partial with { Size = size, Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset()) };
+        partials[partials.IndexOf(partial)] = complete;
+        return complete;
+    }
+
+    private async Task<string> ReadFieldAsync(MultipartSection section, string name, CancellationToken aborted)
+    {
+        var buffer = ArrayPool<byte>.Shared.Rent(Math.Min(options.MaxFieldBytes + 1, 1 << 16));
+        var collected = new ArrayBufferWriter<byte>();
+        try
+        {
+            int read;
+            while ((read = await section.Body.ReadAsync(buffer, aborted)) > 0)
+            {
+                if (collected.WrittenCount + read > options.MaxFieldBytes)
+                    throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"field '{name}' is over the limit of {options.MaxFieldBytes} bytes");
+                collected.Write(buffer.AsSpan(0, read));
+            }
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(buffer);
+        }
+        return Encoding.UTF8.GetString(collected.WrittenSpan);
+    }
+
+    private static bool ClientWentAway(HttpContext context, Exception e) =>
+        context.RequestAborted.IsCancellationRequested ||
+        e is Microsoft.AspNetCore.Connections.ConnectionResetException ||
+        e is BadHttpRequestException { Message: var m } && m.Contains("Unexpected end of request content", StringComparison.Ordinal);
+
+    private static async Task<int> RefuseAsync(HttpContext context, int status, string message)
+    {
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return status;
+        context.Response.StatusCode = status;
+        // The rest of the body is not read; closing says so instead of leaving the client to guess.
+        context.Response.Headers.Connection = "close";
+        try
+        {
+            await context.Response.WriteAsJsonAsync(new Refusal(status, message), ServerJson.Options, "application/json; charset=utf-8");
+        }
+        catch (Exception e) when (e is IOException or OperationCanceledException)
+        {
+        }
+        return status;
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ");
+
+    private sealed class Rejection(int status, string message) : Exception(message)
+    {
+        public int Status { get; } = status;
+    }
+}
+
+public sealed record Refusal(int Code, string Error);
+
+public sealed record UploadAnswer(int Code, string Msg, UploadAnswer.UploadData Data)
+{
+    public sealed record UploadData(string Id, string Url, string Field, string Filename, string? FilenameStar, string ContentType, long Size, string Sha256, IReadOnlyList<Field> Fields, IReadOnlyList<FileData> Files);
+    public sealed record Field(string Name, string Value);
+    public sealed record FileData(string Id, string Url, string Field, string Filename, string? FilenameStar, string ContentType, long Size, string Sha256);
+}
+
+internal static class ServerJson
+{
+    public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
+    {
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,
+    };
+}

@@ -1,0 +1,64 @@
+using System.Security.Cryptography;
+
+namespace UploadConformance.Payloads;
+
+/// <summary>The bytes of one file part. A payload is read as a stream each time it is sent, so a
+/// 1 GiB upload never sits in memory and one payload can be shared by every request that sends it.</summary>
+public interface IPayload
+{
+    /// <summary>What this payload is, for reports: "compressed JPEG 1280×960", "generated 1 GiB".</summary>
+    string Description { get; }
+    long Length { get; }
+    Stream OpenRead();
+    /// <summary>SHA-256 of the bytes as lowercase hex, computed once and kept.</summary>
+    string Sha256 { get; }
+}
+
+public abstract class PayloadBase : IPayload
+{
+    private string? _sha256;
+
+    public abstract string Description { get; }
+    public abstract long Length { get; }
+    public abstract Stream OpenRead();
+
+    public string Sha256 => _sha256 ??= ComputeSha256();
+
+    private string ComputeSha256()
+    {
+        using var stream = OpenRead();
+        return Convert.ToHexStringLower(SHA256.HashData(stream));
+    }
+
+    public override string ToString() => Description;
+}
+
+/// <summary>A small payload held in memory: wire tests, empty and one-byte files.</summary>
+public sealed class BytesPayload(byte[] bytes, string? description = null) : PayloadBase
+{
+    public override string Description { get; } = description ?? $"{bytes.Length} bytes";
+    public override long Length => bytes.Length;
+    public override Stream OpenRead() => new MemoryStream(bytes, writable: false);
+}
+
+/// <summary>A file on disk: the user's own, or a cached generated image.</summary>
+public sealed class FilePayload : PayloadBase
+{
+    private readonly string _path;
+
+    public FilePayload(string path, string? description = null)
+    {
+        var info = new FileInfo(path);
+        if (!info.Exists) throw new FileNotFoundException($"payload file not found: {path}", path);
+        _path = info.FullName;
+        Length = info.Length;
+        Description = description ?? Path.GetFileName(path);
+    }
+
+    public string FullPath => _path;
+    public override string Description { get; }
+    public override long Length { get; }
+
+    public override Stream OpenRead() =>
+        new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+}

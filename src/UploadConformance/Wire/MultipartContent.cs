@@ -1,0 +1,43 @@
+using System.Net;
+
+namespace UploadConformance.Wire;
+
+/// <summary>Hands a <see cref="MultipartBody"/> to HttpClient without buffering it.</summary>
+public sealed class MultipartContent : HttpContent
+{
+    private readonly MultipartBody _body;
+    private readonly SendControl? _control;
+    private readonly bool _chunked;
+
+    public MultipartContent(MultipartBody body, SendControl? control, bool chunked)
+    {
+        _body = body;
+        _control = control;
+        _chunked = chunked;
+        Headers.TryAddWithoutValidation("Content-Type", body.ContentType);
+    }
+
+    public bool AbortedByClient { get; private set; }
+
+    protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
+        SerializeToStreamAsync(stream, context, CancellationToken.None);
+
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    {
+        try
+        {
+            await _body.WriteToAsync(stream, _control, cancellationToken).ConfigureAwait(false);
+        }
+        catch (UploadAbortedException)
+        {
+            AbortedByClient = true;
+            throw;
+        }
+    }
+
+    protected override bool TryComputeLength(out long length)
+    {
+        length = _body.Length;
+        return !_chunked;
+    }
+}

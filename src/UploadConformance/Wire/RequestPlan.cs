@@ -1,0 +1,33 @@
+using UploadConformance.Requests;
+
+namespace UploadConformance.Wire;
+
+/// <summary>A request with every choice made: the fields as encoded, the boundary, the wire options.
+/// Scenarios and suites produce plans; the sender only executes them.</summary>
+public sealed record RequestPlan
+{
+    public required UploadRequest Request { get; init; }
+    public required FormDataEncoding Encoding { get; init; }
+    public required string Boundary { get; init; }
+    public WireOptions Wire { get; init; } = new();
+    public string Platform { get; init; } = "";
+
+    public IReadOnlyList<FormField> Fields => _fields ??= FormDataEncoder.Encode(Request.FormData, Encoding);
+    private IReadOnlyList<FormField>? _fields;
+
+    public MultipartBody BuildBody() =>
+        MultipartBody.Create(Boundary, Fields, Request.Files(), Wire.PartOrder, Wire.NameEscaping);
+
+    public static RequestPlan For(UploadRequest request, FormDataEncoding encoding, WireOptions? wire = null, int seed = 1, string platform = "")
+    {
+        wire ??= new WireOptions();
+        return new RequestPlan
+        {
+            Request = request,
+            Encoding = encoding,
+            Wire = wire,
+            Boundary = UploadConformance.Wire.Boundary.Create(wire.BoundaryStyle, new Random(seed), wire.CustomBoundary),
+            Platform = platform,
+        };
+    }
+}

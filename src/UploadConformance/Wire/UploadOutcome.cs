@@ -1,0 +1,23 @@
+namespace UploadConformance.Wire;
+
+/// <summary>Why an upload did not get an answer; <see cref="None"/> when it did, whatever the status.</summary>
+public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Other }
+
+/// <summary>What the client saw, in wx.uploadFile's terms: success fires for any HTTP status, with
+/// <c>data</c> as a string; fail carries an errMsg.</summary>
+public sealed record UploadOutcome
+{
+    public required string ErrMsg { get; init; }
+    public FailureKind Failure { get; init; }
+    public int? StatusCode { get; init; }
+    public string? Data { get; init; }
+    public bool DataTruncated { get; init; }
+    public string? ResponseContentType { get; init; }
+    public long BytesSent { get; init; }
+    public long BytesExpected { get; init; }
+    public TimeSpan Elapsed { get; init; }
+    /// <summary>The one-line cause when the request failed; never a stack trace.</summary>
+    public string? Error { get; init; }
+
+    public bool Answered => Failure == FailureKind.None;
+}

@@ -1,0 +1,158 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Sockets;
+using System.Text;
+
+namespace UploadConformance.Wire;
+
+/// <summary>Sends request plans the way wx.uploadFile does: one POST, a client timeout, optional
+/// abort mid-stream, progress events; turns every ending into an <see cref="UploadOutcome"/>.</summary>
+public sealed class Uploader : IDisposable
+{
+    public const int MaxResponseBytes = 1 << 20;
+
+    private readonly HttpMessageInvoker _invoker;
+    private readonly bool _ownsInvoker;
+
+    public Uploader(HttpMessageInvoker? invoker = null)
+    {
+        _ownsInvoker = invoker is null;
+        _invoker = invoker ?? new HttpMessageInvoker(CreateHandler());
+    }
+
+    public static SocketsHttpHandler CreateHandler() => new()
+    {
+        AllowAutoRedirect = false,
+        UseCookies = false,
+        AutomaticDecompression = DecompressionMethods.None,
+        ConnectTimeout = TimeSpan.FromSeconds(5),
+        PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
+        MaxConnectionsPerServer = 1024,
+    };
+
+    public async Task<UploadOutcome> SendAsync(RequestPlan plan, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var body = plan.BuildBody();
+        var control = new SendControl
+        {
+            StopAfter = plan.Wire.AbortAt?.Resolve(body.Length),
+            RateCapBytesPerSecond = plan.Wire.RateCapBytesPerSecond,
+            Progress = progress,
+        };
+        var sentCounter = new SentCounter(control);
+        var content = new MultipartContent(body, sentCounter.Control, plan.Wire.Framing == Framing.Chunked);
+        using var request = new HttpRequestMessage(HttpMethod.Post, plan.Request.Url) { Content = content, Version = HttpVersion.Version11 };
+        foreach (var (name, value) in plan.Request.Header)
+        {
+            if (!request.Headers.TryAddWithoutValidation(name, value))
+                content.Headers.TryAddWithoutValidation(name, value);
+        }
+        if (plan.Wire.Framing == Framing.Chunked) request.Headers.TransferEncodingChunked = true;
+
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        if (plan.Request.TimeoutMs is { } ms) timeout.CancelAfter(ms);
+        var clock = Stopwatch.StartNew();
+        try
+        {
+            using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            var (data, truncated) = await ReadCappedAsync(response.Content, timeout.Token).ConfigureAwait(false);
+            return new UploadOutcome
+            {
+                ErrMsg = "uploadFile:ok",
+                StatusCode = (int)response.StatusCode,
+                Data = data,
+                DataTruncated = truncated,
+                ResponseContentType = response.Content.Headers.ContentType?.ToString(),
+                BytesSent = sentCounter.Sent,
+                BytesExpected = body.Length,
+                Elapsed = clock.Elapsed,
+            };
+        }
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
+        {
+            var (kind, errMsg, error) = Classify(e, content.AbortedByClient, timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested, plan.Request.TimeoutMs);
+            if (cancellationToken.IsCancellationRequested && kind != FailureKind.Aborted) throw;
+            return new UploadOutcome
+            {
+                ErrMsg = errMsg,
+                Failure = kind,
+                Error = error,
+                BytesSent = sentCounter.Sent,
+                BytesExpected = body.Length,
+                Elapsed = clock.Elapsed,
+            };
+        }
+    }
+
+    private static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut, int? timeoutMs)
+    {
+        if (abortedByClient) return (FailureKind.Aborted, "uploadFile:fail abort", Innermost(e).Message);
+        if (timedOut) return (FailureKind.Timeout, "uploadFile:fail timeout", $"no answer within the client timeout of {timeoutMs} ms");
+        var inner = Innermost(e);
+        if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            return (FailureKind.Refused, "uploadFile:fail connection refused", OneLine(inner.Message));
+        if (inner is SocketException or IOException || e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
+            return (FailureKind.Reset, "uploadFile:fail socket closed", OneLine(inner.Message));
+        return (FailureKind.Other, "uploadFile:fail " + OneLine(inner.Message), OneLine(inner.Message));
+    }
+
+    private static Exception Innermost(Exception e)
+    {
+        while (e.InnerException is not null) e = e.InnerException;
+        return e;
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    /// <summary>wx hands <c>res.data</c> over as a string with one BOM stripped; a server sending
+    /// garbage must not exhaust our memory, so the read stops at <see cref="MaxResponseBytes"/>.</summary>
+    private static async Task<(string, bool)> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    {
+        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        var buffer = new byte[Math.Min(MaxResponseBytes + 1, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, MaxResponseBytes) + 1)];
+        var total = 0;
+        using var overflow = new MemoryStream();
+        while (true)
+        {
+            if (total == buffer.Length)
+            {
+                if (total > MaxResponseBytes) break;
+                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxResponseBytes + 1));
+            }
+            var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
+            if (read == 0) break;
+            total += read;
+        }
+        var truncated = total > MaxResponseBytes;
+        var length = Math.Min(total, MaxResponseBytes);
+        var span = buffer.AsSpan(0, length);
+        if (span.StartsWith(Encoding.UTF8.Preamble)) span = span[3..];
+        return (Encoding.UTF8.GetString(span), truncated);
+    }
+
+    public void Dispose()
+    {
+        if (_ownsInvoker) _invoker.Dispose();
+    }
+
+    /// <summary>Counts what actually left, for the outcome, on top of the caller's progress callback.</summary>
+    private sealed class SentCounter
+    {
+        public SentCounter(SendControl inner)
+        {
+            Control = new SendControl
+            {
+                StopAfter = inner.StopAfter,
+                RateCapBytesPerSecond = inner.RateCapBytesPerSecond,
+                Progress = (sent, expected) =>
+                {
+                    Sent = sent;
+                    inner.Progress?.Invoke(sent, expected);
+                },
+            };
+        }
+
+        public SendControl Control { get; }
+        public long Sent { get; private set; }
+    }
+}
