@@ -1,0 +1,69 @@
+using UploadConformance.Cli.Commands;
+using UploadConformance.Results;
+
+namespace UploadConformance.Cli;
+
+public static class Cli
+{
+    public const string Help = """
+        usage: run.sh [verb] [options]
+
+        verbs:
+          run      (default) the smoke suite against the embedded reference server, or --target;
+                   every upload verified; writes reports/<run>/results.json and summary.md
+                   --target <url> --field <name> --seed <n> --out <dir>
+          serve    the reference upload server alone
+                   --port <n> (8090) --host <ip> (127.0.0.1) --field <name> (images)
+                   --max-file-bytes <size> (64MiB) --storage <dir> --quiet
+          upload   one upload of your own file or a generated payload, verified, with peak memory
+                   --file <path> | --size <size>  --target <url> --field <name> --filename <name>
+                   --content-type <type> --chunked --abort <50%|bytes> --rate <bytes/s>
+                   --timeout <ms> --seed <n> --out <dir>
+
+        exit codes: 0 all verified · 1 failures · 2 bad usage or config · 3 target unreachable
+                    · 130 interrupted (Ctrl-C; results so far written)
+
+        """;
+
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    {
+        if (args.Any(a => a is "--help" or "-h" or "help"))
+        {
+            stdout.Write(Help);
+            return ExitCodes.Ok;
+        }
+        var hasVerb = args.Length > 0 && !args[0].StartsWith('-');
+        var verb = hasVerb ? args[0] : "run";
+        var rest = hasVerb ? args[1..] : args;
+        try
+        {
+            return verb switch
+            {
+                "run" => await RunCommand.ExecuteAsync(new Arguments(rest, RunCommand.Flags), stdout, cancellationToken),
+                "serve" => await ServeCommand.ExecuteAsync(new Arguments(rest, ServeCommand.Flags), stdout, cancellationToken),
+                "upload" => await UploadCommand.ExecuteAsync(new Arguments(rest, UploadCommand.Flags), stdout, cancellationToken),
+                _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, serve, upload; see --help)"),
+            };
+        }
+        catch (UsageException e)
+        {
+            stderr.WriteLine($"uc: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (ResultsFileException e)
+        {
+            stderr.WriteLine($"uc: {e.Message}");
+            return ExitCodes.Usage;
+        }
+        catch (TargetUnreachableException e)
+        {
+            stderr.WriteLine($"uc: {e.Message}");
+            return ExitCodes.Unreachable;
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+        {
+            stderr.WriteLine("uc: interrupted");
+            return ExitCodes.Interrupted;
+        }
+    }
+}

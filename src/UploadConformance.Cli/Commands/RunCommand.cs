@@ -1,0 +1,111 @@
+using UploadConformance.Payloads;
+using UploadConformance.Results;
+using UploadConformance.Suites;
+using UploadConformance.Verification;
+using UploadConformance.Wire;
+
+namespace UploadConformance.Cli.Commands;
+
+/// <summary>The default job: the smoke suite against the embedded reference server (or <c>--target</c>),
+/// every upload verified, results.json and summary.md written.</summary>
+public static class RunCommand
+{
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string>();
+
+    public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var url = args.Url("target");
+        var field = args.Text("field") ?? "images";
+        var seed = args.Int("seed", 1, 0);
+        var outDir = args.Text("out");
+        args.EnsureAllUsed("run");
+
+        var started = DateTimeOffset.Now;
+        using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) };
+        await using var target = await Target.ResolveAsync(url, field, 64L << 20, http, cancellationToken);
+        stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: suite '{SmokeSuite.Name}' against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}, seed {seed}");
+
+        var images = ImageFactory.Default();
+        stdout.WriteLine($"preparing payloads (images are encoded once and cached in {images.CacheDirectory})");
+        var cases = SmokeSuite.Build(target.UploadUrl, field, seed, images);
+
+        using var uploader = new Uploader();
+        var runner = new CaseRunner(uploader, http, new TargetProbe(http, target.UploadUrl));
+        var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
+
+        var document = new ResultsDocument
+        {
+            Run = new RunInfo
+            {
+                Id = Path.GetFileName(ReportFolder.Resolve(outDir, "run", started)),
+                Verb = "run",
+                StartedAt = started,
+                FinishedAt = DateTimeOffset.Now,
+                DurationMs = Math.Round((DateTimeOffset.Now - started).TotalMilliseconds, 1),
+                Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
+                Seed = seed,
+                Interrupted = run.Interrupted,
+            },
+            Summary = VerdictCounts.Of(run.Results),
+            Cases = run.Results,
+        };
+        return await CaseSession.FinishAsync(document, ReportFolder.Resolve(outDir, "run", started), run, stdout);
+    }
+}
+
+/// <summary>Runs cases one by one, printing each as it finishes; stops early, keeping what it has,
+/// on Ctrl-C or when the target stops answering.</summary>
+public static class CaseSession
+{
+    public sealed record Outcome(IReadOnlyList<CaseResult> Results, string? Interrupted, int InterruptedExitCode);
+
+    public static async Task<Outcome> RunAsync(IReadOnlyList<UploadCase> cases, CaseRunner runner, TextWriter stdout, CancellationToken cancellationToken, Action<long, long>? progress = null)
+    {
+        var results = new List<CaseResult>();
+        var idWidth = Math.Max(20, cases.Max(c => c.Id.Length));
+        stdout.WriteLine(ConsoleTable.Header(idWidth));
+        foreach (var @case in cases)
+        {
+            CaseResult result;
+            try
+            {
+                result = await runner.RunAsync(@case, cancellationToken, progress);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+            {
+                return new Outcome(results, "interrupted by Ctrl-C", ExitCodes.Interrupted);
+            }
+            results.Add(result);
+            stdout.WriteLine(ConsoleTable.Row(result, idWidth));
+            if (result.Outcome.Failure == FailureKind.Refused)
+                return new Outcome(results, $"target stopped answering during {result.Id}", ExitCodes.Unreachable);
+        }
+        return new Outcome(results, null, ExitCodes.Ok);
+    }
+
+    public static async Task<int> FinishAsync(ResultsDocument document, string folder, Outcome run, TextWriter stdout)
+    {
+        var resultsPath = await ResultsFile.WriteAsync(document, folder);
+        var summaryPath = await SummaryMarkdown.WriteAsync(document, folder);
+        var s = document.Summary;
+        stdout.WriteLine();
+        stdout.WriteLine($"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational in {document.Run.DurationMs / 1000:0.0} s");
+        if (run.Interrupted is { } why) stdout.WriteLine($"stopped early: {why}; the results gathered so far were written");
+        stdout.WriteLine($"results: {resultsPath}");
+        stdout.WriteLine($"summary: {summaryPath}");
+        if (run.Interrupted is not null) return run.InterruptedExitCode;
+        return s.Fail > 0 ? ExitCodes.Failures : ExitCodes.Ok;
+    }
+}
+
+public static class ReportFolder
+{
+    /// <summary><c>--out</c> when given; else reports/&lt;timestamp&gt;-&lt;verb&gt; under
+    /// $UPLOADCONFORMANCE_REPORTS (run.sh points it at the repository's reports/) or ./reports.</summary>
+    public static string Resolve(string? outDir, string verb, DateTimeOffset started)
+    {
+        if (outDir is not null) return Path.GetFullPath(outDir);
+        var root = Environment.GetEnvironmentVariable("UPLOADCONFORMANCE_REPORTS") is { Length: > 0 } r ? r : "reports";
+        return Path.GetFullPath(Path.Combine(root, $"{started:yyyyMMdd-HHmmss}-{verb}"));
+    }
+}

@@ -1,0 +1,58 @@
+using System.Net;
+using UploadConformance.ReferenceServer;
+using Server = UploadConformance.ReferenceServer.ReferenceServer;
+
+namespace UploadConformance.Cli.Commands;
+
+/// <summary><c>serve</c>: the reference server alone, for a user to point other tools at.</summary>
+public static class ServeCommand
+{
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "quiet" };
+
+    public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var host = args.Text("host") ?? "127.0.0.1";
+        var port = args.Int("port", 8090, 0, 65535);
+        var field = args.Text("field") ?? "images";
+        var maxFile = args.Bytes("max-file-bytes") ?? 64L << 20;
+        var storage = args.Text("storage");
+        var quiet = args.Flag("quiet");
+        args.EnsureAllUsed("serve");
+        if (!IPAddress.TryParse(host, out _)) throw new UsageException($"--host takes an IP address such as 127.0.0.1 or ::1, not '{host}'");
+
+        var options = new ReferenceServerOptions
+        {
+            Host = host,
+            Port = port,
+            FileField = field,
+            MaxFileBytes = maxFile,
+            StorageDirectory = storage,
+            AccessLog = quiet ? null : TextWriter.Synchronized(stdout),
+        };
+        Server server;
+        try
+        {
+            server = await Server.StartAsync(options, cancellationToken);
+        }
+        catch (IOException e)
+        {
+            throw new UsageException($"cannot listen on {host}:{port}: {e.Message.ReplaceLineEndings(" ")} (pick another with --port)");
+        }
+        await using (server)
+        {
+            stdout.WriteLine($"reference upload server on {server.BaseUrl}");
+            stdout.WriteLine($"  POST {options.UploadPath}  multipart/form-data, file under field '{field}', files up to {options.MaxFileBytes} bytes");
+            stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
+            stdout.WriteLine($"  storage: {server.Store.StorageDirectory}{(storage is null ? " (deleted at exit)" : "")}");
+            stdout.WriteLine("Ctrl-C stops it.");
+            try
+            {
+                await Task.Delay(Timeout.Infinite, cancellationToken);
+            }
+            catch (OperationCanceledException)
+            {
+            }
+        }
+        return ExitCodes.Ok;
+    }
+}

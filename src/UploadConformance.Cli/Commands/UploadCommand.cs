@@ -1,0 +1,125 @@
+using System.Diagnostics;
+using System.Globalization;
+using UploadConformance.Payloads;
+using UploadConformance.Requests;
+using UploadConformance.Results;
+using UploadConformance.Verification;
+using UploadConformance.Wire;
+
+namespace UploadConformance.Cli.Commands;
+
+/// <summary><c>upload</c>: one wx.uploadFile-shaped upload of the user's own file or of a generated
+/// payload of any size, verified end to end, with the client's peak memory reported.</summary>
+public static class UploadCommand
+{
+    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "chunked" };
+
+    public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
+    {
+        var url = args.Url("target");
+        var filePath = args.Text("file");
+        var size = args.Bytes("size");
+        var field = args.Text("field") ?? "images";
+        var fileName = args.Text("filename");
+        var contentType = args.Text("content-type");
+        var chunked = args.Flag("chunked");
+        var abort = ParseAbort(args.Text("abort"));
+        var rate = args.Bytes("rate");
+        var timeoutMs = args.Int("timeout", 60_000, 1);
+        var seed = args.Int("seed", 1, 0);
+        var outDir = args.Text("out");
+        args.EnsureAllUsed("upload");
+
+        IPayload payload = (filePath, size) switch
+        {
+            (not null, null) => OpenFile(filePath),
+            (null, { } n) => new GeneratedPayload(n, (ulong)seed),
+            (null, null) => throw new UsageException("upload needs --file <path> or --size <bytes>"),
+            _ => throw new UsageException("give --file or --size, not both"),
+        };
+        var started = DateTimeOffset.Now;
+        using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromMinutes(10) };
+        await using var target = await Target.ResolveAsync(url, field, Math.Max(64L << 20, payload.Length + (1 << 20)), http, cancellationToken);
+
+        var request = new UploadRequest
+        {
+            Url = target.UploadUrl,
+            Name = field,
+            File = new UploadFile(payload, fileName ?? (filePath is null ? $"tmp_{seed:x8}.bin" : Path.GetFileName(filePath)), contentType ?? GuessContentType(filePath)),
+            TimeoutMs = timeoutMs,
+            Header = PlatformProfile.WeChat.Headers(new PlatformContext(seed)),
+        };
+        var wire = new WireOptions { Framing = chunked ? Framing.Chunked : Framing.ContentLength, AbortAt = abort, RateCapBytesPerSecond = rate };
+        var expectation = abort is null ? Expectation.Stored : Expectation.AbortedClean;
+        var @case = new UploadCase("upload.one", "upload", $"one upload of {payload.Description}", RequestPlan.For(request, FormDataEncoding.JsString, wire, seed, "wechat"), expectation);
+
+        stdout.WriteLine($"uploading {payload.Description} ({payload.Length} bytes) to {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}");
+        var lastDecile = -1L;
+        var clock = Stopwatch.StartNew();
+        void Progress(long sent, long expected)
+        {
+            var decile = expected == 0 ? 10 : sent * 10 / expected;
+            if (decile == lastDecile) return;
+            lastDecile = decile;
+            stdout.WriteLine($"  progress {decile * 10,3}%  {sent} / {expected} bytes  {sent / Math.Max(clock.Elapsed.TotalSeconds, 1e-3) / (1 << 20):0.0} MiB/s");
+        }
+
+        using var uploader = new Uploader();
+        var runner = new CaseRunner(uploader, http, new TargetProbe(http, target.UploadUrl));
+        var run = await CaseSession.RunAsync([@case], runner, stdout, cancellationToken, Progress);
+        using (var self = Process.GetCurrentProcess())
+        {
+            stdout.WriteLine($"client peak RSS: {self.PeakWorkingSet64 / (1 << 20)} MiB{(target.Embedded ? " (the embedded server runs in this process too; use --target for the client alone)" : "")}");
+        }
+        foreach (var check in run.Results.SelectMany(r => r.Checks)) stdout.WriteLine($"  {check}");
+        var document = new ResultsDocument
+        {
+            Run = new RunInfo
+            {
+                Id = Path.GetFileName(ReportFolder.Resolve(outDir, "upload", started)),
+                Verb = "upload",
+                StartedAt = started,
+                FinishedAt = DateTimeOffset.Now,
+                DurationMs = Math.Round((DateTimeOffset.Now - started).TotalMilliseconds, 1),
+                Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
+                Seed = seed,
+                Interrupted = run.Interrupted,
+            },
+            Summary = VerdictCounts.Of(run.Results),
+            Cases = run.Results,
+        };
+        return await CaseSession.FinishAsync(document, ReportFolder.Resolve(outDir, "upload", started), run, stdout);
+    }
+
+    private static FilePayload OpenFile(string path)
+    {
+        try
+        {
+            using (File.OpenRead(path)) { }
+            return new FilePayload(path);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException($"cannot read --file {path}: {e.Message.ReplaceLineEndings(" ")}");
+        }
+    }
+
+    private static AbortPoint? ParseAbort(string? text)
+    {
+        if (text is null) return null;
+        if (text.EndsWith('%') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct) && pct is > 0 and < 100)
+            return AbortPoint.AtFraction(pct / 100);
+        if (ByteSize.TryParse(text, out var bytes) && bytes > 0) return AbortPoint.AfterBytes(bytes);
+        throw new UsageException($"--abort takes a percentage such as 50% or a byte count such as 1MiB, not '{text}'");
+    }
+
+    private static string GuessContentType(string? path) => Path.GetExtension(path ?? "").ToLowerInvariant() switch
+    {
+        ".jpg" or ".jpeg" => "image/jpeg",
+        ".png" => "image/png",
+        ".gif" => "image/gif",
+        ".webp" => "image/webp",
+        ".heic" => "image/heic",
+        _ => "application/octet-stream",
+    };
+}

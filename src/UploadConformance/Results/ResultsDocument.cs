@@ -1,0 +1,121 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+using UploadConformance.Verification;
+
+namespace UploadConformance.Results;
+
+/// <summary>The contract between stages: suites and the load engine write it, reports read it.
+/// The schema is documented in docs/results-schema.md; bump <see cref="CurrentVersion"/> on any
+/// change a reader could trip over.</summary>
+public sealed record ResultsDocument
+{
+    public const string SchemaName = "upload-conformance/results";
+    public const int CurrentVersion = 1;
+
+    public string Schema { get; init; } = SchemaName;
+    public int Version { get; init; } = CurrentVersion;
+    public required RunInfo Run { get; init; }
+    public required VerdictCounts Summary { get; init; }
+    public IReadOnlyList<CaseResult> Cases { get; init; } = [];
+}
+
+public sealed record RunInfo
+{
+    public required string Id { get; init; }
+    public required string Verb { get; init; }
+    public required DateTimeOffset StartedAt { get; init; }
+    public DateTimeOffset FinishedAt { get; init; }
+    public double DurationMs { get; init; }
+    public required TargetInfo Target { get; init; }
+    public int Seed { get; init; }
+    /// <summary>Why the run stopped before the end (Ctrl-C, target gone); null when it completed.</summary>
+    public string? Interrupted { get; init; }
+    public ToolInfo Tool { get; init; } = ToolInfo.Current;
+    public HostInfo Host { get; init; } = HostInfo.Current;
+}
+
+public sealed record TargetInfo(string Url, bool Embedded);
+
+public sealed record ToolInfo(string Name, string Version, string Runtime)
+{
+    public static readonly ToolInfo Current = new(
+        "UploadConformance",
+        typeof(ToolInfo).Assembly.GetName().Version?.ToString(3) ?? "0.0.0",
+        System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
+}
+
+public sealed record HostInfo(string Os, int Cores)
+{
+    public static readonly HostInfo Current = new(System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.ProcessorCount);
+}
+
+public sealed record VerdictCounts(int Total, int Pass, int NonStrict, int Fail, int Informational)
+{
+    public static VerdictCounts Of(IReadOnlyCollection<CaseResult> cases) => new(
+        cases.Count,
+        cases.Count(c => c.Verdict == Verdict.Pass),
+        cases.Count(c => c.Verdict == Verdict.NonStrict),
+        cases.Count(c => c.Verdict == Verdict.Fail),
+        cases.Count(c => c.Verdict == Verdict.Informational));
+}
+
+public static class ResultsJson
+{
+    public static readonly JsonSerializerOptions Options = new(JsonSerializerDefaults.Web)
+    {
+        WriteIndented = true,
+        Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
+        Converters = { new JsonStringEnumConverter(JsonNamingPolicy.KebabCaseLower) },
+    };
+}
+
+/// <summary>A results file that cannot be used, with a message fit for one line of console output.</summary>
+public sealed class ResultsFileException(string message) : Exception(message);
+
+public static class ResultsFile
+{
+    public const string FileName = "results.json";
+
+    public static async Task<string> WriteAsync(ResultsDocument document, string directory)
+    {
+        Directory.CreateDirectory(directory);
+        var path = Path.Combine(directory, FileName);
+        var temp = path + ".tmp";
+        await using (var stream = File.Create(temp))
+            await JsonSerializer.SerializeAsync(stream, document, ResultsJson.Options).ConfigureAwait(false);
+        File.Move(temp, path, overwrite: true);
+        return path;
+    }
+
+    public static ResultsDocument Read(string path)
+    {
+        if (Directory.Exists(path)) path = Path.Combine(path, FileName);
+        if (!File.Exists(path)) throw new ResultsFileException($"{path}: no such results file");
+        JsonDocument json;
+        try
+        {
+            json = JsonDocument.Parse(File.ReadAllBytes(path));
+        }
+        catch (JsonException e)
+        {
+            throw new ResultsFileException($"{path}: not valid JSON ({e.Message.ReplaceLineEndings(" ")})");
+        }
+        using (json)
+        {
+            var root = json.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || schema.GetString() != ResultsDocument.SchemaName)
+                throw new ResultsFileException($"{path}: not an UploadConformance results file (no \"schema\": \"{ResultsDocument.SchemaName}\")");
+            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var v) || v != ResultsDocument.CurrentVersion)
+                throw new ResultsFileException($"{path}: results schema version {(root.TryGetProperty("version", out var x) ? x.ToString() : "missing")}; this build reads version {ResultsDocument.CurrentVersion}");
+            try
+            {
+                return root.Deserialize<ResultsDocument>(ResultsJson.Options)
+                    ?? throw new ResultsFileException($"{path}: empty results file");
+            }
+            catch (JsonException e)
+            {
+                throw new ResultsFileException($"{path}: does not match schema version {v} ({e.Message.ReplaceLineEndings(" ")})");
+            }
+        }
+    }
+}
