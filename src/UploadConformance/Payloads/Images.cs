@@ -27,7 +27,7 @@ public enum ImageContent { Photo, Screen }
 public sealed class ImageFactory(string cacheDirectory)
 {
     // Bump when the pixels an (id, seed) produces change, so stale cache entries are not reused.
-    private const int GeneratorVersion = 1;
+    private const int GeneratorVersion = 2;
     private static readonly ConcurrentDictionary<string, Lazy<FilePayload>> InProcess = new();
 
     public string CacheDirectory { get; } = cacheDirectory;
@@ -113,7 +113,7 @@ public sealed class ImageFactory(string cacheDirectory)
         y = 200;
         while (y < height - 40)
         {
-            var block = rng.Next() % 3;
+            var block = rng.Next() % 10;
             if (block == 0 && y + 400 < height)
             {
                 FillPhoto(pixels, width, height, y, y + 360, ref rng);
