@@ -3,15 +3,23 @@ using UploadConformance.Payloads;
 
 namespace UploadConformance.Cli;
 
-/// <summary>A verb followed by <c>--name value</c> and <c>--flag</c> options. Every option a verb
-/// reads is declared by reading it; whatever is left over at the end is an error, never ignored.</summary>
+/// <summary>A verb followed by <c>--name value</c> and <c>--flag</c> options, checked against the
+/// options the verb declares: an unknown or unused one is an error, never silently ignored.</summary>
 public sealed class Arguments
 {
     private readonly Dictionary<string, string?> _options = new(StringComparer.Ordinal);
     private readonly List<string> _positional = [];
 
-    public Arguments(IReadOnlyList<string> args, IReadOnlySet<string> flags)
+    public sealed record Spec(string Verb, IReadOnlySet<string> Values, IReadOnlySet<string> Flags)
     {
+        public Spec(string verb, string[] values, string[] flags) : this(verb, values.ToHashSet(), flags.ToHashSet()) { }
+    }
+
+    private readonly Spec _spec;
+
+    public Arguments(IReadOnlyList<string> args, Spec spec)
+    {
+        _spec = spec;
         for (var i = 0; i < args.Count; i++)
         {
             var arg = args[i];
@@ -24,7 +32,9 @@ public sealed class Arguments
             string? value = null;
             var eq = name.IndexOf('=');
             if (eq >= 0) (name, value) = (name[..eq], name[(eq + 1)..]);
-            else if (!flags.Contains(name))
+            if (!spec.Values.Contains(name) && !spec.Flags.Contains(name))
+                throw new UsageException($"unknown option --{name} for '{spec.Verb}' (see --help)");
+            if (eq < 0 && spec.Values.Contains(name))
             {
                 if (i + 1 >= args.Count || args[i + 1].StartsWith("--", StringComparison.Ordinal))
                     throw new UsageException($"option --{name} needs a value");
@@ -67,9 +77,9 @@ public sealed class Arguments
     }
 
     /// <summary>Call after a verb has read every option it knows.</summary>
-    public void EnsureAllUsed(string verb)
+    public void EnsureAllUsed()
     {
-        if (_options.Count > 0) throw new UsageException($"unknown option --{_options.Keys.First()} for '{verb}' (see --help)");
-        if (_positional.Count > 0) throw new UsageException($"unexpected argument '{_positional[0]}' for '{verb}' (see --help)");
+        if (_options.Count > 0) throw new InvalidOperationException($"'{_spec.Verb}' declares --{_options.Keys.First()} but never reads it");
+        if (_positional.Count > 0) throw new UsageException($"unexpected argument '{_positional[0]}' for '{_spec.Verb}' (see --help)");
     }
 }

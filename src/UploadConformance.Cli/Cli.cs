@@ -39,9 +39,9 @@ public static class Cli
         {
             return verb switch
             {
-                "run" => await RunCommand.ExecuteAsync(new Arguments(rest, RunCommand.Flags), stdout, cancellationToken),
-                "serve" => await ServeCommand.ExecuteAsync(new Arguments(rest, ServeCommand.Flags), stdout, cancellationToken),
-                "upload" => await UploadCommand.ExecuteAsync(new Arguments(rest, UploadCommand.Flags), stdout, cancellationToken),
+                "run" => await RunCommand.ExecuteAsync(new Arguments(rest, RunCommand.Options), stdout, cancellationToken),
+                "serve" => await ServeCommand.ExecuteAsync(new Arguments(rest, ServeCommand.Options), stdout, cancellationToken),
+                "upload" => await UploadCommand.ExecuteAsync(new Arguments(rest, UploadCommand.Options), stdout, cancellationToken),
                 _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, serve, upload; see --help)"),
             };
         }

@@ -18,6 +18,7 @@ public static class SmokeSuite
         var compressedAndroid = images.Get(ImageSpec.CompressedAndroid, seed);
         var original = images.Get(ImageSpec.Original, seed);
         var screenshot = images.Get(ImageSpec.Screenshot, seed);
+        var longScreenshot = images.Get(ImageSpec.LongScreenshot, seed);
         var cases = new List<UploadCase>();
         var n = 0;
 
@@ -55,6 +56,8 @@ public static class SmokeSuite
         cases.Add(Case("wechat.screenshot.dots", "PNG screenshot sent file-first with a UUID boundary, nested formData in dot form",
             wx, Temp(wx, screenshot, "image/png", "png"), faker.EnglishOrder(), encoding: FormDataEncoding.Dots,
             wire: new WireOptions { BoundaryStyle = BoundaryStyle.Uuid, PartOrder = PartOrder.FileFirst }));
+        cases.Add(Case("wechat.long-screenshot", "a long PNG screenshot of 1152×41586 (iOS keeps these near 20 MB even when compressed is asked)",
+            wx, Temp(wx, longScreenshot, "image/png", "png"), FormDataFaker.SeedExample()));
         cases.Add(Case("wechat.legacy-name.chunked", "96-character legacy temp-file name, body sent chunked with no Content-Length",
             PlatformProfile.WeChatLegacy, Temp(PlatformProfile.WeChatLegacy, compressed, "image/jpeg", "jpg"), FormDataFaker.SeedExample(),
             wire: new WireOptions { Framing = Framing.Chunked }));

@@ -10,7 +10,7 @@ namespace UploadConformance.Cli.Commands;
 /// every upload verified, results.json and summary.md written.</summary>
 public static class RunCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string>();
+    public static readonly Arguments.Spec Options = new("run", ["target", "field", "seed", "out"], []);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -18,7 +18,7 @@ public static class RunCommand
         var field = args.Text("field") ?? "images";
         var seed = args.Int("seed", 1, 0);
         var outDir = args.Text("out");
-        args.EnsureAllUsed("run");
+        args.EnsureAllUsed();
 
         var started = DateTimeOffset.Now;
         using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) };

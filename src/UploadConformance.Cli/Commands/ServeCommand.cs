@@ -7,7 +7,7 @@ namespace UploadConformance.Cli.Commands;
 /// <summary><c>serve</c>: the reference server alone, for a user to point other tools at.</summary>
 public static class ServeCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "quiet" };
+    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage"], ["quiet"]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -17,7 +17,7 @@ public static class ServeCommand
         var maxFile = args.Bytes("max-file-bytes") ?? 64L << 20;
         var storage = args.Text("storage");
         var quiet = args.Flag("quiet");
-        args.EnsureAllUsed("serve");
+        args.EnsureAllUsed();
         if (!IPAddress.TryParse(host, out _)) throw new UsageException($"--host takes an IP address such as 127.0.0.1 or ::1, not '{host}'");
 
         var options = new ReferenceServerOptions

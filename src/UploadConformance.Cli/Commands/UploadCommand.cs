@@ -12,7 +12,7 @@ namespace UploadConformance.Cli.Commands;
 /// payload of any size, verified end to end, with the client's peak memory reported.</summary>
 public static class UploadCommand
 {
-    public static readonly IReadOnlySet<string> Flags = new HashSet<string> { "chunked" };
+    public static readonly Arguments.Spec Options = new("upload", ["target", "file", "size", "field", "filename", "content-type", "abort", "rate", "timeout", "seed", "out"], ["chunked"]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -28,7 +28,7 @@ public static class UploadCommand
         var timeoutMs = args.Int("timeout", 60_000, 1);
         var seed = args.Int("seed", 1, 0);
         var outDir = args.Text("out");
-        args.EnsureAllUsed("upload");
+        args.EnsureAllUsed();
 
         IPayload payload = (filePath, size) switch
         {

@@ -1,0 +1,163 @@
+using System.Diagnostics;
+using System.Text.Json;
+using UploadConformance.Results;
+using UploadConformance.Verification;
+
+namespace UploadConformance.Tests;
+
+public class CliTests
+{
+    private static async Task<(int Code, string Out, string Err)> Run(params string[] args)
+    {
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await Cli.Cli.RunAsync(args, stdout, stderr, CancellationToken.None);
+        return (code, stdout.ToString(), stderr.ToString());
+    }
+
+    private static string TempDir() => Path.Combine(Path.GetTempPath(), "uc-cli-" + Guid.NewGuid().ToString("N"));
+
+    [Fact]
+    public async Task The_default_run_verifies_every_upload_and_writes_results_and_summary()
+    {
+        var dir = TempDir();
+        var (code, output, err) = await Run("--out", dir);
+        Assert.True(code == 0, output + err);
+        var results = ResultsFile.Read(dir);
+        Assert.Equal(ResultsDocument.CurrentVersion, results.Version);
+        Assert.True(results.Run.Target.Embedded);
+        Assert.All(results.Cases, c => Assert.True(c.Verdict == Verdict.Pass, $"{c.Id}: {c.Reason}"));
+        Assert.Contains(results.Cases, c => c.Outcome.ErrMsg == "uploadFile:fail abort");
+        Assert.Contains(results.Cases, c => c.Outcome.ErrMsg == "uploadFile:fail timeout");
+        Assert.Contains(results.Cases, c => c.Request.Files.Any(f => f.FileName.Contains('报')));
+        Assert.Contains(results.Cases, c => c.Request.Files.Count > 1);
+        Assert.Equal(results.Cases.Count, results.Summary.Pass);
+        var summary = await File.ReadAllTextAsync(Path.Combine(dir, SummaryMarkdown.FileName));
+        Assert.Contains("all verified", summary);
+        Assert.All(results.Cases, c => Assert.Contains(c.Id, summary));
+        Assert.Contains(results.Cases[0].Id, output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "--bogus" }, "unknown option --bogus")]
+    [InlineData(new[] { "conformz" }, "unknown verb 'conformz'")]
+    [InlineData(new[] { "--seed", "x" }, "--seed takes a whole number")]
+    [InlineData(new[] { "--target", "ftp://127.0.0.1/x" }, "--target takes an http:// or https:// URL")]
+    [InlineData(new[] { "--target" }, "option --target needs a value")]
+    [InlineData(new[] { "upload" }, "upload needs --file <path> or --size <bytes>")]
+    [InlineData(new[] { "upload", "--file", "/nonexistent/photo.jpg" }, "cannot read --file /nonexistent/photo.jpg")]
+    [InlineData(new[] { "upload", "--size", "10", "--abort", "150%" }, "--abort takes a percentage")]
+    [InlineData(new[] { "serve", "--host", "localhost-ish" }, "--host takes an IP address")]
+    public async Task Bad_usage_is_one_line_on_stderr_and_exit_code_2(string[] args, string message)
+    {
+        var (code, output, err) = await Run(args);
+        Assert.Equal(2, code);
+        Assert.StartsWith("uc: ", err);
+        Assert.Contains(message, err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", err + output);
+    }
+
+    [Fact]
+    public async Task An_unreachable_target_is_one_line_and_exit_code_3()
+    {
+        var (code, _, err) = await Run("--target", "http://127.0.0.1:1/image", "--out", TempDir());
+        Assert.Equal(3, code);
+        Assert.Matches(@"^uc: target http://127\.0\.0\.1:1/image is unreachable: .*refused", err.TrimEnd());
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
+    public async Task A_port_already_taken_is_a_usage_error_naming_the_port()
+    {
+        using var taken = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0);
+        taken.Start();
+        var port = ((System.Net.IPEndPoint)taken.LocalEndpoint).Port;
+        var (code, _, err) = await Run("serve", "--port", port.ToString());
+        Assert.Equal(2, code);
+        Assert.Contains($"cannot listen on 127.0.0.1:{port}", err);
+    }
+
+    [Fact]
+    public async Task Upload_of_a_generated_payload_is_verified_and_reports_peak_memory()
+    {
+        var dir = TempDir();
+        var (code, output, err) = await Run("upload", "--size", "3MiB", "--chunked", "--out", dir);
+        Assert.True(code == 0, output + err);
+        Assert.Matches(@"client peak RSS: \d+ MiB", output);
+        Assert.Contains("progress 100%", output);
+        var result = Assert.Single(ResultsFile.Read(dir).Cases);
+        Assert.Equal(3L << 20, result.Request.Files[0].Size);
+        Assert.Equal(Verdict.Pass, result.Verdict);
+    }
+
+    [Fact]
+    public async Task Upload_with_an_abort_expects_and_verifies_a_clean_discard()
+    {
+        var (code, output, err) = await Run("upload", "--size", "2MiB", "--abort", "40%", "--out", TempDir());
+        Assert.True(code == 0, output + err);
+        Assert.Contains("uploadFile:fail abort", output);
+        Assert.Contains("partial upload discarded: ok", output);
+    }
+
+    [Fact]
+    public async Task A_results_file_of_another_version_or_corrupt_is_refused_in_one_line()
+    {
+        var dir = TempDir();
+        Directory.CreateDirectory(dir);
+        var path = Path.Combine(dir, ResultsFile.FileName);
+        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { schema = ResultsDocument.SchemaName, version = 99 }));
+        var e = Assert.Throws<ResultsFileException>(() => ResultsFile.Read(dir));
+        Assert.Contains("results schema version 99; this build reads version 1", e.Message);
+        await File.WriteAllTextAsync(path, "{\"schema\": \"upload-conformance/res");
+        Assert.Contains("not valid JSON", Assert.Throws<ResultsFileException>(() => ResultsFile.Read(dir)).Message);
+        await File.WriteAllTextAsync(path, "[]");
+        Assert.Contains("not an UploadConformance results file", Assert.Throws<ResultsFileException>(() => ResultsFile.Read(dir)).Message);
+    }
+}
+
+/// <summary>The two scripts a new user runs, end to end in child processes, as README says.</summary>
+public class RunScriptTests
+{
+    private static async Task<(int Code, string Out, string Err)> Exec(string file, params string[] args)
+    {
+        var start = new ProcessStartInfo(file) { WorkingDirectory = Repo.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args) start.ArgumentList.Add(a);
+        using var process = Process.Start(start)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        try
+        {
+            await process.WaitForExitAsync(bound.Token);
+        }
+        catch (OperationCanceledException)
+        {
+            process.Kill(entireProcessTree: true);
+            throw new TimeoutException($"{file} {string.Join(' ', args)} did not finish within 5 minutes");
+        }
+        return (process.ExitCode, await stdout, await stderr);
+    }
+
+    private static IReadOnlyList<string> Verdicts(string dir) =>
+        ResultsFile.Read(dir).Cases.Select(c => $"{c.Id}={c.Verdict}").ToList();
+
+    [Fact]
+    public async Task Run_sh_and_run_ps1_give_the_same_verdicts_and_exit_codes()
+    {
+        var shOut = Path.Combine(Path.GetTempPath(), "uc-sh-" + Guid.NewGuid().ToString("N"));
+        var psOut = Path.Combine(Path.GetTempPath(), "uc-ps-" + Guid.NewGuid().ToString("N"));
+
+        var sh = await Exec("bash", "run.sh", "--out", shOut);
+        Assert.True(sh.Code == 0, sh.Out + sh.Err);
+        var ps = await Exec("dotnet", "tool", "run", "pwsh", "--", "-NoProfile", "-File", "run.ps1", "--out", psOut);
+        Assert.True(ps.Code == 0, ps.Out + ps.Err);
+        Assert.Equal(Verdicts(shOut), Verdicts(psOut));
+
+        var shBad = await Exec("bash", "run.sh", "--no-such-option");
+        var psBad = await Exec("dotnet", "tool", "run", "pwsh", "--", "-NoProfile", "-File", "run.ps1", "--no-such-option");
+        Assert.Equal(2, shBad.Code);
+        Assert.Equal(2, psBad.Code);
+        Assert.Equal(shBad.Err.Trim(), psBad.Err.Trim());
+    }
+}
