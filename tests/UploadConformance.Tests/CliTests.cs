@@ -148,6 +148,7 @@ public class RunScriptTests
         var shOut = Path.Combine(Path.GetTempPath(), "uc-sh-" + Guid.NewGuid().ToString("N"));
         var psOut = Path.Combine(Path.GetTempPath(), "uc-ps-" + Guid.NewGuid().ToString("N"));
 
+        await Repo.SetUpAsync("dotnet", "tool restore", Repo.Root);
         var sh = await Exec("bash", "run.sh", "--out", shOut);
         Assert.True(sh.Code == 0, sh.Out + sh.Err);
         var ps = await Exec("dotnet", "tool", "run", "pwsh", "--", "-NoProfile", "-File", "run.ps1", "--out", psOut);

@@ -10,6 +10,20 @@ public static class Repo
 {
     public static string Root { get; } = Find();
 
+    /// <summary>Runs a set-up command (npm ci, dotnet tool restore) once per test run, bounded in time,
+    /// failing with its output so a missing prerequisite says what it is.</summary>
+    public static async Task SetUpAsync(string file, string arguments, string workingDirectory)
+    {
+        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
+        var output = process.StandardOutput.ReadToEndAsync();
+        var errors = process.StandardError.ReadToEndAsync();
+        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(5));
+        await process.WaitForExitAsync(bound.Token);
+        if (process.ExitCode != 0)
+            throw new InvalidOperationException($"`{file} {arguments}` in {workingDirectory} failed ({process.ExitCode}): {await errors}{await output}");
+    }
+
     private static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -37,7 +51,7 @@ public sealed class ReferenceServerFixture : IAsyncLifetime
     }
 }
 
-/// <summary>busboy 1.6.0 on node, installed by `npm ci` in tests/busboy-echo (.ci/run does it).</summary>
+/// <summary>busboy 1.6.0 on node, installed from the lockfile in tests/busboy-echo on first use.</summary>
 public sealed class BusboyFixture : IAsyncLifetime
 {
     private Process? _node;
@@ -50,7 +64,7 @@ public sealed class BusboyFixture : IAsyncLifetime
     {
         var dir = Path.Combine(Repo.Root, "tests", "busboy-echo");
         if (!Directory.Exists(Path.Combine(dir, "node_modules", "busboy")))
-            throw new InvalidOperationException($"busboy is not installed: run `npm ci --prefix {dir}` (.ci/run does this)");
+            await Repo.SetUpAsync("npm", "ci --no-audit --no-fund", dir);
         _node = Process.Start(new ProcessStartInfo("node", "server.js")
         {
             WorkingDirectory = dir,
