@@ -1,39 +1,52 @@
-using Server = UploadConformance.ReferenceServer.ReferenceServer;
 using UploadConformance.ReferenceServer;
+using UploadConformance.Targets;
 using UploadConformance.Verification;
+using Server = UploadConformance.ReferenceServer.ReferenceServer;
 
 namespace UploadConformance.Cli;
 
 public sealed class TargetUnreachableException(string message) : Exception(message);
 
-/// <summary>The server a verb talks to: the user's <c>--target</c>, or the embedded reference server
-/// started on a free loopback port and stopped when the verb ends.</summary>
+/// <summary>The server a verb talks to and its profile: the user's <c>--target</c> and
+/// <c>--profile</c>, or the embedded reference server started on a free loopback port and stopped
+/// when the verb ends.</summary>
 public sealed class Target : IAsyncDisposable
 {
     private readonly Server? _server;
 
-    private Target(Uri uploadUrl, Server? server)
+    private Target(TargetProfile profile, Server? server)
     {
-        UploadUrl = uploadUrl;
+        Profile = profile;
         _server = server;
     }
 
-    public Uri UploadUrl { get; }
+    public TargetProfile Profile { get; }
+    public Uri UploadUrl => Profile.Url;
     public bool Embedded => _server is not null;
+    public Server? EmbeddedServer => _server;
 
-    public static async Task<Target> ResolveAsync(Uri? url, string field, long maxFileBytes, HttpClient http, CancellationToken cancellationToken)
+    public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded, HttpClient http, CancellationToken cancellationToken)
     {
         Target target;
-        if (url is not null)
+        if (url is null && profilePath is null)
         {
-            target = new Target(url, null);
+            var server = await Server.StartAsync(embedded, cancellationToken);
+            target = new Target(TargetProfile.Reference(server.UploadUrl, embedded.FileField == "*", embedded.MaxFileBytes), server);
         }
         else
         {
-            var server = await Server.StartAsync(new ReferenceServerOptions { FileField = field, MaxFileBytes = maxFileBytes }, cancellationToken);
-            target = new Target(server.UploadUrl, server);
+            TargetProfile profile;
+            try
+            {
+                profile = profilePath is null ? TargetProfile.Reference(url!) : ProfileLoader.Load(profilePath, url);
+            }
+            catch (ProfileException e)
+            {
+                throw new UsageException(e.Message);
+            }
+            target = new Target(profile, null);
         }
-        if (await new TargetProbe(http, target.UploadUrl).UnreachableReasonAsync(cancellationToken) is { } why)
+        if (await new TargetProbe(http, target.Profile).UnreachableReasonAsync(cancellationToken) is { } why)
         {
             await target.DisposeAsync();
             throw new TargetUnreachableException($"target {target.UploadUrl} is unreachable: {why}");

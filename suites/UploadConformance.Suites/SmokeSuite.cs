@@ -23,7 +23,7 @@ public static class SmokeSuite
         var n = 0;
 
         UploadCase Case(string id, string description, PlatformProfile platform, UploadFile file, FormValue.Object formData,
-            Expectation expect = Expectation.Stored, WireOptions? wire = null, FormDataEncoding? encoding = null,
+            Expectation? expect = null, WireOptions? wire = null, FormDataEncoding? encoding = null,
             bool android = false, IReadOnlyList<UploadFile>? extraFiles = null, int? timeoutMs = null)
         {
             var context = new PlatformContext(seed + n) { Android = android };
@@ -38,7 +38,7 @@ public static class SmokeSuite
                 TimeoutMs = timeoutMs ?? platform.DefaultTimeoutMs,
             };
             var plan = RequestPlan.For(request, encoding ?? platform.Encoding, wire, seed + n++, platform.Id);
-            return new UploadCase($"{Name}.{id}", Name, description, plan, expect);
+            return new UploadCase($"{Name}.{id}", Name, description, plan, expect ?? Expectation.StoredExactly);
         }
 
         UploadFile Temp(PlatformProfile platform, FilePayload payload, string contentType, string extension) =>
@@ -74,10 +74,10 @@ public static class SmokeSuite
             wx, Temp(wx, compressedAndroid, "image/jpeg", "jpg"), FormDataFaker.SeedExample(),
             wire: new WireOptions { RateCapBytesPerSecond = 256 * 1024 }, android: true));
         cases.Add(Case("abort.half", "UploadTask.abort() halfway through an original JPEG: server stays healthy and keeps nothing",
-            wx, Temp(wx, original, "image/jpeg", "jpg"), FormDataFaker.SeedExample(), Expectation.AbortedClean,
+            wx, Temp(wx, original, "image/jpeg", "jpg"), FormDataFaker.SeedExample(), Expectation.Aborted,
             wire: new WireOptions { AbortAt = AbortPoint.AtFraction(0.5) }));
         cases.Add(Case("timeout", "a 400 ms client timeout on a 20 KB/s link: wx reports fail timeout, server keeps nothing",
-            wx, Temp(wx, compressed, "image/jpeg", "jpg"), FormDataFaker.SeedExample(), Expectation.TimedOutClean,
+            wx, Temp(wx, compressed, "image/jpeg", "jpg"), FormDataFaker.SeedExample(), Expectation.TimedOut,
             wire: new WireOptions { RateCapBytesPerSecond = 20 * 1024 }, timeoutMs: 400));
         return cases;
     }

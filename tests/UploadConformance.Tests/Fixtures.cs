@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using UploadConformance.ReferenceServer;
+using UploadConformance.Targets;
 using UploadConformance.Verification;
 using UploadConformance.Wire;
 using Server = UploadConformance.ReferenceServer.ReferenceServer;
@@ -38,8 +39,7 @@ public sealed class ReferenceServerFixture : IAsyncLifetime
     public Server Server { get; private set; } = null!;
     public HttpClient Http { get; } = new(Uploader.CreateHandler());
     public Uploader Uploader { get; } = new();
-    public CaseRunner Runner => new(Uploader, Http, Probe);
-    public TargetProbe Probe => new(Http, Server.UploadUrl);
+    public CaseRunner Runner => new(Uploader, Http, TargetProfile.Reference(Server.UploadUrl));
 
     public async Task InitializeAsync() => Server = await Server.StartAsync(new ReferenceServerOptions { MaxFileBytes = 32L << 20 });
 

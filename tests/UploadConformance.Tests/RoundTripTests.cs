@@ -1,6 +1,7 @@
 using UploadConformance.Payloads;
 using UploadConformance.Requests;
 using UploadConformance.Suites;
+using UploadConformance.Targets;
 using UploadConformance.Verification;
 using UploadConformance.Wire;
 
@@ -57,7 +58,7 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
         var plan = RoundTripMatrix.Plan(chineseField.UploadUrl, encoding, style, framing, seed: (int)encoding * 10 + (int)style);
         var outcome = await server.Uploader.SendAsync(plan);
         Assert.Equal(200, outcome.StatusCode);
-        var checks = await new CaseRunner(server.Uploader, server.Http, new TargetProbe(server.Http, chineseField.UploadUrl)).VerifyStoredAsync(plan, outcome, CancellationToken.None);
+        var checks = await new CaseRunner(server.Uploader, server.Http, TargetProfile.Reference(chineseField.UploadUrl)).VerifyStoredAsync(plan, outcome, CancellationToken.None);
         RoundTripMatrix.AssertAllChecksHold(checks, expectFetchBack: true);
     }
 
@@ -79,7 +80,7 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     public async Task A_mid_stream_abort_leaves_the_server_healthy_and_keeps_nothing(double fraction)
     {
         var plan = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(4 << 20, 3)) with { Wire = new WireOptions { AbortAt = AbortPoint.AtFraction(fraction) } };
-        var result = await server.Runner.RunAsync(new UploadCase("t.abort", "t", "abort", plan, Expectation.AbortedClean), CancellationToken.None);
+        var result = await server.Runner.RunAsync(new UploadCase("t.abort", "t", "abort", plan, Expectation.Aborted), CancellationToken.None);
         Assert.True(result.Verdict == Verdict.Pass, result.Reason);
         Assert.Equal("uploadFile:fail abort", result.Outcome.ErrMsg);
         Assert.Equal(AbortPoint.AtFraction(fraction).Resolve(plan.BuildBody().Length), result.Outcome.BytesSent);
@@ -94,7 +95,7 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
             Request = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(1 << 20, 4)).Request with { TimeoutMs = 300 },
             Wire = new WireOptions { RateCapBytesPerSecond = 32 * 1024 },
         };
-        var result = await server.Runner.RunAsync(new UploadCase("t.timeout", "t", "timeout", plan, Expectation.TimedOutClean), CancellationToken.None);
+        var result = await server.Runner.RunAsync(new UploadCase("t.timeout", "t", "timeout", plan, Expectation.TimedOut), CancellationToken.None);
         Assert.True(result.Verdict == Verdict.Pass, result.Reason);
         Assert.Equal("uploadFile:fail timeout", result.Outcome.ErrMsg);
     }
@@ -103,7 +104,7 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     public async Task The_runner_fails_an_abort_case_when_the_upload_completed_instead()
     {
         var plan = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(1000, 5));
-        var result = await server.Runner.RunAsync(new UploadCase("t.not-aborted", "t", "no abort", plan, Expectation.AbortedClean), CancellationToken.None);
+        var result = await server.Runner.RunAsync(new UploadCase("t.not-aborted", "t", "no abort", plan, Expectation.Aborted), CancellationToken.None);
         Assert.Equal(Verdict.Fail, result.Verdict);
         Assert.StartsWith("errMsg: expected uploadFile:fail abort", result.Reason);
     }
@@ -189,7 +190,7 @@ public class BusboyRoundTripTests(BusboyFixture busboy) : IClassFixture<BusboyFi
         var plan = RoundTripMatrix.Plan(busboy.Url, encoding, style, framing, seed: 100 + (int)encoding * 10 + (int)style);
         var outcome = await busboy.Uploader.SendAsync(plan);
         Assert.Equal(200, outcome.StatusCode);
-        var checks = await new CaseRunner(busboy.Uploader, busboy.Http, new TargetProbe(busboy.Http, busboy.Url)).VerifyStoredAsync(plan, outcome, CancellationToken.None);
+        var checks = await new CaseRunner(busboy.Uploader, busboy.Http, TargetProfile.Reference(busboy.Url) with { Stats = null }).VerifyStoredAsync(plan, outcome, CancellationToken.None);
         RoundTripMatrix.AssertAllChecksHold(checks, expectFetchBack: false);
     }
 }

@@ -22,7 +22,7 @@ public static class RunCommand
 
         var started = DateTimeOffset.Now;
         using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) };
-        await using var target = await Target.ResolveAsync(url, field, 64L << 20, http, cancellationToken);
+        await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field }, http, cancellationToken);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: suite '{SmokeSuite.Name}' against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}, seed {seed}");
 
         var images = ImageFactory.Default();
@@ -30,7 +30,7 @@ public static class RunCommand
         var cases = SmokeSuite.Build(target.UploadUrl, field, seed, images);
 
         using var uploader = new Uploader();
-        var runner = new CaseRunner(uploader, http, new TargetProbe(http, target.UploadUrl));
+        var runner = new CaseRunner(uploader, http, target.Profile with { Field = field });
         var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
 
         var document = new ResultsDocument

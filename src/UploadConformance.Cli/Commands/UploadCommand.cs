@@ -39,7 +39,7 @@ public static class UploadCommand
         };
         var started = DateTimeOffset.Now;
         using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromMinutes(10) };
-        await using var target = await Target.ResolveAsync(url, field, Math.Max(64L << 20, payload.Length + (1 << 20)), http, cancellationToken);
+        await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field, MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)) }, http, cancellationToken);
 
         var request = new UploadRequest
         {
@@ -50,7 +50,7 @@ public static class UploadCommand
             Header = PlatformProfile.WeChat.Headers(new PlatformContext(seed)),
         };
         var wire = new WireOptions { Framing = chunked ? Framing.Chunked : Framing.ContentLength, AbortAt = abort, RateCapBytesPerSecond = rate };
-        var expectation = abort is null ? Expectation.Stored : Expectation.AbortedClean;
+        var expectation = abort is null ? Expectation.StoredExactly : Expectation.Aborted;
         var @case = new UploadCase("upload.one", "upload", $"one upload of {payload.Description}", RequestPlan.For(request, FormDataEncoding.JsString, wire, seed, "wechat"), expectation);
 
         stdout.WriteLine($"uploading {payload.Description} ({payload.Length} bytes) to {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}");
@@ -65,7 +65,7 @@ public static class UploadCommand
         }
 
         using var uploader = new Uploader();
-        var runner = new CaseRunner(uploader, http, new TargetProbe(http, target.UploadUrl));
+        var runner = new CaseRunner(uploader, http, target.Profile with { Field = field });
         var run = await CaseSession.RunAsync([@case], runner, stdout, cancellationToken, Progress);
         using (var self = Process.GetCurrentProcess())
         {

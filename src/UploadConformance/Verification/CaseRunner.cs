@@ -1,41 +1,204 @@
 using System.Diagnostics;
 using System.Security.Cryptography;
 using System.Text.Json;
+using UploadConformance.Requests;
+using UploadConformance.Targets;
 using UploadConformance.Wire;
 
 namespace UploadConformance.Verification;
 
-/// <summary>Sends one case and grades what came back: the answer, the stored bytes fetched back,
-/// and, after an abort or timeout, whether the server is healthy and kept nothing.</summary>
-public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProbe probe)
+/// <summary>What a request carried, for comparing with what the server says it stored.</summary>
+public sealed record SentUpload(IReadOnlyList<(string Field, UploadFile File)> Files, IReadOnlyList<FormField> Fields, NameEscaping Escaping)
+{
+    public static SentUpload Of(RequestPlan plan) => new(plan.Request.Files().ToList(), plan.Fields, plan.Wire.NameEscaping);
+    public static readonly SentUpload Nothing = new([], [], NameEscaping.Whatwg);
+}
+
+/// <summary>Sends one case and grades what came back against its expectation and the target's
+/// profile: the answer, the stored bytes fetched back, whether the server kept anything it should
+/// not have, and, after a case that can hurt it, whether it still answers.</summary>
+public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile profile)
 {
     /// <summary>How long a server may take to notice a vanished client and clean up.</summary>
     public static readonly TimeSpan CleanupBound = TimeSpan.FromSeconds(10);
 
+    public Uploader Uploader { get; } = uploader;
+    public HttpClient Http { get; } = http;
+    public TargetProfile Profile { get; } = profile;
+    public TargetProbe Probe { get; } = new(http, profile);
+    /// <summary>The longest a raw exchange may take before it counts as a hang.</summary>
+    public TimeSpan RawBound { get; init; } = TimeSpan.FromSeconds(15);
+
     public async Task<CaseResult> RunAsync(UploadCase @case, CancellationToken cancellationToken, Action<long, long>? progress = null)
     {
         var clock = Stopwatch.StartNew();
-        var before = @case.Expect == Expectation.Stored ? null : await probe.StatsAsync(cancellationToken).ConfigureAwait(false);
-        var outcome = await uploader.SendAsync(@case.Plan, progress, cancellationToken).ConfigureAwait(false);
-        var checks = @case.Expect == Expectation.Stored
-            ? await VerifyStoredAsync(@case.Plan, outcome, cancellationToken).ConfigureAwait(false)
-            : await VerifyDiscardedAsync(@case.Expect, outcome, before, cancellationToken).ConfigureAwait(false);
-        var failed = checks.FirstOrDefault(c => !c.Ok);
-        return new CaseResult
+        CaseResult result;
+        if (@case.Request is CaseRequest.Compound compound)
         {
-            Id = @case.Id,
-            Suite = @case.Suite,
-            Description = @case.Description,
-            Verdict = failed is null ? Verdict.Pass : Verdict.Fail,
-            Reason = failed?.ToString() ?? "",
-            Request = RequestSummary.Of(@case.Plan),
-            Outcome = OutcomeSummary.Of(outcome),
-            Checks = checks,
-            DurationMs = Math.Round(clock.Elapsed.TotalMilliseconds, 2),
-        };
+            result = await compound.Run(this, @case, cancellationToken).ConfigureAwait(false);
+        }
+        else
+        {
+            var before = await Probe.StatsAsync(cancellationToken).ConfigureAwait(false);
+            var (outcome, summary, sent) = await SendAsync(@case.Request, progress, cancellationToken).ConfigureAwait(false);
+            var grade = await GradeAsync(@case.Expect, outcome, sent, before, cancellationToken).ConfigureAwait(false);
+            result = Result(@case, grade, summary, OutcomeSummary.Of(outcome));
+        }
+        if (@case.CanHurt && !await Probe.IsHealthyAsync(cancellationToken).ConfigureAwait(false))
+        {
+            result = result with
+            {
+                Verdict = Verdict.Fail,
+                Severity = Severity.Hard,
+                Reason = "the server stopped answering after this case" + (result.Reason.Length > 0 ? $"; {result.Reason}" : ""),
+                Checks = [.. result.Checks, new Check("healthy afterwards", false, $"{Profile.HealthUrl} answers", "no answer or 5xx")],
+            };
+        }
+        return result with { DurationMs = Math.Round(clock.Elapsed.TotalMilliseconds, 2) };
     }
 
-    public async Task<IReadOnlyList<Check>> VerifyStoredAsync(RequestPlan plan, UploadOutcome outcome, CancellationToken cancellationToken)
+    public async Task<(UploadOutcome, RequestSummary, SentUpload)> SendAsync(CaseRequest request, Action<long, long>? progress, CancellationToken cancellationToken)
+    {
+        switch (request)
+        {
+            case CaseRequest.Planned p:
+                var plan = WithProfileHeaders(p.Plan);
+                return (await Uploader.SendAsync(plan, progress, cancellationToken).ConfigureAwait(false), RequestSummary.Of(plan), SentUpload.Of(plan));
+            case CaseRequest.Raw r:
+                var raw = r.Request with { Headers = [.. r.Request.Headers, .. Profile.Headers] };
+                var outcome = await RawHttpSender.SendAsync(Profile.Url, raw, RawBound, cancellationToken).ConfigureAwait(false);
+                var sent = r.Files is null ? SentUpload.Nothing : new SentUpload(r.Files.Files, r.Files.Fields, NameEscaping.Whatwg);
+                return (outcome, RequestSummary.OfRaw(Profile.Url, r), sent);
+            default:
+                throw new ArgumentException("compound cases run their own exchange", nameof(request));
+        }
+    }
+
+    public RequestPlan WithProfileHeaders(RequestPlan plan) => Profile.Headers.Count == 0
+        ? plan
+        : plan with { Request = plan.Request with { Header = [.. plan.Request.Header, .. Profile.Headers] } };
+
+    public static CaseResult Result(UploadCase @case, Grade grade, RequestSummary request, OutcomeSummary outcome) => new()
+    {
+        Id = @case.Id,
+        Suite = @case.Suite,
+        Description = @case.Description,
+        Verdict = grade.Verdict,
+        Severity = grade.Severity,
+        Reason = grade.Reason,
+        Request = request,
+        Outcome = outcome,
+        Checks = grade.Checks,
+    };
+
+    public async Task<Grade> GradeAsync(Expectation expect, UploadOutcome outcome, SentUpload sent, StatsSnapshot? before, CancellationToken cancellationToken)
+    {
+        if (expect is Expectation.AbortedClean or Expectation.TimedOutClean)
+            return Grade.From(await VerifyDiscardedAsync(expect, outcome, before, cancellationToken).ConfigureAwait(false), Severity.Hard);
+
+        if (outcome.Failure == FailureKind.Timeout)
+            return Grade.Fail(Severity.Hard, $"no answer: {outcome.Error}", new Check("answered", false, "an answer", outcome.Error));
+        if (!outcome.Answered)
+        {
+            var check = new Check("answered", false, "an HTTP answer", $"{outcome.ErrMsg} ({outcome.Error})");
+            return expect is Expectation.Refused or Expectation.StoredOrRefused
+                ? new Grade(Verdict.NonStrict, null, "closed the connection without an answer", [check])
+                : Grade.Fail(Severity.Hard, $"no answer: {outcome.ErrMsg} ({outcome.Error})", check);
+        }
+        if (outcome.StatusCode >= 500)
+            return Grade.Fail(Severity.Soft, $"answered {outcome.StatusCode}: {Excerpt(outcome.Data, 100)}", new Check("status", false, "2xx or a 4xx refusal", outcome.StatusCode.ToString()));
+
+        var success = Success(outcome, out var businessError);
+        switch (expect)
+        {
+            case Expectation.Stored stored:
+                if (!success)
+                    return Grade.Fail(Severity.Hard, businessError ?? $"refused with {outcome.StatusCode}: {Excerpt(outcome.Data, 100)}",
+                        new Check("status", false, string.Join("|", Profile.Success.Status), $"{outcome.StatusCode}{(businessError is null ? "" : " + " + businessError)}"));
+                return Grade.From(await VerifyStoredAsync(sent, outcome, stored.Filename, cancellationToken).ConfigureAwait(false), Severity.Hard);
+
+            case Expectation.StoredOrRefused either:
+                return success
+                    ? Grade.From(await VerifyStoredAsync(sent, outcome, either.Filename, cancellationToken).ConfigureAwait(false), Severity.Hard)
+                    : await GradeRefusalAsync(outcome, either.Preferred, businessError, before, cancellationToken).ConfigureAwait(false);
+
+            case Expectation.Refused refused:
+                if (success)
+                {
+                    var reason = $"accepted what it should refuse ({refused.Why})";
+                    return refused.AcceptingIsNonStrict
+                        ? new Grade(Verdict.NonStrict, null, reason, [new Check("refused", false, string.Join("|", refused.Preferred), outcome.StatusCode.ToString())])
+                        : Grade.Fail(Severity.Hard, reason, new Check("refused", false, string.Join("|", refused.Preferred), outcome.StatusCode.ToString()));
+                }
+                return await GradeRefusalAsync(outcome, refused.Preferred, businessError, before, cancellationToken).ConfigureAwait(false);
+
+            case Expectation.Observed observed:
+                return new Grade(Verdict.Informational, null, $"{observed.What}: {outcome.StatusCode} {Excerpt(outcome.Data, 160)}", [new Check("status", true, null, outcome.StatusCode.ToString())]);
+
+            default:
+                throw new ArgumentOutOfRangeException(nameof(expect), expect, null);
+        }
+    }
+
+    /// <summary>Success per the profile: an expected status and every JSON condition holding. A
+    /// success status whose JSON says otherwise is a business error inside a 200.</summary>
+    public bool Success(UploadOutcome outcome, out string? businessError)
+    {
+        businessError = null;
+        if (outcome.StatusCode is not { } status || !Profile.Success.Status.Contains(status)) return false;
+        if (Profile.Success.Json.Count == 0) return true;
+        try
+        {
+            using var document = JsonDocument.Parse(outcome.Data ?? "");
+            var failed = Profile.Success.Json.FirstOrDefault(c => !c.Holds(document.RootElement));
+            if (failed is null) return true;
+            businessError = $"business error inside a {status}: {failed.Path} is {failed.Describe(document.RootElement)}";
+            return false;
+        }
+        catch (JsonException)
+        {
+            businessError = $"{status} with an answer that is not JSON: {Excerpt(outcome.Data, 80)}";
+            return false;
+        }
+    }
+
+    private async Task<Grade> GradeRefusalAsync(UploadOutcome outcome, IReadOnlyList<int> preferred, string? businessError, StatsSnapshot? before, CancellationToken cancellationToken)
+    {
+        var status = outcome.StatusCode ?? 0;
+        var checks = new List<Check>
+        {
+            new("status", preferred.Contains(status), string.Join("|", preferred), businessError is null ? status.ToString() : $"{status} ({businessError})"),
+            new("error is JSON", LooksLikeJson(outcome), "a JSON error body", $"{outcome.ResponseContentType ?? "no content type"}: {Excerpt(outcome.Data, 60)}"),
+        };
+        checks.AddRange(await NothingKeptAsync(before, requireDiscard: false, cancellationToken).ConfigureAwait(false));
+        if (checks.Skip(2).FirstOrDefault(c => !c.Ok) is { } kept)
+            return new Grade(Verdict.Fail, Severity.Hard, $"refused with {status} but kept data: {kept}", checks);
+        if (businessError is not null)
+            return new Grade(Verdict.NonStrict, null, $"refused with a {businessError}", checks);
+        if (!checks[0].Ok)
+            return new Grade(Verdict.NonStrict, null, $"refused with {status} where {string.Join(" or ", preferred)} is right: {Excerpt(outcome.Data, 80)}", checks);
+        if (!checks[1].Ok)
+            return new Grade(Verdict.NonStrict, null, $"refused with {status}, but as {outcome.ResponseContentType ?? "an untyped body"}, not JSON", checks);
+        return new Grade(Verdict.Pass, null, "", checks);
+    }
+
+    private static bool LooksLikeJson(UploadOutcome outcome)
+    {
+        try
+        {
+            using var _ = JsonDocument.Parse(outcome.Data ?? "");
+            return true;
+        }
+        catch (JsonException)
+        {
+            return false;
+        }
+    }
+
+    public Task<IReadOnlyList<Check>> VerifyStoredAsync(RequestPlan plan, UploadOutcome outcome, CancellationToken cancellationToken) =>
+        VerifyStoredAsync(SentUpload.Of(plan), outcome, FilenameRule.Exact, cancellationToken);
+
+    public async Task<IReadOnlyList<Check>> VerifyStoredAsync(SentUpload sent, UploadOutcome outcome, FilenameRule filenameRule, CancellationToken cancellationToken)
     {
         var checks = new List<Check>();
         if (!outcome.Answered)
@@ -43,7 +206,7 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProbe p
             checks.Add(new Check("answered", false, "uploadFile:ok", $"{outcome.ErrMsg} ({outcome.Error})"));
             return checks;
         }
-        checks.Add(new Check("status", outcome.StatusCode is >= 200 and < 300, "2xx", outcome.StatusCode?.ToString()));
+        checks.Add(new Check("status", outcome.StatusCode is { } s && Profile.Success.Status.Contains(s), string.Join("|", Profile.Success.Status), outcome.StatusCode?.ToString()));
 
         JsonDocument document;
         try
@@ -52,71 +215,102 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProbe p
         }
         catch (JsonException)
         {
-            checks.Add(new Check("json", false, "a JSON answer", Excerpt(outcome.Data)));
+            checks.Add(new Check("json", false, "a JSON answer", Excerpt(outcome.Data, 120)));
             return checks;
         }
         using (document)
         {
             var root = document.RootElement;
-            checks.Add(new Check("json", root.ValueKind == JsonValueKind.Object, "a JSON object", root.ValueKind.ToString()));
-            if (root.ValueKind != JsonValueKind.Object) return checks;
-            var code = root.TryGetProperty("code", out var c) ? c.ToString() : null;
-            checks.Add(new Check("$.code", code == "0", "0", code));
-            if (!root.TryGetProperty("data", out var data) || data.ValueKind != JsonValueKind.Object)
-            {
-                checks.Add(new Check("$.data", false, "an object describing the stored file", Excerpt(outcome.Data)));
-                return checks;
-            }
+            foreach (var condition in Profile.Success.Json)
+                checks.Add(new Check(condition.Path, condition.Holds(root), condition.ToString(), condition.Describe(root)));
 
-            var echoed = data.TryGetProperty("files", out var files) && files.ValueKind == JsonValueKind.Array
-                ? files.EnumerateArray().ToList()
-                : [data];
-            var sent = plan.Request.Files().ToList();
-            checks.Add(new Check("files", echoed.Count == sent.Count, sent.Count.ToString(), echoed.Count.ToString()));
-            for (var i = 0; i < Math.Min(sent.Count, echoed.Count); i++)
+            var echoed = EchoedFiles(root);
+            if (echoed is null)
             {
-                var (field, file) = sent[i];
-                var e = echoed[i];
-                var prefix = sent.Count == 1 ? "file" : $"file[{i}]";
-                checks.Add(Compare($"{prefix}.size", file.Payload.Length.ToString(), Text(e, "size")));
-                checks.Add(Compare($"{prefix}.sha256", file.Payload.Sha256, Text(e, "sha256")));
-                checks.Add(Compare($"{prefix}.field", MultipartBody.Escape(field, plan.Wire.NameEscaping), Text(e, "field")));
-                checks.Add(Compare($"{prefix}.filename", MultipartBody.Escape(file.FileName, plan.Wire.NameEscaping), Text(e, "filename")));
-                checks.Add(Compare($"{prefix}.contentType", file.ContentType, Text(e, "contentType")));
-                checks.Add(await FetchBackAsync($"{prefix}.fetched", Text(e, "url"), file.Payload.Sha256, cancellationToken).ConfigureAwait(false));
+                checks.Add(Check.Skipped("files", "the answer echoes nothing about the stored file"));
             }
-            checks.Add(CompareFields(plan, data));
+            else
+            {
+                checks.Add(new Check("files", echoed.Count == sent.Files.Count, sent.Files.Count.ToString(), echoed.Count.ToString()));
+                for (var i = 0; i < Math.Min(sent.Files.Count, echoed.Count); i++)
+                    checks.AddRange(await CompareFileAsync(sent, i, echoed[i], filenameRule, cancellationToken).ConfigureAwait(false));
+            }
+            checks.Add(CompareFields(sent, root));
         }
         return checks;
     }
 
-    private static Check CompareFields(RequestPlan plan, JsonElement data)
+    private List<JsonElement>? EchoedFiles(JsonElement root)
     {
-        if (!data.TryGetProperty("fields", out var fields) || fields.ValueKind != JsonValueKind.Array)
+        if (Profile.Echo.Files is { } filesPath && JsonPath.Select(root, filesPath) is { ValueKind: JsonValueKind.Array } files)
+            return files.EnumerateArray().ToList();
+        if (Profile.Echo.File is { } filePath && JsonPath.Select(root, filePath) is { ValueKind: JsonValueKind.Object } file)
+            return [file];
+        return null;
+    }
+
+    private async Task<IEnumerable<Check>> CompareFileAsync(SentUpload sent, int index, JsonElement echoed, FilenameRule rule, CancellationToken cancellationToken)
+    {
+        var (field, file) = sent.Files[index];
+        var prefix = sent.Files.Count == 1 ? "file" : $"file[{index}]";
+        var echo = Profile.Echo;
+        var wireName = MultipartBody.Escape(file.FileName, sent.Escaping);
+        var acceptable = rule switch
+        {
+            FilenameRule.ExactOrBasename => new[] { wireName, file.FileName.Split('/', '\\')[^1] },
+            FilenameRule.ExactOrDecoded => [wireName, file.FileName],
+            _ => [wireName],
+        };
+        var checks = new List<Check>
+        {
+            Echoed($"{prefix}.size", echo.Size, echoed, [file.Payload.Length.ToString()]),
+            Echoed($"{prefix}.sha256", echo.Sha256, echoed, [file.Payload.Sha256]),
+            Echoed($"{prefix}.field", echo.Field, echoed, [MultipartBody.Escape(field, sent.Escaping)]),
+            Echoed($"{prefix}.filename", echo.Filename, echoed, acceptable),
+            Echoed($"{prefix}.contentType", echo.ContentType, echoed, [file.ContentType]),
+        };
+        var url = echo.Url is null ? null : JsonPath.Text(echoed, echo.Url);
+        checks.Add(Profile.FetchBack
+            ? await FetchBackAsync($"{prefix}.fetched", url, file.Payload.Sha256, cancellationToken).ConfigureAwait(false)
+            : Check.Skipped($"{prefix}.fetched", "the profile turns fetch-back off"));
+        return checks;
+    }
+
+    private static Check Echoed(string name, string? path, JsonElement element, IReadOnlyList<string> acceptable)
+    {
+        if (path is null) return Check.Skipped(name, "the profile names no echo path for it");
+        var actual = JsonPath.Text(element, path);
+        if (actual is null) return Check.Skipped(name, $"the answer has no {path}");
+        return new Check(name, acceptable.Contains(actual), string.Join(" or ", acceptable), actual);
+    }
+
+    private Check CompareFields(SentUpload sent, JsonElement root)
+    {
+        if (Profile.Echo.Fields is not { } path || JsonPath.Select(root, path) is not { ValueKind: JsonValueKind.Array } fields)
             return Check.Skipped("fields", "the answer echoes no fields");
-        var expected = plan.Fields.Select(f => (MultipartBody.Escape(f.Name, plan.Wire.NameEscaping), f.Value)).ToList();
-        var actual = fields.EnumerateArray().Select(f => (Text(f, "name") ?? "", Text(f, "value") ?? "")).ToList();
+        var expected = sent.Fields.Select(f => (MultipartBody.Escape(f.Name, sent.Escaping), f.Value)).ToList();
+        var actual = fields.EnumerateArray().Select(f => (JsonPath.Text(f, "$.name") ?? "", JsonPath.Text(f, "$.value") ?? "")).ToList();
         for (var i = 0; i < Math.Max(expected.Count, actual.Count); i++)
         {
             var want = i < expected.Count ? $"{expected[i].Item1}={expected[i].Value}" : "no more fields";
             var got = i < actual.Count ? $"{actual[i].Item1}={actual[i].Item2}" : "no more fields";
-            if (want != got) return new Check($"fields[{i}]", false, Excerpt(want), Excerpt(got));
+            if (want != got) return new Check($"fields[{i}]", false, Excerpt(want, 120), Excerpt(got, 120));
         }
         return new Check("fields", true, $"{expected.Count} fields", $"{actual.Count} fields");
     }
 
     private async Task<Check> FetchBackAsync(string name, string? url, string sha256, CancellationToken cancellationToken)
     {
-        if (string.IsNullOrEmpty(url) || !Uri.TryCreate(probe.UploadUrl, url, out var uri))
+        if (string.IsNullOrEmpty(url) || !Uri.TryCreate(Profile.Url, url, out var uri))
             return Check.Skipped(name, "the answer gives no url to fetch the file back from");
         try
         {
-            using var response = await http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response = await Http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 return new Check(name, false, "200 with the stored bytes", $"{(int)response.StatusCode} from {uri}");
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var fetched = Convert.ToHexStringLower(await SHA256.HashDataAsync(body, cancellationToken).ConfigureAwait(false));
-            return Compare(name, sha256, fetched);
+            return new Check(name, fetched == sha256, sha256, fetched);
         }
         catch (HttpRequestException e)
         {
@@ -126,43 +320,55 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProbe p
 
     private async Task<IReadOnlyList<Check>> VerifyDiscardedAsync(Expectation expect, UploadOutcome outcome, StatsSnapshot? before, CancellationToken cancellationToken)
     {
-        var wanted = expect == Expectation.AbortedClean ? "uploadFile:fail abort" : "uploadFile:fail timeout";
+        var wanted = expect is Expectation.AbortedClean ? "uploadFile:fail abort" : "uploadFile:fail timeout";
         var checks = new List<Check>
         {
             new("errMsg", outcome.ErrMsg == wanted, wanted, outcome.ErrMsg),
             new("mid-stream", outcome.BytesSent > 0 && outcome.BytesSent < outcome.BytesExpected,
                 $"between 0 and {outcome.BytesExpected} bytes sent", $"{outcome.BytesSent}"),
-            new("healthy afterwards", await probe.IsHealthyAsync(cancellationToken).ConfigureAwait(false), "GET /health answers", "no answer or 5xx"),
+            new("healthy afterwards", await Probe.IsHealthyAsync(cancellationToken).ConfigureAwait(false), $"{Profile.HealthUrl} answers", "no answer or 5xx"),
         };
-        if (before is null)
-        {
-            checks.Add(Check.Skipped("nothing kept", "the target publishes no /stats"));
-            return checks;
-        }
+        checks.AddRange(await NothingKeptAsync(before, requireDiscard: true, cancellationToken).ConfigureAwait(false));
+        return checks;
+    }
+
+    /// <summary>From /stats: once the server has settled, no upload is in flight, no partial file is on
+    /// disk and nothing new is stored; with <paramref name="requireDiscard"/>, it counted a discard.</summary>
+    private async Task<IReadOnlyList<Check>> NothingKeptAsync(StatsSnapshot? before, bool requireDiscard, CancellationToken cancellationToken)
+    {
+        if (before is null) return [Check.Skipped("nothing kept", "the target publishes no /stats")];
         var deadline = Stopwatch.StartNew();
         var after = before;
         while (deadline.Elapsed < CleanupBound)
         {
-            after = await probe.StatsAsync(cancellationToken).ConfigureAwait(false) ?? before;
-            if (after.PartialUploadsDiscarded > before.PartialUploadsDiscarded && after.UploadsInFlight <= before.UploadsInFlight) break;
+            after = await Probe.StatsAsync(cancellationToken).ConfigureAwait(false) ?? before;
+            var settled = after.UploadsInFlight <= before.UploadsInFlight && after.PartialFilesOnDisk == 0;
+            if (settled && (!requireDiscard || after.PartialUploadsDiscarded > before.PartialUploadsDiscarded)) break;
             // Polling a counter the server updates when it notices the disconnect; there is no event to wait on.
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
-        checks.Add(new Check("partial upload discarded", after.PartialUploadsDiscarded > before.PartialUploadsDiscarded,
-            $"partialUploadsDiscarded > {before.PartialUploadsDiscarded} within {CleanupBound.TotalSeconds:0} s", after.PartialUploadsDiscarded.ToString()));
+        var checks = new List<Check>();
+        if (requireDiscard)
+            checks.Add(new Check("partial upload discarded", after.PartialUploadsDiscarded > before.PartialUploadsDiscarded,
+                $"partialUploadsDiscarded > {before.PartialUploadsDiscarded} within {CleanupBound.TotalSeconds:0} s", after.PartialUploadsDiscarded.ToString()));
         checks.Add(new Check("no upload left in flight", after.UploadsInFlight <= before.UploadsInFlight, $"≤ {before.UploadsInFlight}", after.UploadsInFlight.ToString()));
         checks.Add(new Check("no partial file on disk", after.PartialFilesOnDisk == 0, "0", after.PartialFilesOnDisk.ToString()));
         checks.Add(new Check("nothing stored", after.FilesStored == before.FilesStored, before.FilesStored.ToString(), after.FilesStored.ToString()));
         return checks;
     }
 
-    private static Check Compare(string name, string? expected, string? actual) => new(name, expected == actual, expected, actual);
+    public static string Excerpt(string? text, int max) =>
+        text is null ? "nothing" : (text.Length > max ? text[..max] + "…" : text).ReplaceLineEndings(" ");
+}
 
-    private static string? Text(JsonElement element, string property) =>
-        element.ValueKind == JsonValueKind.Object && element.TryGetProperty(property, out var value)
-            ? value.ValueKind == JsonValueKind.String ? value.GetString() : value.ToString()
-            : null;
+/// <summary>A verdict with its reason and evidence.</summary>
+public sealed record Grade(Verdict Verdict, Severity? Severity, string Reason, IReadOnlyList<Check> Checks)
+{
+    public static Grade Fail(Severity severity, string reason, params Check[] checks) => new(Verdict.Fail, severity, reason, checks);
 
-    private static string Excerpt(string? text) =>
-        text is null ? "nothing" : text.Length > 120 ? text[..120].ReplaceLineEndings(" ") + "…" : text.ReplaceLineEndings(" ");
+    /// <summary>Pass when every check holds, else a failure named after the first that did not.</summary>
+    public static Grade From(IReadOnlyList<Check> checks, Severity severity) =>
+        checks.FirstOrDefault(c => !c.Ok) is { } failed
+            ? new Grade(Verdict.Fail, severity, failed.ToString(), checks)
+            : new Grade(Verdict.Pass, null, "", checks);
 }

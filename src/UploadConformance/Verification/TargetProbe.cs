@@ -1,16 +1,14 @@
-using System.Net.Http.Json;
 using System.Net.Sockets;
 using System.Text.Json;
+using UploadConformance.Targets;
 
 namespace UploadConformance.Verification;
 
-/// <summary>What can be asked of the target beside the upload itself: the reference server (and any
-/// server that copies it) has <c>/health</c> and <c>/stats</c>; others may have neither.</summary>
-public sealed class TargetProbe(HttpClient http, Uri uploadUrl)
+/// <summary>What can be asked of the target beside the upload itself: a health URL, and for the
+/// reference server (and servers that copy it) the <c>/stats</c> counters.</summary>
+public sealed class TargetProbe(HttpClient http, TargetProfile profile)
 {
-    public Uri UploadUrl { get; } = uploadUrl;
-    public Uri HealthUrl { get; } = new(uploadUrl, "/health");
-    public Uri StatsUrl { get; } = new(uploadUrl, "/stats");
+    public Uri UploadUrl => profile.Url;
 
     /// <summary>Null when the target answers at all (any HTTP status); else the one-line reason.</summary>
     public async Task<string?> UnreachableReasonAsync(CancellationToken cancellationToken)
@@ -19,7 +17,7 @@ public sealed class TargetProbe(HttpClient http, Uri uploadUrl)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
-            using var response = await http.GetAsync(HealthUrl, timeout.Token).ConfigureAwait(false);
+            using var response = await http.GetAsync(profile.HealthUrl, timeout.Token).ConfigureAwait(false);
             return null;
         }
         catch (HttpRequestException e)
@@ -39,7 +37,7 @@ public sealed class TargetProbe(HttpClient http, Uri uploadUrl)
         {
             using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
-            using var response = await http.GetAsync(HealthUrl, timeout.Token).ConfigureAwait(false);
+            using var response = await http.GetAsync(profile.HealthUrl, timeout.Token).ConfigureAwait(false);
             return (int)response.StatusCode < 500;
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
@@ -51,17 +49,24 @@ public sealed class TargetProbe(HttpClient http, Uri uploadUrl)
     /// <summary>The target's counters, or null when it publishes none.</summary>
     public async Task<StatsSnapshot?> StatsAsync(CancellationToken cancellationToken)
     {
+        if (profile.StatsUrl is not { } url) return null;
         try
         {
-            using var response = await http.GetAsync(StatsUrl, cancellationToken).ConfigureAwait(false);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+            timeout.CancelAfter(TimeSpan.FromSeconds(5));
+            using var response = await http.GetAsync(url, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode) return null;
-            return await response.Content.ReadFromJsonAsync<StatsSnapshot>(JsonSerializerOptions.Web, cancellationToken).ConfigureAwait(false);
+            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), cancellationToken: timeout.Token).ConfigureAwait(false);
+            // A server answering 200 to any path is not publishing counters; ours has these two.
+            var root = document.RootElement;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("filesStored", out _) || !root.TryGetProperty("partialFilesOnDisk", out _)) return null;
+            return root.Deserialize<StatsSnapshot>(JsonSerializerOptions.Web);
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException)
+        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
     }
 }
 
-public sealed record StatsSnapshot(long FilesStored, long BytesStored, long PartialUploadsDiscarded, long UploadsInFlight, long PartialFilesOnDisk);
+public sealed record StatsSnapshot(long FilesStored, long BytesStored, long PartialUploadsDiscarded, long UploadsInFlight, long PartialFilesOnDisk, long Requests);

@@ -3,8 +3,33 @@ using UploadConformance.Wire;
 
 namespace UploadConformance.Verification;
 
-/// <summary>A case: a stable id, a one-line description, a request plan and what it expects.</summary>
-public sealed record UploadCase(string Id, string Suite, string Description, RequestPlan Plan, Expectation Expect);
+/// <summary>A case: a stable id, a one-line description, what to send and what it expects.</summary>
+public sealed record UploadCase(string Id, string Suite, string Description, CaseRequest Request, Expectation Expect)
+{
+    public UploadCase(string id, string suite, string description, RequestPlan plan, Expectation expect)
+        : this(id, suite, description, new CaseRequest.Planned(plan), expect) { }
+
+    /// <summary>Can hurt a server (malformed or hostile input): a health probe follows it.</summary>
+    public bool CanHurt { get; init; }
+}
+
+/// <summary>What a case sends: a request plan through HttpClient, raw bytes through a socket, or a
+/// compound exchange (concurrent uploads, the same upload twice) run by its own code.</summary>
+public abstract record CaseRequest
+{
+    public sealed record Planned(RequestPlan Plan) : CaseRequest;
+    public sealed record Raw(RawRequest Request, string What, IPlannedFiles? Files = null) : CaseRequest;
+    public sealed record Compound(Func<CaseRunner, UploadCase, CancellationToken, Task<CaseResult>> Run) : CaseRequest;
+}
+
+/// <summary>The files and fields a raw request carries, for verifying what the server stored.</summary>
+public interface IPlannedFiles
+{
+    IReadOnlyList<(string Field, UploadFile File)> Files { get; }
+    IReadOnlyList<FormField> Fields { get; }
+}
+
+public sealed record PlannedFiles(IReadOnlyList<(string Field, UploadFile File)> Files, IReadOnlyList<FormField> Fields) : IPlannedFiles;
 
 public sealed record CaseResult
 {
@@ -12,6 +37,7 @@ public sealed record CaseResult
     public required string Suite { get; init; }
     public required string Description { get; init; }
     public required Verdict Verdict { get; init; }
+    public Severity? Severity { get; init; }
     /// <summary>One line; empty for a pass.</summary>
     public string Reason { get; init; } = "";
     public required RequestSummary Request { get; init; }
@@ -26,14 +52,15 @@ public sealed record RequestSummary(
     string Platform,
     string Field,
     IReadOnlyList<FileSummary> Files,
-    FormDataEncoding FormDataEncoding,
+    FormDataEncoding? FormDataEncoding,
     int FieldCount,
-    string Boundary,
-    Framing Framing,
+    string? Boundary,
+    Framing? Framing,
     long BodyBytes,
     int? TimeoutMs,
     string? AbortAt,
-    long? RateCapBytesPerSecond)
+    long? RateCapBytesPerSecond,
+    string? Wire = null)
 {
     public static RequestSummary Of(RequestPlan plan)
     {
@@ -43,7 +70,7 @@ public sealed record RequestSummary(
             request.Url.ToString(),
             plan.Platform,
             request.Name,
-            request.Files().Select(f => new FileSummary(f.File.FileName, f.File.ContentType, f.File.Payload.Length, f.File.Payload.Sha256, f.File.Payload.Description)).ToList(),
+            request.Files().Select(f => FileSummary.Of(f.File)).ToList(),
             plan.Encoding,
             plan.Fields.Count,
             plan.Boundary,
@@ -53,11 +80,32 @@ public sealed record RequestSummary(
             plan.Wire.AbortAt?.ToString(),
             plan.Wire.RateCapBytesPerSecond);
     }
+
+    public static RequestSummary OfRaw(Uri url, CaseRequest.Raw raw) => new(
+        raw.Request.Method,
+        url.ToString(),
+        "raw",
+        raw.Files?.Files.FirstOrDefault().Field ?? "",
+        raw.Files?.Files.Select(f => FileSummary.Of(f.File)).ToList() ?? [],
+        null,
+        raw.Files?.Fields.Count ?? 0,
+        null,
+        null,
+        raw.Request.Body.Length,
+        null,
+        null,
+        null,
+        raw.What);
+
+    public static RequestSummary OfCompound(Uri url, string what) => new("POST", url.ToString(), "", "", [], null, 0, null, null, 0, null, null, null, what);
 }
 
-public sealed record FileSummary(string FileName, string ContentType, long Size, string Sha256, string Payload);
+public sealed record FileSummary(string FileName, string ContentType, long Size, string Sha256, string Payload)
+{
+    public static FileSummary Of(UploadFile file) => new(file.FileName, file.ContentType, file.Payload.Length, file.Payload.Sha256, file.Payload.Description);
+}
 
-public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Status, double ElapsedMs, long BytesSent, long BytesExpected, string? BodyExcerpt, string? Error)
+public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Status, double ElapsedMs, long BytesSent, long BytesExpected, string? BodyExcerpt, string? Error, string? ContentType = null)
 {
     public const int ExcerptChars = 2000;
 
@@ -69,5 +117,8 @@ public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Sta
         o.BytesSent,
         o.BytesExpected,
         o.Data is null ? null : o.Data.Length > ExcerptChars ? o.Data[..ExcerptChars] + "…" : o.Data,
-        o.Error);
+        o.Error,
+        o.ResponseContentType);
+
+    public static readonly OutcomeSummary None = new("", FailureKind.None, null, 0, 0, 0, null, null);
 }

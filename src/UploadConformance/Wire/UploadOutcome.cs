@@ -16,6 +16,8 @@ public sealed record UploadOutcome
     public long BytesSent { get; init; }
     public long BytesExpected { get; init; }
     public TimeSpan Elapsed { get; init; }
+    /// <summary>The server sent <c>100 Continue</c> before its final answer.</summary>
+    public bool SawContinue { get; init; }
     /// <summary>The one-line cause when the request failed; never a stack trace.</summary>
     public string? Error { get; init; }
 

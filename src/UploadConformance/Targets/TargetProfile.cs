@@ -1,0 +1,69 @@
+namespace UploadConformance.Targets;
+
+/// <summary>How a user describes their endpoint: where it is, what field it wants, what success means,
+/// where its answer echoes what it stored, and the limits it declares.</summary>
+public sealed record TargetProfile
+{
+    public required Uri Url { get; init; }
+    /// <summary>The field the server takes the file from.</summary>
+    public string Field { get; init; } = "images";
+    /// <summary>True when the server stores a file under any field name.</summary>
+    public bool AnyField { get; init; }
+    /// <summary>Sent with every request; values may hold secrets and are never printed or written.</summary>
+    public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
+    public SuccessRule Success { get; init; } = new();
+    public EchoPaths Echo { get; init; } = new();
+    /// <summary>GET the echoed url and compare the bytes.</summary>
+    public bool FetchBack { get; init; } = true;
+    /// <summary>Reference-style counters (<c>/stats</c>), relative to the upload URL; null when there are none.</summary>
+    public string? Stats { get; init; } = "/stats";
+    public string? Health { get; init; } = "/health";
+    public DeclaredLimits Limits { get; init; } = new();
+    /// <summary>Where the profile came from, for reports; null for the built-in default.</summary>
+    public string? Source { get; init; }
+
+    public Uri? StatsUrl => Stats is null ? null : new Uri(Url, Stats);
+    public Uri HealthUrl => new(Url, Health ?? "/");
+
+    /// <summary>Names of the headers with their values hidden, for reports.</summary>
+    public IReadOnlyList<string> RedactedHeaders => Headers.Select(h => $"{h.Key}: ***").ToList();
+
+    /// <summary>The profile of the built-in reference server at <paramref name="url"/>.</summary>
+    public static TargetProfile Reference(Uri url, bool anyField = false, long maxFileBytes = 64L << 20) => new()
+    {
+        Url = url,
+        AnyField = anyField,
+        Limits = new DeclaredLimits { MaxFileBytes = maxFileBytes, MaxParts = 1000, MaxFieldBytes = 2 << 20 },
+    };
+}
+
+public sealed record SuccessRule
+{
+    public IReadOnlyList<int> Status { get; init; } = [200, 201];
+    public IReadOnlyList<JsonCondition> Json { get; init; } = [new("$.code", true, "0")];
+}
+
+/// <summary>JSON paths into a success answer; a null path means the server does not echo that.</summary>
+public sealed record EchoPaths
+{
+    /// <summary>An array with one entry per stored file; each entry is read with the file paths below.
+    /// When absent, the answer's <see cref="File"/> object describes the one file.</summary>
+    public string? Files { get; init; } = "$.data.files";
+    public string? File { get; init; } = "$.data";
+    public string? Size { get; init; } = "$.size";
+    public string? Sha256 { get; init; } = "$.sha256";
+    public string? Url { get; init; } = "$.url";
+    public string? Filename { get; init; } = "$.filename";
+    public string? Field { get; init; } = "$.field";
+    public string? ContentType { get; init; } = "$.contentType";
+    /// <summary>An array of <c>{name, value}</c> objects, in the order received.</summary>
+    public string? Fields { get; init; } = "$.data.fields";
+}
+
+public sealed record DeclaredLimits
+{
+    public long? MaxFileBytes { get; init; }
+    public int? MaxParts { get; init; }
+    public int? MaxFieldBytes { get; init; }
+    public int OverLimitStatus { get; init; } = 413;
+}
