@@ -12,6 +12,12 @@ public static class Cli
           run      (default) the smoke suite against the embedded reference server, or --target;
                    every upload verified; writes reports/<run>/results.json and summary.md
                    --target <url> --field <name> --seed <n> --out <dir>
+          conform  the conformance catalog against --target (or the embedded reference server);
+                   a verdict per case with its evidence; writes results.json and summary.md
+                   --target <url> --profile <file.yaml> --suite <name[,name]> --case <id|prefix*>
+                   --seed <n> --out <dir>
+          cases    every case with its stable id and one-line description
+                   --suite <name> --case <id|prefix*>
           serve    the reference upload server alone
                    --port <n> (8090) --host <ip> (127.0.0.1) --field <name> (images)
                    --max-file-bytes <size> (64MiB) --storage <dir> --quiet
@@ -42,7 +48,9 @@ public static class Cli
                 "run" => await RunCommand.ExecuteAsync(new Arguments(rest, RunCommand.Options), stdout, cancellationToken),
                 "serve" => await ServeCommand.ExecuteAsync(new Arguments(rest, ServeCommand.Options), stdout, cancellationToken),
                 "upload" => await UploadCommand.ExecuteAsync(new Arguments(rest, UploadCommand.Options), stdout, cancellationToken),
-                _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, serve, upload; see --help)"),
+                "conform" => await ConformCommand.ExecuteAsync(new Arguments(rest, ConformCommand.Options), stdout, cancellationToken),
+                "cases" => await CasesCommand.ExecuteAsync(new Arguments(rest, CasesCommand.Options), stdout),
+                _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, conform, cases, serve, upload; see --help)"),
             };
         }
         catch (UsageException e)

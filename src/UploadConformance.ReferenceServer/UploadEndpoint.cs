@@ -31,6 +31,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         catch (Exception e) when (ClientWentAway(context, e))
         {
             store.PartialUploadDiscarded();
+            // A client that only half-closed is still listening; one that is gone makes this a no-op.
+            status = await RefuseAsync(context, StatusCodes.Status400BadRequest, "the request body ended before it was complete");
         }
         catch (BadHttpRequestException e)
         {
@@ -40,10 +42,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
         catch (InvalidDataException e)
         {
-            var code = e.Message.Contains("length limit", StringComparison.OrdinalIgnoreCase)
-                ? StatusCodes.Status431RequestHeaderFieldsTooLarge
-                : StatusCodes.Status400BadRequest;
-            status = await RefuseAsync(context, code, "malformed multipart body: " + OneLine(e.Message));
+            status = await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed multipart body: " + OneLine(e.Message));
         }
         catch (IOException e)
         {
@@ -92,13 +91,15 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
                 !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
                 throw new Rejection(StatusCodes.Status400BadRequest, $"part {parts} has no Content-Disposition: form-data");
-            var name = HeaderUtilities.UnescapeAsQuotedString(disposition.Name).Value;
+            // Quotes removed but backslashes kept: browsers (WHATWG) never escape a backslash, so
+            // C:\dir\a.jpg must not lose them to quoted-string unescaping.
+            var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
             if (string.IsNullOrEmpty(name))
                 throw new Rejection(StatusCodes.Status400BadRequest, $"part {parts} has no name");
 
             if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
             {
-                var fileName = HeaderUtilities.UnescapeAsQuotedString(disposition.FileName).Value ?? "";
+                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "";
                 var fileNameStar = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : null;
                 var stored = await ReceiveFileAsync(section, name, fileName, fileNameStar, partials, aborted);
                 if (stored is null) continue; // filename="" with no bytes: a browser's "no file chosen"
@@ -194,9 +195,10 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         e is Microsoft.AspNetCore.Connections.ConnectionResetException ||
         e is BadHttpRequestException { Message: var m } && m.Contains("Unexpected end of request content", StringComparison.Ordinal);
 
-    private static async Task<int> RefuseAsync(HttpContext context, int status, string message)
+    /// <summary>Answers with a JSON refusal; null when there was nobody left to answer.</summary>
+    private static async Task<int?> RefuseAsync(HttpContext context, int status, string message)
     {
-        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return status;
+        if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return null;
         context.Response.StatusCode = status;
         // The rest of the body is not read; closing says so instead of leaving the client to guess.
         context.Response.Headers.Connection = "close";
@@ -206,6 +208,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {
+            return null;
         }
         return status;
     }

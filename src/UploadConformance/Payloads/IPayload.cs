@@ -62,3 +62,16 @@ public sealed class FilePayload : PayloadBase
     public override Stream OpenRead() =>
         new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
 }
+
+/// <summary>A payload made on first use: a catalog can name its images without encoding them, so
+/// listing cases costs nothing and a filtered run encodes only what it sends.</summary>
+public sealed class DeferredPayload(Func<IPayload> make, string description) : IPayload
+{
+    private readonly Lazy<IPayload> _payload = new(make);
+
+    public string Description { get; } = description;
+    public long Length => _payload.Value.Length;
+    public Stream OpenRead() => _payload.Value.OpenRead();
+    public string Sha256 => _payload.Value.Sha256;
+    public override string ToString() => Description;
+}

@@ -50,6 +50,8 @@ public sealed class ImageFactory(string cacheDirectory)
         return InProcess.GetOrAdd(path, p => new Lazy<FilePayload>(() => Materialise(spec, seed, p))).Value;
     }
 
+    public IPayload Deferred(ImageSpec spec, int seed = 1) => new DeferredPayload(() => Get(spec, seed), spec.Description);
+
     private static FilePayload Materialise(ImageSpec spec, int seed, string path)
     {
         if (!File.Exists(path))

@@ -28,6 +28,10 @@ public sealed record RunInfo
     public double DurationMs { get; init; }
     public required TargetInfo Target { get; init; }
     public int Seed { get; init; }
+    /// <summary>The target profile as used, header values redacted; null for the built-in default.</summary>
+    public ProfileInfo? Profile { get; init; }
+    /// <summary>The suites and case filter the run was asked for.</summary>
+    public string? Selection { get; init; }
     /// <summary>Why the run stopped before the end (Ctrl-C, target gone); null when it completed.</summary>
     public string? Interrupted { get; init; }
     public ToolInfo Tool { get; init; } = ToolInfo.Current;
@@ -35,6 +39,13 @@ public sealed record RunInfo
 }
 
 public sealed record TargetInfo(string Url, bool Embedded);
+
+public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IReadOnlyList<string> Headers, long? MaxFileBytes, int? MaxParts, int? MaxFieldBytes, IReadOnlyList<int> SuccessStatus, IReadOnlyList<string> SuccessJson)
+{
+    public static ProfileInfo Of(Targets.TargetProfile p) => new(
+        p.Source, p.Field, p.AnyField, p.RedactedHeaders, p.Limits.MaxFileBytes, p.Limits.MaxParts, p.Limits.MaxFieldBytes,
+        p.Success.Status, p.Success.Json.Select(j => j.ToString()).ToList());
+}
 
 public sealed record ToolInfo(string Name, string Version, string Runtime)
 {

@@ -33,14 +33,16 @@ public enum FilenameRule
 public abstract record Expectation
 {
     /// <summary>Answered with success and stored byte-for-byte what was sent, fields included.</summary>
-    public sealed record Stored(FilenameRule Filename = FilenameRule.Exact) : Expectation;
+    public sealed record Stored(FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true) : Expectation;
 
     /// <summary>Either stored exactly, or refused cleanly; refusing with a preferred status passes.</summary>
-    public sealed record StoredOrRefused(IReadOnlyList<int> Preferred, FilenameRule Filename = FilenameRule.Exact) : Expectation;
+    public sealed record StoredOrRefused(IReadOnlyList<int> Preferred, FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true) : Expectation;
 
     /// <summary>Must refuse; a preferred status passes, another 4xx is non-strict. Accepting fails,
-    /// unless <paramref name="AcceptingIsNonStrict"/> (lenient parsers are common and harmless there).</summary>
-    public sealed record Refused(IReadOnlyList<int> Preferred, string Why, bool AcceptingIsNonStrict = false) : Expectation;
+    /// unless <paramref name="AcceptingIsNonStrict"/> (lenient parsers are common and harmless there).
+    /// With <paramref name="ClosingIsFine"/>, closing the connection without an answer passes too
+    /// (when the client itself stopped sending, there may be nobody to answer).</summary>
+    public sealed record Refused(IReadOnlyList<int> Preferred, string Why, bool AcceptingIsNonStrict = false, bool ClosingIsFine = false) : Expectation;
 
     /// <summary>The client aborted mid-stream; the server stays healthy and keeps nothing.</summary>
     public sealed record AbortedClean : Expectation;

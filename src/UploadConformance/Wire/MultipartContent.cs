@@ -9,12 +9,12 @@ public sealed class MultipartContent : HttpContent
     private readonly SendControl? _control;
     private readonly bool _chunked;
 
-    public MultipartContent(MultipartBody body, SendControl? control, bool chunked)
+    public MultipartContent(MultipartBody body, SendControl? control, bool chunked, string? contentType = null)
     {
         _body = body;
         _control = control;
         _chunked = chunked;
-        Headers.TryAddWithoutValidation("Content-Type", body.ContentType);
+        Headers.TryAddWithoutValidation("Content-Type", contentType ?? body.ContentType);
     }
 
     public bool AbortedByClient { get; private set; }

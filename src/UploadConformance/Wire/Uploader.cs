@@ -9,7 +9,8 @@ namespace UploadConformance.Wire;
 /// abort mid-stream, progress events; turns every ending into an <see cref="UploadOutcome"/>.</summary>
 public sealed class Uploader : IDisposable
 {
-    public const int MaxResponseBytes = 1 << 20;
+    /// <summary>Answers echo formData, so a 1 MB field comes back; past this the answer is cut.</summary>
+    public const int MaxResponseBytes = 8 << 20;
 
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
@@ -40,7 +41,7 @@ public sealed class Uploader : IDisposable
             Progress = progress,
         };
         var sentCounter = new SentCounter(control);
-        var content = new MultipartContent(body, sentCounter.Control, plan.Wire.Framing == Framing.Chunked);
+        var content = new MultipartContent(body, sentCounter.Control, plan.Wire.Framing == Framing.Chunked, plan.Wire.ContentTypeOverride);
         using var request = new HttpRequestMessage(HttpMethod.Post, plan.Request.Url) { Content = content, Version = HttpVersion.Version11 };
         foreach (var (name, value) in plan.Request.Header)
         {
@@ -48,6 +49,7 @@ public sealed class Uploader : IDisposable
                 content.Headers.TryAddWithoutValidation(name, value);
         }
         if (plan.Wire.Framing == Framing.Chunked) request.Headers.TransferEncodingChunked = true;
+        if (plan.Wire.ExpectContinue) request.Headers.ExpectContinue = true;
 
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (plan.Request.TimeoutMs is { } ms) timeout.CancelAfter(ms);

@@ -34,6 +34,11 @@ public sealed record WireOptions
     public PartOrder PartOrder { get; init; } = PartOrder.FieldsFirst;
     public NameEscaping NameEscaping { get; init; } = NameEscaping.Whatwg;
     public AbortPoint? AbortAt { get; init; }
+    /// <summary>A Content-Type sent instead of the right one, as developers who set it by hand do
+    /// (no boundary, a charset parameter, a quoted boundary, another media type).</summary>
+    public string? ContentTypeOverride { get; init; }
+    /// <summary>Send <c>Expect: 100-continue</c> and wait for the server's go-ahead.</summary>
+    public bool ExpectContinue { get; init; }
     /// <summary>Bytes per second the body may leave at, to mimic a slow mobile link.</summary>
     public long? RateCapBytesPerSecond { get; init; }
 }
