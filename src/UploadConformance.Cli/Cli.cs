@@ -21,6 +21,9 @@ public static class Cli
           serve    the reference upload server alone
                    --port <n> (8090) --host <ip> (127.0.0.1) --field <name> (images)
                    --max-file-bytes <size> (64MiB) --storage <dir> --quiet
+                   --defect <name[,name]>  bugs on purpose, to see the suite catch them: truncate-files,
+                     status500-on-malformed, drop-nested-fields, keep-partial-files,
+                     hang-on-truncated-body, latin1-filenames, ignore-limits, html-errors
           upload   one upload of your own file or a generated payload, verified, with peak memory
                    --file <path> | --size <size>  --target <url> --field <name> --filename <name>
                    --content-type <type> --chunked --abort <50%|bytes> --rate <bytes/s>

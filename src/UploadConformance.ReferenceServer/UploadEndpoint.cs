@@ -15,6 +15,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
 {
     private const int BufferSize = 64 * 1024;
 
+    private bool Has(ServerDefects defect) => (options.Defects & defect) != 0;
+
     public async Task HandleAsync(HttpContext context)
     {
         store.RequestStarted();
@@ -42,30 +44,37 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
         catch (InvalidDataException e)
         {
-            status = await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed multipart body: " + OneLine(e.Message));
+            status = await RefuseAsync(context, MalformedStatus, "malformed multipart body: " + OneLine(e.Message));
         }
         catch (IOException e)
         {
             // MultipartReader's "Unexpected end of Stream": the closing boundary never came.
             store.PartialUploadDiscarded();
-            status = await RefuseAsync(context, StatusCodes.Status400BadRequest, "malformed multipart body: " + OneLine(e.Message));
+            if (Has(ServerDefects.HangOnTruncatedBody))
+            {
+                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
+            }
+            status = await RefuseAsync(context, MalformedStatus, "malformed multipart body: " + OneLine(e.Message));
         }
         finally
         {
-            FileStore.Discard(partials.Where(p => p.Path.EndsWith(".partial", StringComparison.Ordinal)));
+            if (!Has(ServerDefects.KeepPartialFiles))
+                FileStore.Discard(partials.Where(p => p.Path.EndsWith(".partial", StringComparison.Ordinal)));
             store.RequestEnded(status);
             options.AccessLog?.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {context.Request.Method} {context.Request.Path} {context.Request.ContentLength?.ToString() ?? "chunked"} -> {status?.ToString() ?? "client went away"}");
         }
     }
 
+    private int MalformedStatus => Has(ServerDefects.Status500OnMalformed) ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest;
+
     private async Task<int> ReceiveAsync(HttpContext context, List<StoredFile> partials)
     {
         var request = context.Request;
         var maxRequest = options.EffectiveMaxRequestBytes;
-        if (request.ContentLength > maxRequest)
+        if (request.ContentLength > maxRequest && !Has(ServerDefects.IgnoreLimits))
             throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"request body of {request.ContentLength} bytes is over the limit of {maxRequest}");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = maxRequest;
+            sizeFeature.MaxRequestBodySize = Has(ServerDefects.IgnoreLimits) ? null : maxRequest;
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
             !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -100,13 +109,16 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
             {
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "";
+                if (Has(ServerDefects.Latin1Filenames)) fileName = Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(fileName));
                 var fileNameStar = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : null;
                 var stored = await ReceiveFileAsync(section, name, fileName, fileNameStar, partials, aborted);
                 if (stored is null) continue; // filename="" with no bytes: a browser's "no file chosen"
             }
             else
             {
-                fields.Add(new(name, await ReadFieldAsync(section, name, aborted)));
+                var value = await ReadFieldAsync(section, name, aborted);
+                if (Has(ServerDefects.DropNestedFields) && name.IndexOfAny(['[', '.']) >= 0) continue;
+                fields.Add(new(name, value));
             }
         }
 
@@ -148,7 +160,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             while ((read = await section.Body.ReadAsync(buffer.AsMemory(0, BufferSize), aborted)) > 0)
             {
                 size += read;
-                if (size > options.MaxFileBytes)
+                if (size > options.MaxFileBytes && !Has(ServerDefects.IgnoreLimits))
                     throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"file '{fileName}' is over the limit of {options.MaxFileBytes} bytes");
                 hash.AppendData(buffer, 0, read);
                 await file.WriteAsync(buffer.AsMemory(0, read), aborted);
@@ -164,7 +176,14 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             File.Delete(path);
             return null;
         }
-        var complete = partial with { Size = size, Sha256 = Convert.ToHexStringLower(hash.GetHashAndReset()) };
+        var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
+        if (Has(ServerDefects.TruncateFiles) && size > 0)
+        {
+            await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)) file.SetLength(--size);
+            await using var stored = File.OpenRead(path);
+            sha256 = Convert.ToHexStringLower(await SHA256.HashDataAsync(stored, aborted));
+        }
+        var complete = partial with { Size = size, Sha256 = sha256 };
         partials[partials.IndexOf(partial)] = complete;
         return complete;
     }
@@ -196,7 +215,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         e is BadHttpRequestException { Message: var m } && m.Contains("Unexpected end of request content", StringComparison.Ordinal);
 
     /// <summary>Answers with a JSON refusal; null when there was nobody left to answer.</summary>
-    private static async Task<int?> RefuseAsync(HttpContext context, int status, string message)
+    private async Task<int?> RefuseAsync(HttpContext context, int status, string message)
     {
         if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return null;
         context.Response.StatusCode = status;
@@ -204,7 +223,15 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         context.Response.Headers.Connection = "close";
         try
         {
-            await context.Response.WriteAsJsonAsync(new Refusal(status, message), ServerJson.Options, "application/json; charset=utf-8");
+            if (Has(ServerDefects.HtmlErrors))
+            {
+                context.Response.ContentType = "text/html";
+                await context.Response.WriteAsync($"<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center><hr><center>nginx</center></body></html>");
+            }
+            else
+            {
+                await context.Response.WriteAsJsonAsync(new Refusal(status, message), ServerJson.Options, "application/json; charset=utf-8");
+            }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
         {

@@ -7,7 +7,7 @@ namespace UploadConformance.Cli.Commands;
 /// <summary><c>serve</c>: the reference server alone, for a user to point other tools at.</summary>
 public static class ServeCommand
 {
-    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage"], ["quiet"]);
+    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage", "defect"], ["quiet"]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -17,11 +17,22 @@ public static class ServeCommand
         var maxFile = args.Bytes("max-file-bytes") ?? 64L << 20;
         var storage = args.Text("storage");
         var quiet = args.Flag("quiet");
+        var defectList = args.Text("defect");
         args.EnsureAllUsed();
         if (!IPAddress.TryParse(host, out _)) throw new UsageException($"--host takes an IP address such as 127.0.0.1 or ::1, not '{host}'");
 
+        ServerDefects defects;
+        try
+        {
+            defects = defectList is null ? ServerDefects.None : ServerDefectNames.Parse(defectList);
+        }
+        catch (ArgumentException e)
+        {
+            throw new UsageException("--defect: " + e.Message);
+        }
         var options = new ReferenceServerOptions
         {
+            Defects = defects,
             Host = host,
             Port = port,
             FileField = field,
@@ -44,6 +55,7 @@ public static class ServeCommand
             stdout.WriteLine($"  POST {options.UploadPath}  multipart/form-data, file under field '{field}', files up to {options.MaxFileBytes} bytes");
             stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
             stdout.WriteLine($"  storage: {server.Store.StorageDirectory}{(storage is null ? " (deleted at exit)" : "")}");
+            if (defects != ServerDefects.None) stdout.WriteLine($"  DEFECTS ON PURPOSE: {defects}");
             stdout.WriteLine("Ctrl-C stops it.");
             try
             {
