@@ -59,6 +59,50 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Conform_against_the_embedded_server_passes_and_against_a_defective_one_exits_1()
+    {
+        var dir = TempDir();
+        var (code, output, err) = await Run("conform", "--suite", "wx,answers", "--out", dir);
+        Assert.True(code == 0, output + err);
+        var results = ResultsFile.Read(dir);
+        Assert.Equal("conform", results.Run.Verb);
+        Assert.All(results.Cases, c => Assert.True(c.Verdict is Verdict.Pass or Verdict.Informational, $"{c.Id}: {c.Reason}"));
+        Assert.All(results.Cases, c => Assert.True(c.Suite is "wx" or "answers"));
+
+        await using var broken = await ReferenceServer.ReferenceServer.StartAsync(new ReferenceServer.ReferenceServerOptions { Defects = ReferenceServer.ServerDefects.Latin1Filenames });
+        var profile = Path.Combine(TempDir() + ".yaml");
+        await File.WriteAllTextAsync(profile, "field: images\nlimits:\n  maxFileBytes: 64MiB\n");
+        var failing = await Run("conform", "--target", broken.UploadUrl.ToString(), "--profile", profile, "--case", "wx.filename.*", "--out", TempDir());
+        Assert.Equal(1, failing.Code);
+        Assert.Contains("FAIL     wx.filename.chinese", failing.Out);
+    }
+
+    [Fact]
+    public async Task Cases_lists_every_case_with_a_stable_unique_id()
+    {
+        var (code, output, _) = await Run("cases");
+        Assert.Equal(0, code);
+        var ids = output.Split('\n').Where(l => l.StartsWith("  ", StringComparison.Ordinal)).Select(l => l.Trim().Split(' ')[0]).ToList();
+        Assert.True(ids.Count >= 80, $"{ids.Count} cases");
+        Assert.Equal(ids.Count, ids.Distinct().Count());
+        Assert.All(ids, id => Assert.Matches(@"^(wx|limits|wire|transport|answers)\.[a-z0-9.\-]+$", id));
+        Assert.Contains($"{ids.Count} cases", output);
+    }
+
+    [Theory]
+    [InlineData(new[] { "conform", "--suite", "wxx" }, "no suite 'wxx'")]
+    [InlineData(new[] { "conform", "--case", "nope.*" }, "no case matches --case 'nope.*'")]
+    [InlineData(new[] { "conform", "--profile", "/nonexistent/p.yaml" }, "/nonexistent/p.yaml: cannot read the profile")]
+    [InlineData(new[] { "serve", "--defect", "sloppy" }, "--defect: no defect 'sloppy'")]
+    public async Task Conform_usage_errors_are_one_line_and_exit_code_2(string[] args, string message)
+    {
+        var (code, _, err) = await Run(args);
+        Assert.Equal(2, code);
+        Assert.Contains(message, err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+    }
+
+    [Fact]
     public async Task An_unreachable_target_is_one_line_and_exit_code_3()
     {
         var (code, _, err) = await Run("--target", "http://127.0.0.1:1/image", "--out", TempDir());

@@ -51,8 +51,9 @@ public sealed class ReferenceServerFixture : IAsyncLifetime
     }
 }
 
-/// <summary>busboy 1.6.0 on node, installed from the lockfile in tests/busboy-echo on first use.</summary>
-public sealed class BusboyFixture : IAsyncLifetime
+/// <summary>A node server from tests/&lt;folder&gt;, installed from its lockfile on first use, on an
+/// ephemeral loopback port it prints as "listening &lt;port&gt;"; it exits when its stdin closes.</summary>
+public abstract class NodeServerFixture(string folder, string path) : IAsyncLifetime
 {
     private Process? _node;
 
@@ -62,19 +63,22 @@ public sealed class BusboyFixture : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        var dir = Path.Combine(Repo.Root, "tests", "busboy-echo");
-        if (!Directory.Exists(Path.Combine(dir, "node_modules", "busboy")))
+        var dir = Path.Combine(Repo.Root, "tests", folder);
+        if (!File.Exists(Path.Combine(dir, "node_modules", ".package-lock.json")))
             await Repo.SetUpAsync("npm", "ci --no-audit --no-fund", dir);
         _node = Process.Start(new ProcessStartInfo("node", "server.js")
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
             RedirectStandardInput = true,
+            RedirectStandardError = true,
             UseShellExecute = false,
         })!;
+        // Stack traces the server logs for refused requests are its business, not the test output's.
+        _ = _node.StandardError.ReadToEndAsync();
         using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var line = await _node.StandardOutput.ReadLineAsync(ready.Token) ?? throw new InvalidOperationException("busboy echo server exited before listening");
-        Url = new Uri($"http://127.0.0.1:{line.Split(' ')[1]}/upload");
+        var line = await _node.StandardOutput.ReadLineAsync(ready.Token) ?? throw new InvalidOperationException($"{folder}/server.js exited before listening");
+        Url = new Uri($"http://127.0.0.1:{line.Split(' ')[1]}{path}");
     }
 
     public Task DisposeAsync()
@@ -89,5 +93,94 @@ public sealed class BusboyFixture : IAsyncLifetime
         }
         _node?.Dispose();
         return Task.CompletedTask;
+    }
+}
+
+/// <summary>busboy 1.6.0 behind a plain node http server that echoes what it parsed.</summary>
+public sealed class BusboyFixture() : NodeServerFixture("busboy-echo", "/upload");
+
+/// <summary>express 4 + multer 2, as a tutorial writes an upload endpoint.</summary>
+public sealed class MulterFixture() : NodeServerFixture("multer-server", "/upload");
+
+/// <summary>Debian's nginx, default client_max_body_size (1m), proxying to a reference server. It is
+/// installed with apt-get when missing (CI runs as root); the config and temp paths live in a
+/// folder of the fixture's own.</summary>
+public sealed class NginxFixture : IAsyncLifetime
+{
+    private Process? _nginx;
+    private Server? _backend;
+    private readonly string _dir = Path.Combine(Path.GetTempPath(), "uc-nginx-" + Guid.NewGuid().ToString("N"));
+
+    public Uri Url { get; private set; } = null!;
+    public HttpClient Http { get; } = new(Uploader.CreateHandler());
+    public Uploader Uploader { get; } = new();
+
+    public async Task InitializeAsync()
+    {
+        if (!File.Exists("/usr/sbin/nginx"))
+        {
+            await Repo.SetUpAsync("apt-get", "update -qq", "/");
+            await Repo.SetUpAsync("apt-get", "install -y -qq --no-install-recommends nginx-light", "/");
+        }
+        _backend = await Server.StartAsync(new ReferenceServerOptions { FileField = "*", MaxFileBytes = 32L << 20 });
+        Directory.CreateDirectory(_dir);
+        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
+        {
+            probe.Start();
+            Url = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/image");
+        }
+        var temp = string.Concat(new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"{t}_temp_path {_dir}/{t}; "));
+        await File.WriteAllTextAsync(Path.Combine(_dir, "nginx.conf"), $$"""
+            daemon off;
+            user root;
+            worker_processes 1;
+            pid {{_dir}}/nginx.pid;
+            error_log {{_dir}}/error.log;
+            events { worker_connections 256; }
+            http {
+              access_log off;
+              {{temp}}
+              server {
+                listen 127.0.0.1:{{Url.Port}};
+                location / {
+                  proxy_pass {{_backend.BaseUrl.ToString().TrimEnd('/')}};
+                  proxy_http_version 1.1;
+                  proxy_set_header Host $http_host;
+                }
+              }
+            }
+            """);
+        _nginx = Process.Start(new ProcessStartInfo("/usr/sbin/nginx", $"-p {_dir} -c {_dir}/nginx.conf") { UseShellExecute = false, RedirectStandardError = true })!;
+        _ = _nginx.StandardError.ReadToEndAsync();
+        var deadline = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await Http.GetAsync(new Uri(Url, "/health"));
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(20) && !_nginx.HasExited)
+            {
+                // nginx is still binding its port; there is no readiness signal to wait on.
+                await Task.Delay(50);
+                continue;
+            }
+            throw new InvalidOperationException($"nginx did not start: {await File.ReadAllTextAsync(Path.Combine(_dir, "error.log"))}");
+        }
+    }
+
+    public async Task DisposeAsync()
+    {
+        Uploader.Dispose();
+        Http.Dispose();
+        if (_nginx is { HasExited: false })
+        {
+            _nginx.Kill(entireProcessTree: true);
+            await _nginx.WaitForExitAsync();
+        }
+        _nginx?.Dispose();
+        if (_backend is not null) await _backend.DisposeAsync();
+        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }

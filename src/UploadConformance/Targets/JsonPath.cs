@@ -66,6 +66,9 @@ public static class JsonPath
 /// or a bare word taken as a string.</summary>
 public sealed record JsonCondition(string Path, bool Equal, string Literal)
 {
+    public static JsonCondition Parse(string text) =>
+        TryParse(text, out var condition, out var error) ? condition! : throw new FormatException(error);
+
     public static bool TryParse(string text, out JsonCondition? condition, out string? error)
     {
         condition = null;
@@ -95,26 +98,33 @@ public sealed record JsonCondition(string Path, bool Equal, string Literal)
 
     public bool Holds(JsonElement root)
     {
-        var actual = JsonPath.Select(root, Path) is { } e ? Normalise(e.GetRawText()) : "undefined";
+        var actual = JsonPath.Select(root, Path) is { } e ? Canonical(e) : "undefined";
         return (actual == Literal) == Equal;
     }
 
     public string Describe(JsonElement root) => JsonPath.Select(root, Path) is { } e ? e.GetRawText() : "undefined";
 
+    /// <summary>A literal as written in the profile: JSON if it parses, else a bare word taken as a string.</summary>
     private static string Normalise(string literal)
     {
         try
         {
             using var doc = JsonDocument.Parse(literal);
-            return doc.RootElement.ValueKind == JsonValueKind.Number
-                ? doc.RootElement.GetDouble().ToString("R", CultureInfo.InvariantCulture)
-                : doc.RootElement.GetRawText();
+            return Canonical(doc.RootElement);
         }
         catch (JsonException)
         {
-            return JsonSerializer.Serialize(literal);
+            return "s:" + literal;
         }
     }
 
-    public override string ToString() => $"{Path} {(Equal ? "==" : "!=")} {Literal}";
+    /// <summary>One spelling per value, so 0 equals 0.0 and "成功" equals its escaped form.</summary>
+    private static string Canonical(JsonElement e) => e.ValueKind switch
+    {
+        JsonValueKind.Number => "n:" + e.GetDouble().ToString("R", CultureInfo.InvariantCulture),
+        JsonValueKind.String => "s:" + e.GetString(),
+        _ => e.GetRawText(),
+    };
+
+    public override string ToString() => $"{Path} {(Equal ? "==" : "!=")} {(Literal.StartsWith("s:", StringComparison.Ordinal) ? JsonSerializer.Serialize(Literal[2..], Requests.JsonText.Options) : Literal.StartsWith("n:", StringComparison.Ordinal) ? Literal[2..] : Literal)}";
 }

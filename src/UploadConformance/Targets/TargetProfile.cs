@@ -40,7 +40,7 @@ public sealed record TargetProfile
 public sealed record SuccessRule
 {
     public IReadOnlyList<int> Status { get; init; } = [200, 201];
-    public IReadOnlyList<JsonCondition> Json { get; init; } = [new("$.code", true, "0")];
+    public IReadOnlyList<JsonCondition> Json { get; init; } = [JsonCondition.Parse("$.code == 0")];
 }
 
 /// <summary>JSON paths into a success answer; a null path means the server does not echo that.</summary>

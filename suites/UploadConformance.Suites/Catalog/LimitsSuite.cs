@@ -46,10 +46,13 @@ public static class LimitsSuite
         var partsExpectation = limits.MaxParts is { } maxParts && maxParts < 1500
             ? new Expectation.Refused(tooLarge, $"more parts than the declared {maxParts}")
             : (Expectation)new Expectation.StoredOrRefused(tooLarge);
+        var partsFile = CatalogContext.SmallJpegLike(100, 2);
         cases.Raw("parts.1500-fields", "1,500 small fields plus a file (Werkzeug, Tomcat, Go cap parts near 1,000)",
-            Parts(c, 1500, i => $"Content-Disposition: form-data; name=\"f{i}\"\r\n\r\nv{i}"), partsExpectation);
+            Parts(c, 1500, i => $"Content-Disposition: form-data; name=\"f{i}\"\r\n\r\nv{i}", partsFile), partsExpectation,
+            Sent(c, partsFile, Enumerable.Range(0, 1500).Select(i => new Requests.FormField($"f{i}", $"v{i}"))));
         cases.Raw("parts.5000-empty", "5,000 empty parts: bounded CPU and memory, refused or handled",
-            Parts(c, 5000, _ => "Content-Disposition: form-data; name=\"e\"\r\n\r\n"), partsExpectation);
+            Parts(c, 5000, _ => "Content-Disposition: form-data; name=\"e\"\r\n\r\n", partsFile), partsExpectation,
+            Sent(c, partsFile, Enumerable.Repeat(new Requests.FormField("e", ""), 5000)));
 
         cases.Raw("header.huge", "one part header of 64 KiB: 431 or 400, not memory growth",
             RawRequest.Multipart("multipart/form-data; boundary=x", CatalogContext.Bytes(
@@ -63,10 +66,16 @@ public static class LimitsSuite
         return cases;
     }
 
-    private static RawRequest Parts(CatalogContext c, int count, Func<int, string> part)
+    private static RawRequest Parts(CatalogContext c, int count, Func<int, string> part, byte[] file)
     {
         var head = CatalogContext.Bytes(string.Concat(Enumerable.Range(0, count).Select(i => $"--x\r\n{part(i)}\r\n")));
-        var body = CatalogContext.Bytes(head, CatalogContext.WellFormed("x", c.Field, CatalogContext.SmallJpegLike(100, 2)));
-        return RawRequest.Multipart("multipart/form-data; boundary=x", body);
+        return RawRequest.Multipart("multipart/form-data; boundary=x", CatalogContext.Bytes(head, CatalogContext.WellFormed("x", c.Field, file)));
+    }
+
+    /// <summary>The fields before the well-formed tail, then the tail's own field and file.</summary>
+    private static PlannedFiles Sent(CatalogContext c, byte[] file, IEnumerable<Requests.FormField> fields)
+    {
+        var tail = c.WellFormedFiles(file);
+        return new PlannedFiles(tail.Files, [.. fields, .. tail.Fields]);
     }
 }
