@@ -42,25 +42,8 @@ public static class ConformCommand
         var runner = new CaseRunner(uploader, http, target.Profile);
         var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
         var folder = ReportFolder.Resolve(outDir, "conform", started);
-        var document = new ResultsDocument
-        {
-            Run = new RunInfo
-            {
-                Id = Path.GetFileName(folder),
-                Verb = "conform",
-                StartedAt = started,
-                FinishedAt = DateTimeOffset.Now,
-                DurationMs = Math.Round((DateTimeOffset.Now - started).TotalMilliseconds, 1),
-                Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
-                Seed = seed,
-                Profile = ProfileInfo.Of(target.Profile),
-                Selection = $"suite={suite ?? "all"} case={casePattern ?? "all"}",
-                Interrupted = run.Interrupted,
-            },
-            Summary = VerdictCounts.Of(run.Results),
-            Cases = run.Results,
-        };
-        return await CaseSession.FinishAsync(document, folder, run, stdout);
+        return await CaseSession.FinishAsync("conform", started, folder, target, seed, run, stdout,
+            describeProfile: true, selection: $"suite={suite ?? "all"} case={casePattern ?? "all"}");
     }
 
     private static IReadOnlyList<UploadCase> Select(CatalogContext context, string? suite, string? casePattern)

@@ -33,23 +33,7 @@ public static class RunCommand
         var runner = new CaseRunner(uploader, http, target.Profile with { Field = field });
         var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
 
-        var document = new ResultsDocument
-        {
-            Run = new RunInfo
-            {
-                Id = Path.GetFileName(ReportFolder.Resolve(outDir, "run", started)),
-                Verb = "run",
-                StartedAt = started,
-                FinishedAt = DateTimeOffset.Now,
-                DurationMs = Math.Round((DateTimeOffset.Now - started).TotalMilliseconds, 1),
-                Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
-                Seed = seed,
-                Interrupted = run.Interrupted,
-            },
-            Summary = VerdictCounts.Of(run.Results),
-            Cases = run.Results,
-        };
-        return await CaseSession.FinishAsync(document, ReportFolder.Resolve(outDir, "run", started), run, stdout);
+        return await CaseSession.FinishAsync("run", started, ReportFolder.Resolve(outDir, "run", started), target, seed, run, stdout);
     }
 }
 
@@ -83,8 +67,28 @@ public static class CaseSession
         return new Outcome(results, null, ExitCodes.Ok);
     }
 
-    public static async Task<int> FinishAsync(ResultsDocument document, string folder, Outcome run, TextWriter stdout)
+    /// <summary>Writes results.json and summary.md for what ran, prints the totals, and returns the exit code.</summary>
+    public static async Task<int> FinishAsync(string verb, DateTimeOffset started, string folder, Target target, int seed, Outcome run, TextWriter stdout,
+        bool describeProfile = false, string? selection = null)
     {
+        var document = new ResultsDocument
+        {
+            Run = new RunInfo
+            {
+                Id = Path.GetFileName(folder),
+                Verb = verb,
+                StartedAt = started,
+                FinishedAt = DateTimeOffset.Now,
+                DurationMs = Math.Round((DateTimeOffset.Now - started).TotalMilliseconds, 1),
+                Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
+                Seed = seed,
+                Profile = describeProfile ? ProfileInfo.Of(target.Profile) : null,
+                Selection = selection,
+                Interrupted = run.Interrupted,
+            },
+            Summary = VerdictCounts.Of(run.Results),
+            Cases = run.Results,
+        };
         var resultsPath = await ResultsFile.WriteAsync(document, folder);
         var summaryPath = await SummaryMarkdown.WriteAsync(document, folder);
         var s = document.Summary;

@@ -72,23 +72,7 @@ public static class UploadCommand
             stdout.WriteLine($"client peak RSS: {self.PeakWorkingSet64 / (1 << 20)} MiB{(target.Embedded ? " (the embedded server runs in this process too; use --target for the client alone)" : "")}");
         }
         foreach (var check in run.Results.SelectMany(r => r.Checks)) stdout.WriteLine($"  {check}");
-        var document = new ResultsDocument
-        {
-            Run = new RunInfo
-            {
-                Id = Path.GetFileName(ReportFolder.Resolve(outDir, "upload", started)),
-                Verb = "upload",
-                StartedAt = started,
-                FinishedAt = DateTimeOffset.Now,
-                DurationMs = Math.Round((DateTimeOffset.Now - started).TotalMilliseconds, 1),
-                Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
-                Seed = seed,
-                Interrupted = run.Interrupted,
-            },
-            Summary = VerdictCounts.Of(run.Results),
-            Cases = run.Results,
-        };
-        return await CaseSession.FinishAsync(document, ReportFolder.Resolve(outDir, "upload", started), run, stdout);
+        return await CaseSession.FinishAsync("upload", started, ReportFolder.Resolve(outDir, "upload", started), target, seed, run, stdout);
     }
 
     private static FilePayload OpenFile(string path)
