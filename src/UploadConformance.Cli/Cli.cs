@@ -18,6 +18,10 @@ public static class Cli
                    --seed <n> --out <dir>
           cases    every case with its stable id and one-line description
                    --suite <name> --case <id|prefix*>
+          load     a load scenario against --target (or the embedded reference server): NBomber's
+                   load simulations, HdrHistogram latency from the intended start, thresholds
+                   --scenario <file.yaml> (required) --target <url> --profile <file.yaml>
+                   --duration <30s> --rate <n> --seed <n> --out <dir>
           serve    the reference upload server alone
                    --port <n> (8090) --host <ip> (127.0.0.1) --field <name> (images)
                    --max-file-bytes <size> (64MiB) --storage <dir> --quiet
@@ -29,7 +33,8 @@ public static class Cli
                    --content-type <type> --chunked --abort <50%|bytes> --rate <bytes/s>
                    --timeout <ms> --seed <n> --out <dir>
 
-        exit codes: 0 all verified · 1 failures · 2 bad usage or config · 3 target unreachable
+        exit codes: 0 all verified · 1 failures or a threshold breached · 2 bad usage or config
+                    · 3 target unreachable
                     · 130 interrupted (Ctrl-C; results so far written)
 
         """;
@@ -53,7 +58,8 @@ public static class Cli
                 "upload" => await UploadCommand.ExecuteAsync(new Arguments(rest, UploadCommand.Options), stdout, cancellationToken),
                 "conform" => await ConformCommand.ExecuteAsync(new Arguments(rest, ConformCommand.Options), stdout, cancellationToken),
                 "cases" => await CasesCommand.ExecuteAsync(new Arguments(rest, CasesCommand.Options), stdout),
-                _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, conform, cases, serve, upload; see --help)"),
+                "load" => await LoadCommand.ExecuteAsync(new Arguments(rest, LoadCommand.Options), stdout, cancellationToken),
+                _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, conform, cases, load, serve, upload; see --help)"),
             };
         }
         catch (UsageException e)

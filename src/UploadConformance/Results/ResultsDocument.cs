@@ -17,6 +17,8 @@ public sealed record ResultsDocument
     public required RunInfo Run { get; init; }
     public required VerdictCounts Summary { get; init; }
     public IReadOnlyList<CaseResult> Cases { get; init; } = [];
+    /// <summary>Present for a load run.</summary>
+    public LoadResults? Load { get; init; }
 }
 
 public sealed record RunInfo

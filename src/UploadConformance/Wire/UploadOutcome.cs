@@ -16,6 +16,9 @@ public sealed record UploadOutcome
     public long BytesSent { get; init; }
     public long BytesExpected { get; init; }
     public TimeSpan Elapsed { get; init; }
+    /// <summary>From the call to the first body byte leaving: time spent waiting for a connection.
+    /// Service time is <see cref="Elapsed"/> minus this.</summary>
+    public TimeSpan TimeToBodyStart { get; init; }
     /// <summary>The server sent <c>100 Continue</c> before its final answer.</summary>
     public bool SawContinue { get; init; }
     /// <summary>The one-line cause when the request failed; never a stack trace.</summary>

@@ -15,20 +15,28 @@ public sealed class Uploader : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
 
+    public Uploader(int maxConnections) : this(new HttpMessageInvoker(CreateHandler(maxConnections)), ownsInvoker: true) { }
+
+    private Uploader(HttpMessageInvoker invoker, bool ownsInvoker)
+    {
+        _invoker = invoker;
+        _ownsInvoker = ownsInvoker;
+    }
+
     public Uploader(HttpMessageInvoker? invoker = null)
     {
         _ownsInvoker = invoker is null;
         _invoker = invoker ?? new HttpMessageInvoker(CreateHandler());
     }
 
-    public static SocketsHttpHandler CreateHandler() => new()
+    public static SocketsHttpHandler CreateHandler(int maxConnections = 1024) => new()
     {
         AllowAutoRedirect = false,
         UseCookies = false,
         AutomaticDecompression = DecompressionMethods.None,
         ConnectTimeout = TimeSpan.FromSeconds(5),
         PooledConnectionIdleTimeout = TimeSpan.FromSeconds(30),
-        MaxConnectionsPerServer = 1024,
+        MaxConnectionsPerServer = maxConnections,
     };
 
     public async Task<UploadOutcome> SendAsync(RequestPlan plan, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
@@ -54,6 +62,8 @@ public sealed class Uploader : IDisposable
         using var timeout = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         if (plan.Request.TimeoutMs is { } ms) timeout.CancelAfter(ms);
         var clock = Stopwatch.StartNew();
+        var sentAt = Stopwatch.GetTimestamp();
+        TimeSpan ToBody() => content.BodyStartedAt == 0 ? clock.Elapsed : Stopwatch.GetElapsedTime(sentAt, content.BodyStartedAt);
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
@@ -68,6 +78,7 @@ public sealed class Uploader : IDisposable
                 BytesSent = sentCounter.Sent,
                 BytesExpected = body.Length,
                 Elapsed = clock.Elapsed,
+                TimeToBodyStart = ToBody(),
             };
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
@@ -82,6 +93,7 @@ public sealed class Uploader : IDisposable
                 BytesSent = sentCounter.Sent,
                 BytesExpected = body.Length,
                 Elapsed = clock.Elapsed,
+                TimeToBodyStart = ToBody(),
             };
         }
     }

@@ -1,8 +1,8 @@
-using Bogus;
 using UploadConformance.Requests;
+using Bogus;
 using static UploadConformance.Requests.FormValue;
 
-namespace UploadConformance.Suites;
+namespace UploadConformance.Requests;
 
 /// <summary>Realistic formData from Bogus, the same for the same seed. Nothing here reads the clock,
 /// which Bogus's date helpers do, so runs stay reproducible.</summary>

@@ -1,0 +1,333 @@
+using System.Diagnostics;
+using System.Text;
+using System.Text.Json;
+using UploadConformance.Scenarios;
+using UploadConformance.Targets;
+using UploadConformance.Verification;
+using UploadConformance.Wire;
+
+namespace UploadConformance.Load;
+
+/// <summary>A progress line's worth of the run so far.</summary>
+public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rps, long Requests, long Failed, long Dropped, double P99Ms, long InFlight);
+
+public sealed record ThresholdResult(string Text, string? Scope, string Metric, double Actual, bool Passed);
+
+public sealed record LoadOutcome(
+    NameStats All,
+    IReadOnlyDictionary<string, NameStats> ByName,
+    IReadOnlyList<SecondStats> Series,
+    TimeSpan Duration,
+    IReadOnlyList<ThresholdResult> Thresholds,
+    string? Interrupted,
+    bool TargetGone);
+
+/// <summary>Runs a scenario's load phases against a target. Open phases start iterations at their
+/// intended times whatever the responses do, and measure latency from those times (coordinated
+/// omission corrected) as well as service time from the first body byte; when every in-flight slot
+/// is busy at an intended time the iteration is counted as dropped, never silently skipped.
+/// Closed phases keep copies looping. Every loop is bounded by its phase's time or iterations.</summary>
+public sealed class LoadEngine : IDisposable
+{
+    private readonly Scenario _scenario;
+    private readonly TargetProfile _profile;
+    private readonly RequestMix _mix;
+    private readonly Uploader _uploader;
+    private readonly CaseRunner _judge;
+    private readonly HttpClient _http;
+    private readonly LoadStats _stats = new();
+    private readonly Stopwatch _clock = new();
+    private long _iterations;
+    private long _inFlight;
+    private TaskCompletionSource _idle = NewIdle();
+
+    public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix)
+    {
+        _scenario = scenario;
+        _profile = profile;
+        _mix = mix;
+        _uploader = new Uploader(scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9);
+        _http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(10) };
+        _judge = new CaseRunner(_uploader, _http, profile);
+    }
+
+    public long InFlight => Interlocked.Read(ref _inFlight);
+
+    /// <summary>Sum of phase durations, or null when a phase is counted in iterations.</summary>
+    public static TimeSpan? PlannedDuration(Scenario scenario) =>
+        scenario.Load.All(p => p.During is not null) ? scenario.Load.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.During!.Value) : null;
+
+    public async Task<LoadOutcome> RunAsync(Action<LoadProgress>? progress, CancellationToken cancellationToken)
+    {
+        using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        string? interrupted = null;
+        var targetGone = false;
+        _clock.Start();
+        var reporting = ReportAsync(progress, reason =>
+        {
+            interrupted ??= reason;
+            targetGone |= reason.StartsWith("target", StringComparison.Ordinal);
+            stop.Cancel();
+        }, stop.Token);
+        try
+        {
+            double previousRate = 0;
+            var previousCopies = 0;
+            foreach (var phase in _scenario.Load)
+            {
+                stop.Token.ThrowIfCancellationRequested();
+                switch (phase)
+                {
+                    case LoadSimulation.Pause p:
+                        await Task.Delay(p.Span, stop.Token);
+                        break;
+                    case LoadSimulation.Inject i:
+                        await InjectAsync(_ => i.Rate, i.Interval, i.Span, null, stop.Token);
+                        previousRate = i.Rate;
+                        break;
+                    case LoadSimulation.RampingInject r:
+                        var from = previousRate;
+                        await InjectAsync(t => from + (r.Rate - from) * (t / r.Span), r.Interval, r.Span, null, stop.Token);
+                        previousRate = r.Rate;
+                        break;
+                    case LoadSimulation.InjectRandom ir:
+                        var random = new Random(_scenario.Seed);
+                        await InjectAsync(_ => random.Next(ir.MinRate, ir.MaxRate + 1), ir.Interval, ir.Span, null, stop.Token);
+                        break;
+                    case LoadSimulation.IterationsForInject ifi:
+                        await InjectAsync(_ => ifi.Rate, ifi.Interval, TimeSpan.MaxValue, ifi.Iterations, stop.Token);
+                        previousRate = ifi.Rate;
+                        break;
+                    case LoadSimulation.KeepConstant k:
+                        await ClosedAsync(_ => k.Copies, k.Copies, k.Span, null, stop.Token);
+                        previousCopies = k.Copies;
+                        break;
+                    case LoadSimulation.RampingConstant rc:
+                        var start = previousCopies;
+                        await ClosedAsync(t => (int)Math.Round(start + (rc.Copies - start) * (t / rc.Span)), Math.Max(start, rc.Copies), rc.Span, null, stop.Token);
+                        previousCopies = rc.Copies;
+                        break;
+                    case LoadSimulation.IterationsForConstant ic:
+                        await ClosedAsync(_ => ic.Copies, ic.Copies, TimeSpan.MaxValue, ic.Iterations, stop.Token);
+                        previousCopies = ic.Copies;
+                        break;
+                }
+            }
+        }
+        catch (OperationCanceledException) when (stop.IsCancellationRequested)
+        {
+            interrupted ??= "interrupted by Ctrl-C";
+        }
+        await WhenIdleAsync();
+        var duration = _clock.Elapsed;
+        stop.Cancel();
+        try { await reporting; } catch (OperationCanceledException) { }
+        var (all, byName, series) = _stats.Finish();
+        return new LoadOutcome(all, byName, series, duration, Evaluate(_scenario.Thresholds, all, byName, duration), interrupted, targetGone);
+    }
+
+    private async Task InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken ct)
+    {
+        var phaseStart = _clock.Elapsed;
+        long injected = 0;
+        for (long k = 0; ; k++)
+        {
+            var offset = interval * k;
+            if (offset >= span || iterations is { } max && injected >= max) break;
+            var n = (int)Math.Round(Math.Max(0, rateAt(offset)));
+            for (var i = 0; i < n; i++)
+            {
+                if (iterations is { } limit && injected >= limit) break;
+                var intended = phaseStart + offset + interval * i / n;
+                var wait = intended - _clock.Elapsed;
+                if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, ct);
+                Start(intended, ct);
+                injected++;
+            }
+            if (n == 0)
+            {
+                var wait = phaseStart + offset + interval - _clock.Elapsed;
+                if (wait > TimeSpan.Zero) await Task.Delay(wait, ct);
+            }
+        }
+        // A phase lasts its whole span even when its last iteration starts early in the last interval.
+        if (span != TimeSpan.MaxValue)
+        {
+            var rest = phaseStart + span - _clock.Elapsed;
+            if (rest > TimeSpan.Zero) await Task.Delay(rest, ct);
+        }
+    }
+
+    private void Start(TimeSpan intended, CancellationToken ct)
+    {
+        var n = Interlocked.Increment(ref _iterations) - 1;
+        var (shape, burst) = _mix.Pick(n);
+        if (Interlocked.Read(ref _inFlight) >= _scenario.MaxInFlight)
+        {
+            _stats.RecordDropped(shape.Name, _clock.Elapsed);
+            return;
+        }
+        Enter();
+        _ = RunIterationAsync(shape.Name, burst, intended, n, ct);
+    }
+
+    private async Task ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations, CancellationToken ct)
+    {
+        var phaseStart = _clock.Elapsed;
+        var remaining = iterations ?? long.MaxValue;
+        async Task Copy(int index)
+        {
+            while (!ct.IsCancellationRequested)
+            {
+                var t = _clock.Elapsed - phaseStart;
+                if (t >= span) return;
+                if (index >= copiesAt(t))
+                {
+                    // Ramping: this copy is not due yet; the ramp is re-read every few milliseconds.
+                    await Task.Delay(10, ct);
+                    continue;
+                }
+                if (Interlocked.Decrement(ref remaining) < 0) return;
+                var n = Interlocked.Increment(ref _iterations) - 1;
+                var (shape, burst) = _mix.Pick(n);
+                Enter();
+                await RunIterationAsync(shape.Name, burst, _clock.Elapsed, n, ct);
+            }
+        }
+        await Task.WhenAll(Enumerable.Range(0, maxCopies).Select(Copy));
+    }
+
+    private async Task RunIterationAsync(string name, RequestPlan[] burst, TimeSpan intended, long iteration, CancellationToken ct)
+    {
+        try
+        {
+            if (burst.Length == 1) await SendAsync(name, burst[0], intended, iteration, ct);
+            else await Task.WhenAll(burst.Select(plan => SendAsync(name, plan, intended, iteration, ct)));
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Stopped by Ctrl-C or abort-on-fail: an unfinished request is not a measurement.
+        }
+        finally
+        {
+            Exit();
+        }
+    }
+
+    private async Task SendAsync(string name, RequestPlan plan, TimeSpan intended, long iteration, CancellationToken ct)
+    {
+        var outcome = await _uploader.SendAsync(plan, null, ct).ConfigureAwait(false);
+        var end = _clock.Elapsed;
+        var raw = outcome.Elapsed - outcome.TimeToBodyStart;
+        var abortedByScenario = plan.Wire.AbortAt is not null && outcome.Failure == FailureKind.Aborted;
+        var ok = !abortedByScenario && outcome.Answered && _judge.Success(outcome, out _);
+        string? checkFailure = null;
+        if (ok && Sampled(iteration)) checkFailure = EchoMismatch(plan, outcome);
+        _stats.Record(new RequestSample(
+            name,
+            end - intended,
+            raw > TimeSpan.Zero ? raw : outcome.Elapsed,
+            outcome.StatusCode,
+            outcome.Failure,
+            ok && checkFailure is null,
+            abortedByScenario,
+            checkFailure,
+            outcome.BytesSent,
+            outcome.Data is null ? 0 : Encoding.UTF8.GetByteCount(outcome.Data),
+            plan.Request.Files().Sum(f => f.File.Payload.Length)), end);
+    }
+
+    private bool Sampled(long iteration) => _scenario.CheckFraction >= 1 || (_scenario.CheckFraction > 0 && iteration % (long)Math.Round(1 / _scenario.CheckFraction) == 0);
+
+    /// <summary>The echoed size and sha256 against what was sent; null when they match or are not echoed.</summary>
+    private string? EchoMismatch(RequestPlan plan, UploadOutcome outcome)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(outcome.Data ?? "");
+            var echo = _profile.Echo;
+            var entry = echo.Files is { } fp && JsonPath.Select(doc.RootElement, fp) is { ValueKind: JsonValueKind.Array } files && files.GetArrayLength() > 0
+                ? files[0]
+                : echo.File is { } f && JsonPath.Select(doc.RootElement, f) is { } one ? one : (JsonElement?)null;
+            if (entry is not { } e) return null;
+            var payload = plan.Request.File.Payload;
+            if (echo.Size is { } sp && JsonPath.Text(e, sp) is { } size && size != payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)) return "size differs";
+            if (echo.Sha256 is { } hp && JsonPath.Text(e, hp) is { } sha && sha != payload.Sha256) return "sha256 differs";
+            return null;
+        }
+        catch (JsonException)
+        {
+            return "answer is not JSON";
+        }
+    }
+
+    private async Task ReportAsync(Action<LoadProgress>? progress, Action<string> stopWith, CancellationToken ct)
+    {
+        var planned = PlannedDuration(_scenario);
+        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
+        long lastOk = 0, lastRefused = 0;
+        while (await timer.WaitForNextTickAsync(ct))
+        {
+            _stats.CloseSecondsBefore(_clock.Elapsed);
+            var (requests, failed, dropped, p99, _) = _stats.Snapshot();
+            progress?.Invoke(new LoadProgress(_clock.Elapsed, planned, _stats.LastSecond()?.Requests ?? 0, requests, failed, dropped, p99, InFlight));
+
+            var (all, byName) = _stats.Totals();
+            var refused = all.Errors.GetValueOrDefault("refused");
+            if (refused > lastRefused && all.Ok == lastOk)
+                stopWith("target stopped answering (connections refused)");
+            (lastOk, lastRefused) = (all.Ok, refused);
+            if (_scenario.AbortOnFail && Evaluate(_scenario.Thresholds, all, byName, _clock.Elapsed).FirstOrDefault(t => !t.Passed) is { } breached)
+                stopWith($"threshold breached: {breached.Text} (was {breached.Actual:0.###})");
+        }
+    }
+
+    public static IReadOnlyList<ThresholdResult> Evaluate(IReadOnlyList<Threshold> thresholds, NameStats all, IReadOnlyDictionary<string, NameStats> byName, TimeSpan duration) =>
+        thresholds.Select(t =>
+        {
+            var stats = t.Scope is null ? all : byName.GetValueOrDefault(t.Scope) ?? new NameStats();
+            var actual = Metric(t.Metric, stats, duration);
+            return new ThresholdResult(t.Text, t.Scope, t.Metric, Math.Round(actual, 3), t.Holds(actual));
+        }).ToList();
+
+    public static double Metric(string metric, NameStats s, TimeSpan duration)
+    {
+        static double Ms(HdrHistogram.HistogramBase h, double p) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(p) / 1000.0;
+        return metric switch
+        {
+            "p50" => Ms(s.Corrected, 50), "p75" => Ms(s.Corrected, 75), "p90" => Ms(s.Corrected, 90), "p95" => Ms(s.Corrected, 95),
+            "p99" => Ms(s.Corrected, 99), "p99.9" => Ms(s.Corrected, 99.9),
+            "max" => s.Corrected.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(s.Corrected) / 1000.0,
+            "mean" => s.Corrected.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMean(s.Corrected) / 1000.0,
+            "raw_p50" => Ms(s.Raw, 50), "raw_p95" => Ms(s.Raw, 95), "raw_p99" => Ms(s.Raw, 99),
+            "raw_max" => s.Raw.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(s.Raw) / 1000.0,
+            "error_rate" => s.ErrorRate,
+            "rps" => duration.TotalSeconds <= 0 ? 0 : s.Requests / duration.TotalSeconds,
+            "requests" => s.Requests,
+            "failed" => s.Failed,
+            "dropped" => s.Dropped,
+            "failed_checks" => s.FailedChecks.Values.Sum(),
+            _ => throw new ArgumentException($"unknown metric {metric}"),
+        };
+    }
+
+    private void Enter()
+    {
+        if (Interlocked.Increment(ref _inFlight) == 1) Interlocked.Exchange(ref _idle, NewIdle());
+    }
+
+    private void Exit()
+    {
+        if (Interlocked.Decrement(ref _inFlight) == 0) _idle.TrySetResult();
+    }
+
+    private Task WhenIdleAsync() => Interlocked.Read(ref _inFlight) == 0 ? Task.CompletedTask : _idle.Task;
+
+    private static TaskCompletionSource NewIdle() => new(TaskCreationOptions.RunContinuationsAsynchronously);
+
+    public void Dispose()
+    {
+        _uploader.Dispose();
+        _http.Dispose();
+    }
+}

@@ -1,0 +1,223 @@
+using HdrHistogram;
+using HdrHistogram.Utilities;
+using UploadConformance.Wire;
+
+namespace UploadConformance.Load;
+
+/// <summary>One finished request as the engine saw it.</summary>
+public readonly record struct RequestSample(
+    string Name,
+    TimeSpan Corrected,
+    TimeSpan Raw,
+    int? Status,
+    FailureKind Failure,
+    bool Ok,
+    bool AbortedByScenario,
+    string? CheckFailure,
+    long BytesSent,
+    long BytesReceived,
+    long FileBytes);
+
+/// <summary>Counters and latency histograms for one request name (or all of them).</summary>
+public sealed class NameStats
+{
+    /// <summary>Microseconds, up to an hour, three significant digits: what NBomber and wrk2 keep.</summary>
+    public static LongHistogram NewHistogram() => new(1, 3_600_000_000, 3);
+
+    public LongHistogram Corrected { get; } = NewHistogram();
+    public LongHistogram Raw { get; } = NewHistogram();
+    public long Requests { get; private set; }
+    public long Ok { get; private set; }
+    public long Failed { get; private set; }
+    public long AbortedByScenario { get; private set; }
+    public long Dropped { get; set; }
+    public long BytesSent { get; private set; }
+    public long BytesReceived { get; private set; }
+    public long FileBytes { get; private set; }
+    public SortedDictionary<string, long> Statuses { get; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
+    public SortedDictionary<string, long> FailedChecks { get; } = new(StringComparer.Ordinal);
+
+    public void Record(in RequestSample s)
+    {
+        Requests++;
+        Corrected.RecordValue(Micros(s.Corrected));
+        Raw.RecordValue(Micros(s.Raw));
+        BytesSent += s.BytesSent;
+        BytesReceived += s.BytesReceived;
+        if (s.Status is { } status) Increment(Statuses, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (s.AbortedByScenario)
+        {
+            AbortedByScenario++;
+            Increment(Errors, "aborted by scenario");
+        }
+        else if (s.Ok)
+        {
+            Ok++;
+            FileBytes += s.FileBytes;
+        }
+        else
+        {
+            Failed++;
+            Increment(Errors, s.CheckFailure is not null ? "check failed" : s.Failure switch
+            {
+                FailureKind.None => $"status {s.Status}",
+                FailureKind.Timeout => "timeout",
+                FailureKind.Refused => "refused",
+                FailureKind.Reset => "reset",
+                FailureKind.Aborted => "aborted",
+                _ => "other",
+            });
+            if (s.CheckFailure is { } check) Increment(FailedChecks, check);
+        }
+    }
+
+    /// <summary>Failed over everything except what the scenario aborted on purpose, in percent.</summary>
+    public double ErrorRate => Requests - AbortedByScenario == 0 ? 0 : 100.0 * Failed / (Requests - AbortedByScenario);
+
+    public NameStats Clone()
+    {
+        var copy = new NameStats
+        {
+            Requests = Requests, Ok = Ok, Failed = Failed, AbortedByScenario = AbortedByScenario, Dropped = Dropped,
+            BytesSent = BytesSent, BytesReceived = BytesReceived, FileBytes = FileBytes,
+        };
+        copy.Corrected.Add(Corrected);
+        copy.Raw.Add(Raw);
+        foreach (var (k, v) in Statuses) copy.Statuses[k] = v;
+        foreach (var (k, v) in Errors) copy.Errors[k] = v;
+        foreach (var (k, v) in FailedChecks) copy.FailedChecks[k] = v;
+        return copy;
+    }
+
+    public static long Micros(TimeSpan t) => Math.Clamp((long)t.TotalMicroseconds, 1, 3_600_000_000);
+
+    private static void Increment(SortedDictionary<string, long> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+}
+
+/// <summary>One closed second of the run: counts, percentiles, and its histogram in HdrHistogram's
+/// compressed form, so per-second series from several machines merge exactly.</summary>
+public sealed record SecondStats(int Second, long Requests, long Ok, long Failed, long Dropped, long BytesSent, long BytesReceived,
+    double P50Ms, double P95Ms, double P99Ms, double MaxMs, string Histogram);
+
+/// <summary>Everything the engine measures, recorded under one lock (recording costs well under a
+/// microsecond; the requests it records cost milliseconds). Seconds are bucketed by completion and
+/// closed two seconds later, so memory stays flat however long the run.</summary>
+public sealed class LoadStats
+{
+    private readonly object _gate = new();
+    private readonly Dictionary<string, NameStats> _byName = new(StringComparer.Ordinal);
+    private readonly SortedDictionary<int, Bucket> _open = [];
+    private readonly List<SecondStats> _closed = [];
+
+    public NameStats All { get; } = new();
+
+    public void Record(in RequestSample sample, TimeSpan completedAt)
+    {
+        lock (_gate)
+        {
+            All.Record(sample);
+            if (!_byName.TryGetValue(sample.Name, out var stats)) _byName[sample.Name] = stats = new NameStats();
+            stats.Record(sample);
+            var bucket = BucketFor(completedAt);
+            bucket.Histogram.RecordValue(NameStats.Micros(sample.Corrected));
+            bucket.Requests++;
+            if (sample.Ok) bucket.Ok++;
+            else if (!sample.AbortedByScenario) bucket.Failed++;
+            bucket.BytesSent += sample.BytesSent;
+            bucket.BytesReceived += sample.BytesReceived;
+        }
+    }
+
+    public void RecordDropped(string name, TimeSpan at)
+    {
+        lock (_gate)
+        {
+            All.Dropped++;
+            if (!_byName.TryGetValue(name, out var stats)) _byName[name] = stats = new NameStats();
+            stats.Dropped++;
+            BucketFor(at).Dropped++;
+        }
+    }
+
+    /// <summary>A consistent copy of the totals, for progress lines and thresholds mid-run.</summary>
+    public (long Requests, long Failed, long Dropped, double P99Ms, double ErrorRate) Snapshot()
+    {
+        lock (_gate) return (All.Requests, All.Failed, All.Dropped, All.Corrected.GetValueAtPercentile(99) / 1000.0, All.ErrorRate);
+    }
+
+    /// <summary>Copies of the running totals, for mid-run threshold checks.</summary>
+    public (NameStats All, IReadOnlyDictionary<string, NameStats> ByName) Totals()
+    {
+        lock (_gate) return (All.Clone(), _byName.ToDictionary(kv => kv.Key, kv => kv.Value.Clone()));
+    }
+
+    /// <summary>The last closed second, for the live rps figure.</summary>
+    public SecondStats? LastSecond()
+    {
+        lock (_gate) return _closed.Count > 0 ? _closed[^1] : null;
+    }
+
+    public (NameStats All, IReadOnlyDictionary<string, NameStats> ByName, IReadOnlyList<SecondStats> Series) Finish()
+    {
+        lock (_gate)
+        {
+            foreach (var second in _open.Keys.ToList()) Close(second);
+            return (All, _byName, _closed.ToList());
+        }
+    }
+
+    public void CloseSecondsBefore(TimeSpan now)
+    {
+        lock (_gate)
+        {
+            foreach (var second in _open.Keys.Where(s => s < (int)now.TotalSeconds - 1).ToList()) Close(second);
+        }
+    }
+
+    private Bucket BucketFor(TimeSpan at)
+    {
+        var second = (int)at.TotalSeconds;
+        if (!_open.TryGetValue(second, out var bucket))
+        {
+            _open[second] = bucket = new Bucket();
+            foreach (var old in _open.Keys.Where(s => s < second - 1).ToList()) Close(old);
+        }
+        return bucket;
+    }
+
+    private void Close(int second)
+    {
+        var b = _open[second];
+        _open.Remove(second);
+        _closed.Add(new SecondStats(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
+            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram)));
+        _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
+    }
+
+    private static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
+
+    private sealed class Bucket
+    {
+        public LongHistogram Histogram { get; } = NameStats.NewHistogram();
+        public long Requests, Ok, Failed, Dropped, BytesSent, BytesReceived;
+    }
+}
+
+/// <summary>HdrHistogram's compressed V2 encoding as base64: what results.json stores, and what a
+/// distributed run will merge exactly (decode each, <c>Add</c>, read the percentile).</summary>
+public static class HistogramCodec
+{
+    public static string Encode(HistogramBase histogram)
+    {
+        var buffer = ByteBuffer.Allocate(histogram.GetNeededByteBufferCapacity());
+        var length = histogram.EncodeIntoCompressedByteBuffer(buffer);
+        var bytes = new byte[length];
+        buffer.Position = 0;
+        for (var i = 0; i < length; i++) bytes[i] = buffer.Get();
+        return Convert.ToBase64String(bytes);
+    }
+
+    public static HistogramBase Decode(string base64) =>
+        HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(Convert.FromBase64String(base64)), 0);
+}
