@@ -53,6 +53,9 @@ public sealed class LoadEngine : IDisposable
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
+    /// <summary>Iterations started so far (dropped ones included).</summary>
+    public long Iterations => Interlocked.Read(ref _iterations);
+
     /// <summary>Sum of phase durations, or null when a phase is counted in iterations.</summary>
     public static TimeSpan? PlannedDuration(Scenario scenario) =>
         scenario.Load.All(p => p.During is not null) ? scenario.Load.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.During!.Value) : null;

@@ -41,9 +41,13 @@ public static class ScenarioLoader
             foreach (var node in y.Sequence(thresholdsNode))
             {
                 Threshold t;
+                // "- compressed: p95 < 500ms" reads as a one-key mapping; it means the scoped rule.
+                var text = node is YamlMappingNode { Children.Count: 1 } scoped
+                    ? $"{y.Text(scoped.Children.First().Key)}: {y.Text(scoped.Children.First().Value)}"
+                    : y.Text(node);
                 try
                 {
-                    t = Threshold.Parse(y.Text(node));
+                    t = Threshold.Parse(text);
                 }
                 catch (FormatException e)
                 {

@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Microsoft.AspNetCore.Builder;
+using Microsoft.AspNetCore.Hosting;
+using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Logging;
+using UploadConformance.Load;
+using UploadConformance.Payloads;
+using UploadConformance.Results;
+using UploadConformance.Scenarios;
+using UploadConformance.Targets;
+using Server = UploadConformance.ReferenceServer.ReferenceServer;
+
+namespace UploadConformance.Tests;
+
+public class LoadTests
+{
+    private static Scenario Parse(string yaml) => ScenarioLoader.Parse(yaml, "test.yaml");
+
+    [Fact]
+    public async Task Requests_and_bytes_counted_by_the_engine_equal_what_the_server_counted()
+    {
+        await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());
+        var scenario = Parse("""
+            mix:
+              - { name: photo, image: compressed-android, weight: 2 }
+              - { name: blob, bytes: 70000, weight: 1, framing: chunked }
+            load:
+              - iterationsForConstant: { copies: 3, iterations: 40 }
+            """);
+        var profile = TargetProfile.Reference(server.UploadUrl);
+        using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, ImageFactory.Default()));
+        var before = server.Store.Snapshot();
+        var outcome = await engine.RunAsync(null, CancellationToken.None);
+        var after = server.Store.Snapshot();
+
+        Assert.Equal(40, outcome.All.Requests);
+        Assert.Equal(40, outcome.All.Ok);
+        Assert.Equal(after.Requests - before.Requests, outcome.All.Requests);
+        Assert.Equal(after.FilesStored - before.FilesStored, outcome.All.Ok);
+        Assert.Equal(after.BytesStored - before.BytesStored, outcome.All.FileBytes);
+        Assert.Equal(outcome.All.Requests, outcome.ByName.Values.Sum(n => n.Requests));
+        Assert.True(outcome.ByName["photo"].Requests > 0 && outcome.ByName["blob"].Requests > 0);
+        Assert.Empty(outcome.All.FailedChecks);
+    }
+
+    /// <summary>A server whose first request waits on a gate the test opens once the engine has
+    /// injected <paramref name="releaseAfter"/> iterations: a stall of known size, no sleeps.</summary>
+    private static async Task<(LoadOutcome Outcome, long Injected)> RunAgainstStall(string scenarioYaml, Func<LoadEngine, bool> release)
+    {
+        var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var first = 0;
+        var builder = WebApplication.CreateSlimBuilder();
+        builder.Logging.ClearProviders();
+        builder.WebHost.UseKestrel(k => k.Listen(System.Net.IPAddress.Loopback, 0));
+        await using var app = builder.Build();
+        app.MapPost("/image", async (HttpContext context) =>
+        {
+            if (Interlocked.Exchange(ref first, 1) == 0) await gate.Task;
+            await context.Request.Body.CopyToAsync(Stream.Null);
+            await context.Response.WriteAsJsonAsync(new { code = 0 });
+        });
+        app.MapGet("/health", () => "ok");
+        await app.StartAsync();
+        var url = new Uri(app.Urls.First() + "/image");
+        var profile = TargetProfile.Reference(url) with { Stats = null };
+        var scenario = Parse(scenarioYaml);
+        using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, ImageFactory.Default()));
+        var run = engine.RunAsync(null, CancellationToken.None);
+        var watch = Stopwatch.StartNew();
+        while (!release(engine) && watch.Elapsed < TimeSpan.FromSeconds(20))
+            await Task.Delay(5); // polling the engine's counter: the gate opens on a count, not a time
+        gate.SetResult();
+        var outcome = await run;
+        return (outcome, engine.Iterations);
+    }
+
+    [Fact]
+    public async Task In_an_open_model_a_stall_shows_in_the_corrected_latency_and_not_in_service_time()
+    {
+        var (outcome, injected) = await RunAgainstStall("""
+            connections: 1
+            mix:
+              - { name: small, bytes: 2000 }
+            load:
+              - inject: { rate: 50, interval: 1s, during: 2s }
+            """, engine => engine.Iterations >= 30);
+
+        Assert.Equal(100, injected);
+        Assert.Equal(100, outcome.All.Requests + outcome.All.Dropped);
+        var correctedP90 = LoadEngine.Metric("p90", outcome.All, outcome.Duration);
+        var rawP95 = LoadEngine.Metric("raw_p95", outcome.All, outcome.Duration);
+        // The stall lasted for 30 injections at 50/s (0.6 s): requests intended during it waited
+        // for hundreds of milliseconds, while each one's own service time stayed small.
+        Assert.True(correctedP90 > 200, $"corrected p90 {correctedP90} ms");
+        Assert.True(rawP95 < correctedP90 / 4, $"service time p95 {rawP95} ms vs corrected p90 {correctedP90} ms");
+    }
+
+    [Fact]
+    public async Task When_every_in_flight_slot_is_busy_an_open_model_counts_drops_instead_of_sending_fewer()
+    {
+        var (outcome, injected) = await RunAgainstStall("""
+            connections: 1
+            maxInFlight: 5
+            mix:
+              - { name: small, bytes: 2000 }
+            load:
+              - inject: { rate: 50, interval: 1s, during: 2s }
+            """, engine => engine.Iterations >= 30);
+
+        Assert.Equal(100, injected);
+        Assert.True(outcome.All.Dropped >= 20, $"{outcome.All.Dropped} dropped");
+        Assert.Equal(100, outcome.All.Requests + outcome.All.Dropped);
+        Assert.False(LoadEngine.Evaluate([Threshold.Parse("dropped == 0")], outcome.All, outcome.ByName, outcome.Duration)[0].Passed);
+    }
+
+    [Fact]
+    public async Task Per_second_histograms_in_results_merge_exactly_into_the_totals()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "uc-load-" + Guid.NewGuid().ToString("N"));
+        var scenario = Path.Combine(Path.GetTempPath(), "uc-scenario-" + Guid.NewGuid().ToString("N") + ".yaml");
+        await File.WriteAllTextAsync(scenario, """
+            mix:
+              - { name: small, bytes: 5000 }
+            load:
+              - iterationsForInject: { rate: 40, interval: 1s, iterations: 60 }
+            thresholds:
+              - requests == 60
+              - requests > 1000
+            """);
+        var stdout = new StringWriter();
+        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--out", dir], stdout, new StringWriter(), CancellationToken.None);
+        Assert.True(code == 1, stdout.ToString());
+        var results = ResultsFile.Read(dir).Load!;
+        Assert.Equal([true, false], results.Thresholds.Select(t => t.Passed));
+        Assert.Contains("FAIL  requests > 1000", stdout.ToString());
+
+        var merged = NameStats.NewHistogram();
+        foreach (var second in results.Series) merged.Add(HistogramCodec.Decode(second.Histogram));
+        Assert.Equal(60, merged.TotalCount);
+        Assert.Equal(results.Series.Sum(s => s.Requests), merged.TotalCount);
+        var total = HistogramCodec.Decode(results.All.LatencyHistogram);
+        Assert.Equal(total.TotalCount, merged.TotalCount);
+        Assert.Equal(total.GetValueAtPercentile(99), merged.GetValueAtPercentile(99));
+    }
+
+    [Fact]
+    public async Task Ctrl_C_mid_run_writes_what_was_gathered_and_exits_130()
+    {
+        var dir = Path.Combine(Path.GetTempPath(), "uc-load-" + Guid.NewGuid().ToString("N"));
+        using var interrupt = new CancellationTokenSource();
+        var stdout = new CancelOnProgress(interrupt);
+        var code = await Cli.Cli.RunAsync(["load", "--scenario", Path.Combine(Repo.Root, "scenarios", "smoke.yaml"), "--out", dir], stdout, new StringWriter(), interrupt.Token);
+        Assert.Equal(130, code);
+        var results = ResultsFile.Read(dir);
+        Assert.Equal("interrupted by Ctrl-C", results.Run.Interrupted);
+        Assert.True(results.Load!.All.Requests > 0);
+        Assert.True(results.Load.DurationMs < 9000, $"{results.Load.DurationMs} ms: the run did not stop");
+    }
+
+    /// <summary>Presses "Ctrl-C" when the second progress line appears.</summary>
+    private sealed class CancelOnProgress(CancellationTokenSource interrupt) : StringWriter
+    {
+        public override void WriteLine(string? value)
+        {
+            base.WriteLine(value);
+            if (value?.Contains("[   2s", StringComparison.Ordinal) == true) interrupt.Cancel();
+        }
+    }
+
+    [Fact]
+    public void Every_shipped_scenario_loads()
+    {
+        var files = Directory.GetFiles(Path.Combine(Repo.Root, "scenarios"), "*.yaml");
+        Assert.True(files.Length >= 6);
+        foreach (var file in files) Assert.NotEmpty(ScenarioLoader.Load(file).Mix);
+        Assert.Contains(files, f => f.EndsWith("abort-storm.yaml", StringComparison.Ordinal));
+    }
+
+    [Theory]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\n  - keepConstant: { copies: 1, during: 1s }\n", "test.yaml:5: 'keepConstant' is a closed simulation after open ones")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\nthresholds:\n  - p99.5 < 1s\n", "test.yaml:6: threshold 'p99.5 < 1s': unknown metric 'p99.5'")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\nthresholds:\n  - b: p99 < 1s\n", "test.yaml:6: threshold 'b: p99 < 1s' is scoped to 'b', which is not a request name")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injekt: { rate: 1, interval: 1s, during: 1s }\n", "test.yaml:4: no load simulation 'injekt'")]
+    [InlineData("mix:\n  - { name: a, image: huge }\nload:\n  - pause: 1s\n", "test.yaml:2: no image 'huge'")]
+    [InlineData("mix:\n  - { name: a, bytes: 10, burst: 12 }\nload:\n  - pause: 1s\n", "test.yaml:2: '12' is not a whole number from 1 to 9")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, during: 1s }\n", "test.yaml:4: 'interval' is missing")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: soon }\n", "test.yaml:4: 'soon' is not a duration")]
+    public void A_scenario_mistake_is_one_line_naming_the_line(string yaml, string message)
+    {
+        var e = Assert.Throws<ProfileException>(() => Parse(yaml));
+        Assert.StartsWith(message, e.Message);
+    }
+
+    [Theory]
+    [InlineData("p99 < 800ms", null, "p99", "<", 800.0)]
+    [InlineData("compressed: p95 <= 1.5s", "compressed", "p95", "<=", 1500.0)]
+    [InlineData("error_rate < 1%", null, "error_rate", "<", 1.0)]
+    [InlineData("rps > 100", null, "rps", ">", 100.0)]
+    [InlineData("dropped == 0", null, "dropped", "==", 0.0)]
+    public void Thresholds_parse_into_metric_operator_and_value(string text, string? scope, string metric, string op, double value)
+    {
+        var t = Threshold.Parse(text);
+        Assert.Equal((scope, metric, op, value), (t.Scope, t.Metric, t.Op, t.Value));
+    }
+}
