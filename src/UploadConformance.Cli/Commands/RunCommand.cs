@@ -1,5 +1,7 @@
+using UploadConformance.Load;
 using UploadConformance.Payloads;
 using UploadConformance.Results;
+using UploadConformance.Scenarios;
 using UploadConformance.Suites;
 using UploadConformance.Verification;
 using UploadConformance.Wire;
@@ -30,11 +32,42 @@ public static class RunCommand
         var cases = SmokeSuite.Build(target.UploadUrl, field, seed, images);
 
         using var uploader = new Uploader();
-        var runner = new CaseRunner(uploader, http, target.Profile with { Field = field });
+        var profile = target.Profile with { Field = field };
+        var runner = new CaseRunner(uploader, http, profile);
         var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
 
-        return await CaseSession.FinishAsync("run", started, ReportFolder.Resolve(outDir, "run", started), target, seed, run, stdout);
+        LoadResults? load = null;
+        if (run.Interrupted is null)
+        {
+            var scenario = ScenarioLoader.Parse(ShortLoad, "the default run's load phase") with { Seed = seed };
+            stdout.WriteLine();
+            stdout.WriteLine($"load: {scenario.Load[0]}");
+            using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, images));
+            var outcome = await engine.RunAsync(null, cancellationToken);
+            load = LoadResults.Of(scenario, outcome);
+            var all = load.All;
+            stdout.WriteLine($"  {all.Requests} uploads, {all.Ok} ok, {all.Failed} failed, {all.Dropped} dropped · p50 {all.Latency.P50:0.0} ms · p99 {all.Latency.P99:0.0} ms · max {all.Latency.Max:0.0} ms");
+            foreach (var t in load.Thresholds) stdout.WriteLine($"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual {t.Actual:0.###})");
+            if (outcome.Interrupted is { } why) run = run with { Interrupted = why, InterruptedExitCode = outcome.TargetGone ? ExitCodes.Unreachable : ExitCodes.Interrupted };
+        }
+        var code = await CaseSession.FinishAsync("run", started, ReportFolder.Resolve(outDir, "run", started), target, seed, run, stdout, load: load);
+        return code == ExitCodes.Ok && load is not null && load.Thresholds.Any(t => !t.Passed) ? ExitCodes.Failures : code;
     }
+
+    /// <summary>The short load phase after the smoke suite: enough to see the endpoint under a little
+    /// concurrent load, every answer checked, without making the default run long.</summary>
+    private const string ShortLoad = """
+        name: default-run
+        mix:
+          - { name: compressed, image: compressed-android, weight: 3, formData: profile }
+          - { name: original, image: original, weight: 1 }
+        load:
+          - inject: { rate: 10, interval: 1s, during: 3s }
+        thresholds:
+          - error_rate < 1%
+          - failed_checks == 0
+          - dropped == 0
+        """;
 }
 
 /// <summary>Runs cases one by one, printing each as it finishes; stops early, keeping what it has,
@@ -69,7 +102,7 @@ public static class CaseSession
 
     /// <summary>Writes results.json and summary.md for what ran, prints the totals, and returns the exit code.</summary>
     public static async Task<int> FinishAsync(string verb, DateTimeOffset started, string folder, Target target, int seed, Outcome run, TextWriter stdout,
-        bool describeProfile = false, string? selection = null)
+        bool describeProfile = false, string? selection = null, LoadResults? load = null)
     {
         var document = new ResultsDocument
         {
@@ -88,6 +121,7 @@ public static class CaseSession
             },
             Summary = VerdictCounts.Of(run.Results),
             Cases = run.Results,
+            Load = load,
         };
         var resultsPath = await ResultsFile.WriteAsync(document, folder);
         var summaryPath = await SummaryMarkdown.WriteAsync(document, folder);

@@ -66,4 +66,24 @@ public abstract record LoadSimulation
     }
 
     public string Name => GetType().Name;
+
+    /// <summary>As NBomber writes them: <c>Inject(rate: 10, interval: 1s, during: 30s)</c>.</summary>
+    public sealed override string ToString() => this switch
+    {
+        KeepConstant k => $"KeepConstant(copies: {k.Copies}, during: {D(k.Span)})",
+        RampingConstant r => $"RampingConstant(copies: {r.Copies}, during: {D(r.Span)})",
+        IterationsForConstant i => $"IterationsForConstant(copies: {i.Copies}, iterations: {i.Iterations})",
+        Inject i => $"Inject(rate: {i.Rate}, interval: {D(i.Interval)}, during: {D(i.Span)})",
+        RampingInject r => $"RampingInject(rate: {r.Rate}, interval: {D(r.Interval)}, during: {D(r.Span)})",
+        InjectRandom r => $"InjectRandom(minRate: {r.MinRate}, maxRate: {r.MaxRate}, interval: {D(r.Interval)}, during: {D(r.Span)})",
+        IterationsForInject i => $"IterationsForInject(rate: {i.Rate}, interval: {D(i.Interval)}, iterations: {i.Iterations})",
+        Pause p => $"Pause(during: {D(p.Span)})",
+        _ => Name,
+    };
+
+    private static string D(TimeSpan t) =>
+        t.TotalMilliseconds < 1000 ? $"{t.TotalMilliseconds:0.###}ms"
+        : t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.###}s"
+        : t.TotalMinutes < 120 ? $"{t.TotalMinutes:0.###}m"
+        : $"{t.TotalHours:0.###}h";
 }
