@@ -169,6 +169,22 @@ public class LoadTests
     }
 
     [Fact]
+    public void Statistics_with_nothing_finished_yet_or_only_drops_read_as_zero_not_as_an_exception()
+    {
+        var stats = new LoadStats();
+        Assert.Equal(0, stats.Snapshot().P99Ms);
+        stats.RecordDropped("big", TimeSpan.FromSeconds(0.5));
+        var (all, byName, series) = stats.Finish();
+        Assert.Equal(1, all.Dropped);
+        Assert.Equal(1, byName["big"].Dropped);
+        var second = Assert.Single(series);
+        Assert.Equal((0L, 1L, 0.0), (second.Requests, second.Dropped, second.MaxMs));
+        Assert.Equal(0, LoadEngine.Metric("p99", all, TimeSpan.FromSeconds(1)));
+        Assert.Equal(0, LoadResults.Of(ScenarioLoader.Parse("mix:\n  - { name: big, bytes: 1 }\nload:\n  - pause: 1s\n", "t.yaml"),
+            new LoadOutcome(all, byName, series, TimeSpan.FromSeconds(1), [], null, false)).All.Latency.P99);
+    }
+
+    [Fact]
     public void Every_shipped_scenario_loads()
     {
         var files = Directory.GetFiles(Path.Combine(Repo.Root, "scenarios"), "*.yaml");

@@ -143,7 +143,7 @@ public sealed class LoadStats
     /// <summary>A consistent copy of the totals, for progress lines and thresholds mid-run.</summary>
     public (long Requests, long Failed, long Dropped, double P99Ms, double ErrorRate) Snapshot()
     {
-        lock (_gate) return (All.Requests, All.Failed, All.Dropped, All.Corrected.GetValueAtPercentile(99) / 1000.0, All.ErrorRate);
+        lock (_gate) return (All.Requests, All.Failed, All.Dropped, All.Corrected.TotalCount == 0 ? 0 : All.Corrected.GetValueAtPercentile(99) / 1000.0, All.ErrorRate);
     }
 
     /// <summary>Copies of the running totals, for mid-run threshold checks.</summary>
@@ -191,7 +191,7 @@ public sealed class LoadStats
         var b = _open[second];
         _open.Remove(second);
         _closed.Add(new SecondStats(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
-            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram)));
+            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0 : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram)));
         _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
     }
 
