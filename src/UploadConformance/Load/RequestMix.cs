@@ -36,8 +36,9 @@ public sealed class RequestMix
         z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
         z ^= z >> 31;
         var u = (z >> 11) * (1.0 / (1UL << 53));
-        var index = Array.FindIndex(_cumulative, c => u < c);
-        var (shape, plans) = _shapes[index < 0 ? _shapes.Length - 1 : index];
+        var index = 0;
+        while (index < _cumulative.Length - 1 && u >= _cumulative[index]) index++;
+        var (shape, plans) = _shapes[index];
         return (shape, plans[(int)(z % Variants)]);
     }
 

@@ -1,0 +1,50 @@
+using BenchmarkDotNet.Attributes;
+using BenchmarkDotNet.Jobs;
+using UploadConformance.Load;
+using UploadConformance.Payloads;
+using UploadConformance.Scenarios;
+using UploadConformance.Targets;
+using UploadConformance.Wire;
+
+namespace UploadConformance.Bench;
+
+/// <summary>What the load engine does per request besides waiting for the network: pick the request
+/// (the scheduler's per-iteration work), build its body plan, and record the finished sample.</summary>
+[MemoryDiagnoser]
+[Config(typeof(ShortConfig))]
+public class LoadHotPathBenchmarks
+{
+    private RequestMix _mix = null!;
+    private LoadStats _stats = null!;
+    private long _iteration;
+    private RequestSample _sample;
+
+    [GlobalSetup]
+    public void Setup()
+    {
+        var scenario = ScenarioLoader.Parse("""
+            mix:
+              - { name: small, bytes: 1500, weight: 3, formData: profile }
+              - { name: big, bytes: 4MiB, weight: 1 }
+            load:
+              - inject: { rate: 1, interval: 1s, during: 1s }
+            """, "bench.yaml");
+        _mix = new RequestMix(scenario, TargetProfile.Reference(new Uri("http://127.0.0.1/image")), ImageFactory.Default());
+        _stats = new LoadStats();
+        _sample = new RequestSample("small", TimeSpan.FromMilliseconds(3.2), TimeSpan.FromMilliseconds(2.9), 200, FailureKind.None, true, false, null, 1700, 320, 1500);
+    }
+
+    [Benchmark]
+    public RequestPlan SchedulerPick() => _mix.Pick(_iteration++).Burst[0];
+
+    [Benchmark]
+    public long RequestConstruction() => _mix.Pick(_iteration++).Burst[0].BuildBody().Length;
+
+    [Benchmark]
+    public void HistogramRecording() => _stats.Record(_sample, TimeSpan.FromSeconds(_iteration++ / 100_000));
+}
+
+public sealed class ShortConfig : BenchmarkDotNet.Configs.ManualConfig
+{
+    public ShortConfig() => AddJob(Job.Default.WithLaunchCount(1).WithWarmupCount(3).WithIterationCount(10));
+}
