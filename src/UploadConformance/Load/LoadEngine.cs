@@ -3,7 +3,6 @@ using System.Text;
 using System.Text.Json;
 using UploadConformance.Scenarios;
 using UploadConformance.Targets;
-using UploadConformance.Verification;
 using UploadConformance.Wire;
 
 namespace UploadConformance.Load;
@@ -33,8 +32,6 @@ public sealed class LoadEngine : IDisposable
     private readonly TargetProfile _profile;
     private readonly RequestMix _mix;
     private readonly Uploader _uploader;
-    private readonly CaseRunner _judge;
-    private readonly HttpClient _http;
     private readonly LoadStats _stats = new();
     private readonly Stopwatch _clock = new();
     private long _iterations;
@@ -47,8 +44,6 @@ public sealed class LoadEngine : IDisposable
         _profile = profile;
         _mix = mix;
         _uploader = new Uploader(scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9);
-        _http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(10) };
-        _judge = new CaseRunner(_uploader, _http, profile);
     }
 
     public long InFlight => Interlocked.Read(ref _inFlight);
@@ -223,7 +218,7 @@ public sealed class LoadEngine : IDisposable
         var end = _clock.Elapsed;
         var raw = outcome.Elapsed - outcome.TimeToBodyStart;
         var abortedByScenario = plan.Wire.AbortAt is not null && outcome.Failure == FailureKind.Aborted;
-        var ok = !abortedByScenario && outcome.Answered && _judge.Success(outcome, out _);
+        var ok = !abortedByScenario && outcome.Answered && _profile.Success.Holds(outcome, out _);
         string? checkFailure = null;
         if (ok && Sampled(iteration)) checkFailure = EchoMismatch(plan, outcome);
         _stats.Record(new RequestSample(
@@ -331,6 +326,5 @@ public sealed class LoadEngine : IDisposable
     public void Dispose()
     {
         _uploader.Dispose();
-        _http.Dispose();
     }
 }

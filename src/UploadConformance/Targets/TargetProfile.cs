@@ -41,6 +41,29 @@ public sealed record SuccessRule
 {
     public IReadOnlyList<int> Status { get; init; } = [200, 201];
     public IReadOnlyList<JsonCondition> Json { get; init; } = [JsonCondition.Parse("$.code == 0")];
+
+    /// <summary>An expected status and every JSON condition holding. A success status whose JSON says
+    /// otherwise is a business error inside a 200, named in <paramref name="businessError"/>.</summary>
+    public bool Holds(Wire.UploadOutcome outcome, out string? businessError)
+    {
+        businessError = null;
+        if (outcome.StatusCode is not { } status || !Status.Contains(status)) return false;
+        if (Json.Count == 0) return true;
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(outcome.Data ?? "");
+            var failed = Json.FirstOrDefault(c => !c.Holds(document.RootElement));
+            if (failed is null) return true;
+            businessError = $"business error inside a {status}: {failed.Path} is {failed.Describe(document.RootElement)}";
+            return false;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            var data = outcome.Data ?? "nothing";
+            businessError = $"{status} with an answer that is not JSON: {(data.Length > 80 ? data[..80] + "…" : data).ReplaceLineEndings(" ")}";
+            return false;
+        }
+    }
 }
 
 /// <summary>JSON paths into a success answer; a null path means the server does not echo that.</summary>

@@ -146,27 +146,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         }
     }
 
-    /// <summary>Success per the profile: an expected status and every JSON condition holding. A
-    /// success status whose JSON says otherwise is a business error inside a 200.</summary>
-    public bool Success(UploadOutcome outcome, out string? businessError)
-    {
-        businessError = null;
-        if (outcome.StatusCode is not { } status || !Profile.Success.Status.Contains(status)) return false;
-        if (Profile.Success.Json.Count == 0) return true;
-        try
-        {
-            using var document = JsonDocument.Parse(outcome.Data ?? "");
-            var failed = Profile.Success.Json.FirstOrDefault(c => !c.Holds(document.RootElement));
-            if (failed is null) return true;
-            businessError = $"business error inside a {status}: {failed.Path} is {failed.Describe(document.RootElement)}";
-            return false;
-        }
-        catch (JsonException)
-        {
-            businessError = $"{status} with an answer that is not JSON: {Excerpt(outcome.Data, 80)}";
-            return false;
-        }
-    }
+    /// <summary>Success per the profile's rule (see <see cref="SuccessRule.Holds"/>).</summary>
+    public bool Success(UploadOutcome outcome, out string? businessError) => Profile.Success.Holds(outcome, out businessError);
 
     private async Task<Grade> GradeRefusalAsync(UploadOutcome outcome, IReadOnlyList<int> preferred, string? businessError, StatsSnapshot? before, CancellationToken cancellationToken)
     {
