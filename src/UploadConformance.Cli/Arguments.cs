@@ -76,6 +76,12 @@ public sealed class Arguments
         return uri;
     }
 
+    /// <summary>Like <see cref="EnsureAllUsed"/>, for a verb that takes positional arguments.</summary>
+    public void EnsureAllUsedButPositional()
+    {
+        if (_options.Count > 0) throw new InvalidOperationException($"'{_spec.Verb}' declares --{_options.Keys.First()} but never reads it");
+    }
+
     /// <summary>Call after a verb has read every option it knows.</summary>
     public void EnsureAllUsed()
     {

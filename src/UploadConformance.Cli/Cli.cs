@@ -22,6 +22,9 @@ public static class Cli
                    load simulations, HdrHistogram latency from the intended start, thresholds
                    --scenario <file.yaml> (required) --target <url> --profile <file.yaml>
                    --duration <30s> --rate <n> --seed <n> --out <dir>
+          report   rebuild a run's reports from its results.json; with several run folders, a
+                   comparison: verdicts case by case, load against the first run
+                   <dir> [<dir>…] --out <dir> --tolerance <10%> --fail-on-regression
           serve    the reference upload server alone
                    --port <n> (8090) --host <ip> (127.0.0.1) --field <name> (images)
                    --max-file-bytes <size> (64MiB) --storage <dir> --quiet
@@ -59,7 +62,8 @@ public static class Cli
                 "conform" => await ConformCommand.ExecuteAsync(new Arguments(rest, ConformCommand.Options), stdout, cancellationToken),
                 "cases" => await CasesCommand.ExecuteAsync(new Arguments(rest, CasesCommand.Options), stdout),
                 "load" => await LoadCommand.ExecuteAsync(new Arguments(rest, LoadCommand.Options), stdout, cancellationToken),
-                _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, conform, cases, load, serve, upload; see --help)"),
+                "report" => await ReportCommand.ExecuteAsync(new Arguments(rest, ReportCommand.Options), stdout),
+                _ => throw new UsageException($"unknown verb '{verb}' (verbs: run, conform, cases, load, report, serve, upload; see --help)"),
             };
         }
         catch (UsageException e)

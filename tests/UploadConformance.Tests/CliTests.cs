@@ -32,7 +32,7 @@ public class CliTests
         Assert.Contains(results.Cases, c => c.Request.Files.Any(f => f.FileName.Contains('报')));
         Assert.Contains(results.Cases, c => c.Request.Files.Count > 1);
         Assert.Equal(results.Cases.Count, results.Summary.Pass);
-        var summary = await File.ReadAllTextAsync(Path.Combine(dir, SummaryMarkdown.FileName));
+        var summary = await File.ReadAllTextAsync(Path.Combine(dir, UploadConformance.Reporting.SummaryMarkdown.Name));
         Assert.Contains("all verified", summary);
         Assert.All(results.Cases, c => Assert.Contains(c.Id, summary));
         Assert.Contains(results.Cases[0].Id, output);

@@ -1,6 +1,7 @@
 using System.Globalization;
 using UploadConformance.Load;
 using UploadConformance.Payloads;
+using UploadConformance.Reporting;
 using UploadConformance.ReferenceServer;
 using UploadConformance.Results;
 using UploadConformance.Scenarios;
@@ -71,7 +72,9 @@ public static class LoadCommand
             Load = results,
         };
         stdout.WriteLine($"results: {await ResultsFile.WriteAsync(document, folder)}");
-        stdout.WriteLine($"summary: {await SummaryMarkdown.WriteAsync(document, folder)}");
+        await ReportSet.WriteAsync(document, folder);
+        stdout.WriteLine($"summary: {Path.Combine(folder, SummaryMarkdown.Name)}");
+        stdout.WriteLine($"report:  {Path.Combine(folder, "index.html")}");
         if (outcome.Interrupted is { } why) stdout.WriteLine($"stopped early: {why}; the results gathered so far were written");
         if (outcome.TargetGone) return ExitCodes.Unreachable;
         if (cancellationToken.IsCancellationRequested) return ExitCodes.Interrupted;

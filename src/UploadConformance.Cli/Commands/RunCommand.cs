@@ -1,5 +1,6 @@
 using UploadConformance.Load;
 using UploadConformance.Payloads;
+using UploadConformance.Reporting;
 using UploadConformance.Results;
 using UploadConformance.Scenarios;
 using UploadConformance.Suites;
@@ -124,13 +125,14 @@ public static class CaseSession
             Load = load,
         };
         var resultsPath = await ResultsFile.WriteAsync(document, folder);
-        var summaryPath = await SummaryMarkdown.WriteAsync(document, folder);
+        await ReportSet.WriteAsync(document, folder);
         var s = document.Summary;
         stdout.WriteLine();
         stdout.WriteLine($"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational in {document.Run.DurationMs / 1000:0.0} s");
         if (run.Interrupted is { } why) stdout.WriteLine($"stopped early: {why}; the results gathered so far were written");
         stdout.WriteLine($"results: {resultsPath}");
-        stdout.WriteLine($"summary: {summaryPath}");
+        stdout.WriteLine($"summary: {Path.Combine(folder, SummaryMarkdown.Name)}");
+        stdout.WriteLine($"report:  {Path.Combine(folder, "index.html")}");
         if (run.Interrupted is not null) return run.InterruptedExitCode;
         return s.Fail > 0 ? ExitCodes.Failures : ExitCodes.Ok;
     }

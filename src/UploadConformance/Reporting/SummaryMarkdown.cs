@@ -1,12 +1,18 @@
 using System.Text;
 using UploadConformance.Verification;
 
-namespace UploadConformance.Results;
+using UploadConformance.Results;
+
+namespace UploadConformance.Reporting;
 
 /// <summary>summary.md: short enough for a CI job summary, with every non-pass and its reason.</summary>
-public static class SummaryMarkdown
+public sealed class SummaryMarkdown : IReportWriter
 {
-    public const string FileName = "summary.md";
+    public const string Name = "summary.md";
+
+    public string FileName => Name;
+
+    string IReportWriter.Render(ResultsDocument document) => Render(document);
 
     public static string Render(ResultsDocument document)
     {
@@ -51,13 +57,6 @@ public static class SummaryMarkdown
             foreach (var t in load.Thresholds) md.AppendLine($"- {(t.Passed ? "✅" : "❌")} `{t.Text}` (actual {t.Actual:0.###})");
         }
         md.AppendLine();
-    }
-
-    public static async Task<string> WriteAsync(ResultsDocument document, string directory)
-    {
-        var path = Path.Combine(directory, FileName);
-        await File.WriteAllTextAsync(path, Render(document), new UTF8Encoding(false)).ConfigureAwait(false);
-        return path;
     }
 
     private static string Badge(Verdict v) => v switch

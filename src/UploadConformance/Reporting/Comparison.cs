@@ -1,0 +1,101 @@
+using System.Globalization;
+using System.Net;
+using System.Text;
+using UploadConformance.Results;
+using UploadConformance.Verification;
+
+namespace UploadConformance.Reporting;
+
+/// <summary>Several runs side by side: a case × run matrix of verdicts (Autobahn-style), and each
+/// load run against the first as baseline, with regressions beyond a tolerance flagged.</summary>
+public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Document)> runs, double tolerancePercent)
+{
+    public sealed record LoadDelta(string Run, string Metric, double Baseline, double Candidate, double ChangePercent, bool Regression);
+
+    public IReadOnlyList<LoadDelta> LoadDeltas()
+    {
+        var loaded = runs.Where(r => r.Document.Load is not null).ToList();
+        if (loaded.Count < 2) return [];
+        var baseline = loaded[0].Document.Load!.All;
+        var deltas = new List<LoadDelta>();
+        foreach (var (label, document) in loaded.Skip(1))
+        {
+            var c = document.Load!.All;
+            // Lower is better for latencies and errors, higher for throughput.
+            foreach (var (metric, b, v, higherIsBetter) in new (string, double, double, bool)[]
+            {
+                ("rps", baseline.Rps, c.Rps, true),
+                ("p50 ms", baseline.Latency.P50, c.Latency.P50, false),
+                ("p95 ms", baseline.Latency.P95, c.Latency.P95, false),
+                ("p99 ms", baseline.Latency.P99, c.Latency.P99, false),
+                ("error rate %", baseline.ErrorRatePercent, c.ErrorRatePercent, false),
+            })
+            {
+                var change = b == 0 ? (v == 0 ? 0 : 100) : (v - b) / b * 100;
+                var worse = higherIsBetter ? -change : change;
+                deltas.Add(new LoadDelta(label, metric, b, v, Math.Round(change, 1), worse > tolerancePercent));
+            }
+        }
+        return deltas;
+    }
+
+    public string RenderHtml()
+    {
+        var html = new StringBuilder();
+        html.Append($"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>UploadConformance · comparison</title><style>{HtmlReport.Style}</style></head><body>");
+        html.Append($"<header><h1>UploadConformance comparison</h1><div class=\"facts\">{runs.Count} runs · tolerance {tolerancePercent:0.#}%<br>");
+        html.Append(string.Join("<br>", runs.Select((r, i) => $"{(char)('A' + i)}: {E(r.Label)} · {E(r.Document.Run.Target.Url)} · {r.Document.Run.StartedAt:yyyy-MM-dd HH:mm}")));
+        html.Append("</div></header><main>");
+        var ids = runs.SelectMany(r => r.Document.Cases.Select(c => c.Id)).Distinct().ToList();
+        if (ids.Count > 0)
+        {
+            html.Append("<h2>Conformance, case by case</h2><table><tr><th>case</th>");
+            for (var i = 0; i < runs.Count; i++) html.Append($"<th>{(char)('A' + i)}</th>");
+            html.Append("</tr>");
+            foreach (var id in ids)
+            {
+                var verdicts = runs.Select(r => r.Document.Cases.FirstOrDefault(c => c.Id == id)).ToList();
+                var differ = verdicts.Select(v => v?.Verdict).Distinct().Count() > 1;
+                html.Append($"<tr><td>{(differ ? "<b>" : "")}<code>{E(id)}</code>{(differ ? "</b>" : "")}</td>");
+                foreach (var v in verdicts)
+                    html.Append(v is null ? "<td class=\"muted\">–</td>" : $"<td><span class=\"badge {Css(v.Verdict)}\" title=\"{E(v.Reason)}\">{Css(v.Verdict)}</span></td>");
+                html.Append("</tr>");
+            }
+            html.Append("</table>");
+        }
+        var deltas = LoadDeltas();
+        if (deltas.Count > 0)
+        {
+            html.Append("<h2>Load, against the first run</h2><table><tr><th>run</th><th>metric</th><th class=\"num\">baseline</th><th class=\"num\">this run</th><th class=\"num\">change</th><th></th></tr>");
+            foreach (var d in deltas)
+                html.Append($"<tr><td>{E(d.Run)}</td><td>{E(d.Metric)}</td><td class=\"num\">{d.Baseline:0.##}</td><td class=\"num\">{d.Candidate:0.##}</td><td class=\"num\">{d.ChangePercent:+0.#;-0.#;0}%</td><td>{(d.Regression ? "<span class=\"badge fail\">regression</span>" : "")}</td></tr>");
+            html.Append("</table>");
+        }
+        html.Append("</main></body></html>");
+        return html.ToString();
+    }
+
+    public string RenderMarkdown()
+    {
+        var md = new StringBuilder("# UploadConformance comparison\n\n");
+        for (var i = 0; i < runs.Count; i++) md.AppendLine($"- {(char)('A' + i)}: {runs[i].Label} (`{runs[i].Document.Run.Target.Url}`)");
+        var differing = runs.SelectMany(r => r.Document.Cases.Select(c => c.Id)).Distinct()
+            .Where(id => runs.Select(r => r.Document.Cases.FirstOrDefault(c => c.Id == id)?.Verdict).Distinct().Count() > 1).ToList();
+        md.AppendLine($"\n{differing.Count} cases differ between runs.");
+        foreach (var id in differing)
+            md.AppendLine($"- `{id}`: {string.Join(" · ", runs.Select((r, i) => $"{(char)('A' + i)} {r.Document.Cases.FirstOrDefault(c => c.Id == id)?.Verdict.ToString().ToLowerInvariant() ?? "–"}"))}");
+        foreach (var d in LoadDeltas().Where(d => d.Regression))
+            md.AppendLine($"- ❌ regression in {d.Run}: {d.Metric} {d.Baseline:0.##} → {d.Candidate:0.##} ({d.ChangePercent:+0.#;-0.#;0}%)");
+        return md.ToString();
+    }
+
+    private static string Css(Verdict v) => v switch
+    {
+        Verdict.Pass => "pass",
+        Verdict.NonStrict => "non-strict",
+        Verdict.Fail => "fail",
+        _ => "informational",
+    };
+
+    private static string E(string text) => WebUtility.HtmlEncode(text);
+}
