@@ -116,6 +116,7 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
         var hour = Enumerable.Range(0, 3600).Select(i => second with { Second = i, P99Ms = 10 + i % 97, Histogram = load.All.LatencyHistogram }).ToList();
         var html = new HtmlReport().Render(document with { Load = load with { Series = hour, DurationMs = 3_600_000 } });
         Assert.True(html.Length < 5_000_000, $"{html.Length} characters");
+        File.WriteAllText(Path.Combine(Path.GetTempPath(), "uc-hour-report.html"), html);
         Assert.Contains("Latency over time", html);
     }
 
