@@ -93,7 +93,8 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
         Assert.DoesNotContain("Uncaught", log);
         Assert.DoesNotContain(":ERROR:CONSOLE", log);
         var paths = System.Text.RegularExpressions.Regex.Matches(dom, "<path class=\"line\" d=\"M[0-9.]+,[0-9.]+( L[0-9.]+,[0-9.]+)+\"");
-        Assert.True(paths.Count >= 6, $"{paths.Count} chart lines drawn");
+        Assert.True(paths.Count >= 10, $"{paths.Count} chart lines drawn");
+        Assert.Contains("Service time over time", dom);
         Assert.Contains("小图", dom);
 
         var screenshot = Path.Combine(runs.Load, "screenshot.png");

@@ -98,7 +98,8 @@ public sealed class NameStats
 /// <summary>One closed second of the run: counts, percentiles, and its histogram in HdrHistogram's
 /// compressed form, so per-second series from several machines merge exactly.</summary>
 public sealed record SecondStats(int Second, long Requests, long Ok, long Failed, long Dropped, long BytesSent, long BytesReceived,
-    double P50Ms, double P95Ms, double P99Ms, double MaxMs, string Histogram, double ServiceP99Ms = 0);
+    double P50Ms, double P95Ms, double P99Ms, double MaxMs, string Histogram,
+    double ServiceP50Ms = 0, double ServiceP95Ms = 0, double ServiceP99Ms = 0, double ServiceMaxMs = 0);
 
 /// <summary>Everything the engine measures, recorded under one lock (recording costs well under a
 /// microsecond; the requests it records cost milliseconds). Seconds are bucketed by completion and
@@ -192,7 +193,8 @@ public sealed class LoadStats
         var b = _open[second];
         _open.Remove(second);
         _closed.Add(new SecondStats(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
-            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0 : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram), Ms(b.Raw, 99)));
+            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0 : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram),
+            Ms(b.Raw, 50), Ms(b.Raw, 95), Ms(b.Raw, 99), b.Raw.TotalCount == 0 ? 0 : b.Raw.GetMaxValue() / 1000.0));
         _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
     }
 
