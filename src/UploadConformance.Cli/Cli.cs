@@ -36,6 +36,10 @@ public static class Cli
                    --content-type <type> --chunked --abort <50%|bytes> --rate <bytes/s>
                    --timeout <ms> --seed <n> --out <dir>
 
+        TLS, for run, conform, load and upload: --ca <pem> trusts a staging CA; --insecure checks no
+        certificate (said loudly in every report); --http 1.1|2; --https serves the embedded server
+        over HTTPS with a certificate made at start (and trusts it). serve takes --https too.
+
         exit codes: 0 all verified · 1 failures or a threshold breached · 2 bad usage or config
                     · 3 target unreachable
                     · 130 interrupted (Ctrl-C; results so far written)

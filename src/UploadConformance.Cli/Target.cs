@@ -1,6 +1,7 @@
 using UploadConformance.ReferenceServer;
 using UploadConformance.Targets;
 using UploadConformance.Verification;
+using UploadConformance.Wire;
 using Server = UploadConformance.ReferenceServer.ReferenceServer;
 
 namespace UploadConformance.Cli;
@@ -14,24 +15,29 @@ public sealed class Target : IAsyncDisposable
 {
     private readonly Server? _server;
 
-    private Target(TargetProfile profile, Server? server)
+    private Target(TargetProfile profile, Server? server, TlsOptions tls)
     {
         Profile = profile;
         _server = server;
+        Tls = tls;
     }
+
+    /// <summary>The TLS options every client of the run uses (the embedded server's own certificate trusted when it serves HTTPS).</summary>
+    public TlsOptions Tls { get; }
 
     public TargetProfile Profile { get; }
     public Uri UploadUrl => Profile.Url;
     public bool Embedded => _server is not null;
     public Server? EmbeddedServer => _server;
 
-    public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded, HttpClient http, CancellationToken cancellationToken)
+    public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded, TlsOptions tls, CancellationToken cancellationToken)
     {
         Target target;
         if (url is null && profilePath is null)
         {
             var server = await Server.StartAsync(embedded, cancellationToken);
-            target = new Target(TargetProfile.Reference(server.UploadUrl, embedded.FileField == "*", embedded.MaxFileBytes), server);
+            var trusted = server.CertificatePath is { } pem && !tls.Insecure ? (tls with { CaFile = pem }).Load() : tls;
+            target = new Target(TargetProfile.Reference(server.UploadUrl, embedded.FileField == "*", embedded.MaxFileBytes), server, trusted);
         }
         else
         {
@@ -44,9 +50,10 @@ public sealed class Target : IAsyncDisposable
             {
                 throw new UsageException(e.Message);
             }
-            target = new Target(profile, null);
+            target = new Target(profile, null, tls);
         }
-        if (await new TargetProbe(http, target.Profile).UnreachableReasonAsync(cancellationToken) is { } why)
+        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls));
+        if (await new TargetProbe(http, target.Profile, target.Tls).UnreachableReasonAsync(cancellationToken) is { } why)
         {
             await target.DisposeAsync();
             throw new TargetUnreachableException($"target {target.UploadUrl} is unreachable: {why}");

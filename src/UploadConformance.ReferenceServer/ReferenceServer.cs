@@ -16,8 +16,9 @@ public sealed class ReferenceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ReferenceServer(WebApplication app, FileStore store, Uri baseUrl, ReferenceServerOptions options)
+    private ReferenceServer(WebApplication app, FileStore store, Uri baseUrl, ReferenceServerOptions options, string? certificatePem)
     {
+        CertificatePath = certificatePem;
         _app = app;
         Store = store;
         BaseUrl = baseUrl;
@@ -25,6 +26,8 @@ public sealed class ReferenceServer : IAsyncDisposable
     }
 
     public Uri BaseUrl { get; }
+    /// <summary>With HTTPS: the generated certificate as PEM, for clients to trust (<c>--ca</c>).</summary>
+    public string? CertificatePath { get; }
     public Uri UploadUrl => new(BaseUrl, Options.UploadPath);
     public ReferenceServerOptions Options { get; }
     public FileStore Store { get; }
@@ -33,14 +36,26 @@ public sealed class ReferenceServer : IAsyncDisposable
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
+        var store = new FileStore(options.StorageDirectory);
+        var certificate = options.Https ? GeneratedCertificate.Create() : null;
+        string? certificatePem = null;
+        if (certificate is not null)
+        {
+            certificatePem = Path.Combine(store.StorageDirectory, "reference-server-cert.pem");
+            await File.WriteAllTextAsync(certificatePem, certificate.ExportCertificatePem(), cancellationToken).ConfigureAwait(false);
+        }
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
             // The endpoint enforces its declared limits itself so that every refusal is JSON.
             kestrel.Limits.MaxRequestBodySize = null;
-            kestrel.Listen(IPAddress.Parse(options.Host), options.Port);
+            kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen =>
+            {
+                if (certificate is null) return;
+                listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
+                listen.UseHttps(certificate);
+            });
         });
-        var store = new FileStore(options.StorageDirectory);
         builder.Services.AddSingleton(store);
         var app = builder.Build();
         var upload = new UploadEndpoint(options, store);
@@ -55,7 +70,7 @@ public sealed class ReferenceServer : IAsyncDisposable
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
         var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ReferenceServer(app, store, new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal)), options);
+        return new ReferenceServer(app, store, new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal)), options, certificatePem);
     }
 
     public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);

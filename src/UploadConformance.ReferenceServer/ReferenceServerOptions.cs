@@ -16,6 +16,8 @@ public sealed record ReferenceServerOptions
     public int MaxPartHeaderBytes { get; init; } = 16 * 1024;
     /// <summary>Where uploads are kept; a fresh temp folder, deleted at shutdown, when not set.</summary>
     public string? StorageDirectory { get; init; }
+    /// <summary>HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with a certificate generated at start.</summary>
+    public bool Https { get; init; }
     /// <summary>Bugs to exhibit on purpose; none by default.</summary>
     public ServerDefects Defects { get; init; }
     /// <summary>One line per request goes here when set (the <c>serve</c> verb's access log).</summary>

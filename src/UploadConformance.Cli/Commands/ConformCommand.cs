@@ -12,7 +12,7 @@ namespace UploadConformance.Cli.Commands;
 /// given), a verdict per case with its evidence, results.json and summary.md.</summary>
 public static class ConformCommand
 {
-    public static readonly Arguments.Spec Options = new("conform", ["target", "profile", "suite", "case", "seed", "out"], []);
+    public static readonly Arguments.Spec Options = new("conform", ["target", "profile", "suite", "case", "seed", "out", .. TlsArguments.Values], [.. TlsArguments.Flags]);
 
     /// <summary>What the embedded server declares when conform runs against it.</summary>
     public static ReferenceServerOptions EmbeddedServer => new() { FileField = "*", MaxFileBytes = 32L << 20 };
@@ -25,6 +25,7 @@ public static class ConformCommand
         var casePattern = args.Text("case");
         var seed = args.Int("seed", 1, 0);
         var outDir = args.Text("out");
+        var (tls, https) = TlsArguments.Read(args);
         args.EnsureAllUsed();
 
         // Check the selection before starting anything, so a typo costs nothing.
@@ -32,13 +33,14 @@ public static class ConformCommand
         Select(new CatalogContext(TargetProfile.Reference(new Uri("http://127.0.0.1/image")), seed, images), suite, casePattern);
 
         var started = DateTimeOffset.Now;
-        using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) };
-        await using var target = await Target.ResolveAsync(url, profilePath, EmbeddedServer, http, cancellationToken);
+        TlsArguments.Announce(tls, stdout);
+        await using var target = await Target.ResolveAsync(url, profilePath, EmbeddedServer with { Https = https }, tls, cancellationToken);
+        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls)) { Timeout = TimeSpan.FromSeconds(60) };
         var cases = Select(new CatalogContext(target.Profile, seed, images), suite, casePattern);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: {cases.Count} cases against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}, seed {seed}");
         if (target.Profile.Source is { } source) stdout.WriteLine($"profile: {source}");
 
-        using var uploader = new Uploader();
+        using var uploader = new Uploader(target.Tls);
         var runner = new CaseRunner(uploader, http, target.Profile);
         var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
         var folder = ReportFolder.Resolve(outDir, "conform", started);

@@ -14,7 +14,7 @@ namespace UploadConformance.Cli.Commands;
 /// statistics, thresholds that set the exit code, and results.json with mergeable histograms.</summary>
 public static class LoadCommand
 {
-    public static readonly Arguments.Spec Options = new("load", ["target", "profile", "scenario", "out", "duration", "rate", "seed"], []);
+    public static readonly Arguments.Spec Options = new("load", ["target", "profile", "scenario", "out", "duration", "rate", "seed", .. TlsArguments.Values], [.. TlsArguments.Flags]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -25,6 +25,7 @@ public static class LoadCommand
         var durationText = args.Text("duration");
         var rateText = args.Text("rate");
         var seedText = args.Text("seed");
+        var (tls, https) = TlsArguments.Read(args);
         args.EnsureAllUsed();
 
         Scenario scenario;
@@ -39,14 +40,14 @@ public static class LoadCommand
         scenario = Override(scenario, durationText, rateText, seedText);
 
         var started = DateTimeOffset.Now;
-        using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(30) };
-        await using var target = await Target.ResolveAsync(url, profilePath, new ReferenceServerOptions(), http, cancellationToken);
+        TlsArguments.Announce(tls, stdout);
+        await using var target = await Target.ResolveAsync(url, profilePath, new ReferenceServerOptions { Https = https }, tls, cancellationToken);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: scenario '{scenario.Name}' ({(scenario.IsOpen ? "open" : "closed")} model) against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}");
         foreach (var phase in scenario.Load) stdout.WriteLine($"  {phase}");
         stdout.WriteLine("preparing payloads");
         var mix = new RequestMix(scenario, target.Profile, ImageFactory.Default());
 
-        using var engine = new LoadEngine(scenario, target.Profile, mix);
+        using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls);
         var outcome = await engine.RunAsync(p => stdout.WriteLine(
             $"  [{p.Elapsed.TotalSeconds,4:0}s{(p.Planned is { } planned ? $" / {planned.TotalSeconds:0}s" : "")}]  rps {p.Rps,6:0.0}  requests {p.Requests,7}  failed {p.Failed,5}  dropped {p.Dropped,5}  p99 {p.P99Ms,8:0.0} ms  in flight {p.InFlight,4}"),
             cancellationToken);
@@ -66,6 +67,7 @@ public static class LoadCommand
                 Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
                 Seed = scenario.Seed,
                 Profile = target.Embedded ? null : ProfileInfo.Of(target.Profile),
+                Tls = target.UploadUrl.Scheme == Uri.UriSchemeHttps || target.Tls.Insecure || target.Tls.Http != System.Net.HttpVersion.Version11 ? TlsInfo.Of(target.Tls) : null,
                 Interrupted = outcome.Interrupted,
             },
             Summary = VerdictCounts.Of([]),

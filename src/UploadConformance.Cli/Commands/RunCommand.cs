@@ -13,7 +13,7 @@ namespace UploadConformance.Cli.Commands;
 /// every upload verified, results.json and summary.md written.</summary>
 public static class RunCommand
 {
-    public static readonly Arguments.Spec Options = new("run", ["target", "field", "seed", "out"], []);
+    public static readonly Arguments.Spec Options = new("run", ["target", "field", "seed", "out", .. TlsArguments.Values], [.. TlsArguments.Flags]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -21,18 +21,20 @@ public static class RunCommand
         var field = args.Text("field") ?? "images";
         var seed = args.Int("seed", 1, 0);
         var outDir = args.Text("out");
+        var (tls, https) = TlsArguments.Read(args);
         args.EnsureAllUsed();
 
         var started = DateTimeOffset.Now;
-        using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromSeconds(60) };
-        await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field }, http, cancellationToken);
+        TlsArguments.Announce(tls, stdout);
+        await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field, Https = https }, tls, cancellationToken);
+        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls)) { Timeout = TimeSpan.FromSeconds(60) };
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: suite '{SmokeSuite.Name}' against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}, seed {seed}");
 
         var images = ImageFactory.Default();
         stdout.WriteLine($"preparing payloads (images are encoded once and cached in {images.CacheDirectory})");
         var cases = SmokeSuite.Build(target.UploadUrl, field, seed, images);
 
-        using var uploader = new Uploader();
+        using var uploader = new Uploader(target.Tls);
         var profile = target.Profile with { Field = field };
         var runner = new CaseRunner(uploader, http, profile);
         var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
@@ -43,7 +45,7 @@ public static class RunCommand
             var scenario = ScenarioLoader.Parse(ShortLoad, "the default run's load phase") with { Seed = seed };
             stdout.WriteLine();
             stdout.WriteLine($"load: {scenario.Load[0]}");
-            using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, images));
+            using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, images), target.Tls);
             var outcome = await engine.RunAsync(null, cancellationToken);
             load = LoadResults.Of(scenario, outcome);
             var all = load.All;
@@ -117,6 +119,7 @@ public static class CaseSession
                 Target = new TargetInfo(target.UploadUrl.ToString(), target.Embedded),
                 Seed = seed,
                 Profile = describeProfile ? ProfileInfo.Of(target.Profile) : null,
+                Tls = target.UploadUrl.Scheme == Uri.UriSchemeHttps || target.Tls.Insecure || target.Tls.Http != System.Net.HttpVersion.Version11 ? TlsInfo.Of(target.Tls) : null,
                 Selection = selection,
                 Interrupted = run.Interrupted,
             },

@@ -7,7 +7,7 @@ namespace UploadConformance.Cli.Commands;
 /// <summary><c>serve</c>: the reference server alone, for a user to point other tools at.</summary>
 public static class ServeCommand
 {
-    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage", "defect"], ["quiet"]);
+    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage", "defect"], ["quiet", "https"]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -18,6 +18,7 @@ public static class ServeCommand
         var storage = args.Text("storage");
         var quiet = args.Flag("quiet");
         var defectList = args.Text("defect");
+        var https = args.Flag("https");
         args.EnsureAllUsed();
         if (!IPAddress.TryParse(host, out _)) throw new UsageException($"--host takes an IP address such as 127.0.0.1 or ::1, not '{host}'");
 
@@ -33,6 +34,7 @@ public static class ServeCommand
         var options = new ReferenceServerOptions
         {
             Defects = defects,
+            Https = https,
             Host = host,
             Port = port,
             FileField = field,
@@ -56,6 +58,7 @@ public static class ServeCommand
             stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
             stdout.WriteLine($"  storage: {server.Store.StorageDirectory}{(storage is null ? " (deleted at exit)" : "")}");
             if (defects != ServerDefects.None) stdout.WriteLine($"  DEFECTS ON PURPOSE: {defects}");
+            if (server.CertificatePath is { } pem) stdout.WriteLine($"  HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start; trust it with --ca {pem}");
             stdout.WriteLine("Ctrl-C stops it.");
             try
             {

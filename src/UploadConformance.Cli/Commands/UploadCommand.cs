@@ -12,7 +12,7 @@ namespace UploadConformance.Cli.Commands;
 /// payload of any size, verified end to end, with the client's peak memory reported.</summary>
 public static class UploadCommand
 {
-    public static readonly Arguments.Spec Options = new("upload", ["target", "file", "size", "field", "filename", "content-type", "abort", "rate", "timeout", "seed", "out"], ["chunked"]);
+    public static readonly Arguments.Spec Options = new("upload", ["target", "file", "size", "field", "filename", "content-type", "abort", "rate", "timeout", "seed", "out", .. TlsArguments.Values], ["chunked", .. TlsArguments.Flags]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -28,6 +28,7 @@ public static class UploadCommand
         var timeoutMs = args.Int("timeout", 60_000, 1);
         var seed = args.Int("seed", 1, 0);
         var outDir = args.Text("out");
+        var (tls, https) = TlsArguments.Read(args);
         args.EnsureAllUsed();
 
         IPayload payload = (filePath, size) switch
@@ -38,8 +39,9 @@ public static class UploadCommand
             _ => throw new UsageException("give --file or --size, not both"),
         };
         var started = DateTimeOffset.Now;
-        using var http = new HttpClient(Uploader.CreateHandler()) { Timeout = TimeSpan.FromMinutes(10) };
-        await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field, MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)) }, http, cancellationToken);
+        TlsArguments.Announce(tls, stdout);
+        await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field, MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https }, tls, cancellationToken);
+        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls)) { Timeout = TimeSpan.FromMinutes(10) };
 
         var request = new UploadRequest
         {
@@ -64,7 +66,7 @@ public static class UploadCommand
             stdout.WriteLine($"  progress {decile * 10,3}%  {sent} / {expected} bytes  {sent / Math.Max(clock.Elapsed.TotalSeconds, 1e-3) / (1 << 20):0.0} MiB/s");
         }
 
-        using var uploader = new Uploader();
+        using var uploader = new Uploader(target.Tls);
         var runner = new CaseRunner(uploader, http, target.Profile with { Field = field });
         var run = await CaseSession.RunAsync([@case], runner, stdout, cancellationToken, Progress);
         using (var self = Process.GetCurrentProcess())

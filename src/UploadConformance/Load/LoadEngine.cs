@@ -38,12 +38,12 @@ public sealed class LoadEngine : IDisposable
     private long _inFlight;
     private TaskCompletionSource _idle = NewIdle();
 
-    public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix)
+    public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix, TlsOptions? tls = null)
     {
         _scenario = scenario;
         _profile = profile;
         _mix = mix;
-        _uploader = new Uploader(scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9);
+        _uploader = new Uploader(scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9, tls);
     }
 
     public long InFlight => Interlocked.Read(ref _inFlight);

@@ -54,6 +54,7 @@ public sealed class HtmlReport : IReportWriter
         if (run.Profile is { } p)
             html.Append($"<br>profile {E(p.Source ?? "built-in")} · field <b>{E(p.Field)}</b>{(p.AnyField ? " (any field)" : "")} · success {E(string.Join("|", p.SuccessStatus))} {E(string.Join(", ", p.SuccessJson))}{(p.Headers.Count > 0 ? " · headers " + E(string.Join(", ", p.Headers)) : "")}");
         if (document.Load is { } l) html.Append($"<br>scenario <b>{E(l.Scenario)}</b> ({E(l.Model)} model): {E(string.Join(" → ", l.Simulations))}");
+        if (run.Tls is { } tls) html.Append($"<br>{E(tls.Http)}{(tls.Ca is { } ca ? $" · trusting {E(ca)}" : "")}{(tls.Insecure ? " · <span class=\"badge fail\">--insecure: TLS certificates NOT checked</span>" : "")}");
         if (run.Interrupted is { } why) html.Append($"<br><b>Stopped early:</b> {E(why)}");
         html.Append("</div></header><main>");
         if (document.Cases.Count > 0) Conformance(html, document);

@@ -23,6 +23,7 @@ public sealed class SummaryMarkdown : IReportWriter
         md.AppendLine($"# UploadConformance: {(run.Interrupted is not null ? "⚠️ interrupted" : s.Fail > 0 ? $"❌ {s.Fail} failed" : breached > 0 ? $"❌ {breached} thresholds breached" : "✅ all verified")}");
         md.AppendLine();
         md.AppendLine($"Target `{run.Target.Url}`{(run.Target.Embedded ? " (embedded reference server)" : "")} · seed {run.Seed} · {run.DurationMs / 1000:0.0} s · {run.StartedAt:yyyy-MM-dd HH:mm:ss zzz}");
+        if (run.Tls is { Insecure: true }) md.AppendLine().AppendLine("**⚠️ --insecure: TLS certificates were NOT checked.**");
         if (run.Interrupted is { } why) md.AppendLine().AppendLine($"**Interrupted:** {why}");
         md.AppendLine();
         if (s.Total > 0)

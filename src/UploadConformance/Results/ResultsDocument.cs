@@ -34,6 +34,8 @@ public sealed record RunInfo
     public ProfileInfo? Profile { get; init; }
     /// <summary>The suites and case filter the run was asked for.</summary>
     public string? Selection { get; init; }
+    /// <summary>How the client met TLS; null for plain HTTP with defaults.</summary>
+    public TlsInfo? Tls { get; init; }
     /// <summary>Why the run stopped before the end (Ctrl-C, target gone); null when it completed.</summary>
     public string? Interrupted { get; init; }
     public ToolInfo Tool { get; init; } = ToolInfo.Current;
@@ -41,6 +43,12 @@ public sealed record RunInfo
 }
 
 public sealed record TargetInfo(string Url, bool Embedded);
+
+/// <summary><c>insecure</c> true means certificates were not checked, which every report says loudly.</summary>
+public sealed record TlsInfo(bool Insecure, string? Ca, string Http)
+{
+    public static TlsInfo Of(Wire.TlsOptions tls) => new(tls.Insecure, tls.CaFile, $"HTTP/{tls.Http}");
+}
 
 public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IReadOnlyList<string> Headers, long? MaxFileBytes, int? MaxParts, int? MaxFieldBytes, IReadOnlyList<int> SuccessStatus, IReadOnlyList<string> SuccessJson)
 {

@@ -25,7 +25,7 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
     public Uploader Uploader { get; } = uploader;
     public HttpClient Http { get; } = http;
     public TargetProfile Profile { get; } = profile;
-    public TargetProbe Probe { get; } = new(http, profile);
+    public TargetProbe Probe { get; } = new(http, profile, uploader.Tls);
     /// <summary>The longest a raw exchange may take before it counts as a hang.</summary>
     public TimeSpan RawBound { get; init; } = TimeSpan.FromSeconds(15);
 
@@ -66,7 +66,7 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
                 return (await Uploader.SendAsync(plan, progress, cancellationToken).ConfigureAwait(false), RequestSummary.Of(plan), SentUpload.Of(plan));
             case CaseRequest.Raw r:
                 var raw = r.Request with { Headers = [.. r.Request.Headers, .. Profile.Headers] };
-                var outcome = await RawHttpSender.SendAsync(Profile.Url, raw, RawBound, cancellationToken).ConfigureAwait(false);
+                var outcome = await RawHttpSender.SendAsync(Profile.Url, raw, RawBound, cancellationToken, Uploader.Tls).ConfigureAwait(false);
                 var sent = r.Files is null ? SentUpload.Nothing : new SentUpload(r.Files.Files, r.Files.Fields, NameEscaping.Whatwg);
                 return (outcome, RequestSummary.OfRaw(Profile.Url, r), sent);
             default:

@@ -6,7 +6,7 @@ namespace UploadConformance.Verification;
 
 /// <summary>What can be asked of the target beside the upload itself: a health URL, and for the
 /// reference server (and servers that copy it) the <c>/stats</c> counters.</summary>
-public sealed class TargetProbe(HttpClient http, TargetProfile profile)
+public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.TlsOptions? tls = null)
 {
     public Uri UploadUrl => profile.Url;
 
@@ -19,6 +19,10 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile)
             timeout.CancelAfter(TimeSpan.FromSeconds(10));
             using var response = await http.GetAsync(profile.HealthUrl, timeout.Token).ConfigureAwait(false);
             return null;
+        }
+        catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException auth)
+        {
+            return $"TLS handshake failed: {tls?.LastRefusal ?? auth.Message.ReplaceLineEndings(" ")}";
         }
         catch (HttpRequestException e)
         {

@@ -105,7 +105,7 @@ public sealed record FileSummary(string FileName, string ContentType, long Size,
     public static FileSummary Of(UploadFile file) => new(file.FileName, file.ContentType, file.Payload.Length, file.Payload.Sha256, file.Payload.Description);
 }
 
-public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Status, double ElapsedMs, long BytesSent, long BytesExpected, string? BodyExcerpt, string? Error, string? ContentType = null)
+public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Status, double ElapsedMs, long BytesSent, long BytesExpected, string? BodyExcerpt, string? Error, string? ContentType = null, string? Protocol = null)
 {
     public const int ExcerptChars = 2000;
 
@@ -118,7 +118,8 @@ public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Sta
         o.BytesExpected,
         o.Data is null ? null : o.Data.Length > ExcerptChars ? o.Data[..ExcerptChars] + "…" : o.Data,
         o.Error,
-        o.ResponseContentType);
+        o.ResponseContentType,
+        o.Protocol);
 
     public static readonly OutcomeSummary None = new("", FailureKind.None, null, 0, 0, 0, null, null);
 }

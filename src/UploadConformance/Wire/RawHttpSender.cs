@@ -1,6 +1,8 @@
 using System.Diagnostics;
 using System.Globalization;
+using System.Net.Security;
 using System.Net.Sockets;
+using System.Security.Authentication;
 using System.Text;
 
 namespace UploadConformance.Wire;
@@ -10,7 +12,7 @@ namespace UploadConformance.Wire;
 /// and the whole exchange is bounded: a server that never answers is reported as a hang.</summary>
 public static class RawHttpSender
 {
-    public static async Task<UploadOutcome> SendAsync(Uri url, RawRequest request, TimeSpan bound, CancellationToken cancellationToken)
+    public static async Task<UploadOutcome> SendAsync(Uri url, RawRequest request, TimeSpan bound, CancellationToken cancellationToken, TlsOptions? tls = null)
     {
         var clock = Stopwatch.StartNew();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -30,7 +32,23 @@ public static class RawHttpSender
             return Failed(FailureKind.Timeout, "uploadFile:fail timeout", $"could not connect within {bound.TotalSeconds:0} s", 0, request, clock);
         }
 
-        var stream = client.GetStream();
+        Stream stream = client.GetStream();
+        if (url.Scheme == Uri.UriSchemeHttps)
+        {
+            tls ??= TlsOptions.Default;
+            var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+            try
+            {
+                await ssl.AuthenticateAsClientAsync(tls.ClientOptions(url.IdnHost, http2: false), limit.Token).ConfigureAwait(false);
+            }
+            catch (AuthenticationException e)
+            {
+                await ssl.DisposeAsync().ConfigureAwait(false);
+                return Failed(FailureKind.Tls, "uploadFile:fail ssl hand shake error", tls.LastRefusal ?? e.Message.ReplaceLineEndings(" "), 0, request, clock);
+            }
+            stream = ssl;
+        }
+        await using var _ = stream;
         var response = ReadResponseAsync(stream, limit.Token);
         try
         {
@@ -73,6 +91,7 @@ public static class RawHttpSender
                 StatusCode = answer.Status,
                 Data = answer.Body,
                 ResponseContentType = answer.ContentType,
+                Protocol = "HTTP/1.1",
                 SawContinue = answer.SawContinue,
                 BytesSent = sent,
                 BytesExpected = request.Body.Length,

@@ -1,7 +1,7 @@
 namespace UploadConformance.Wire;
 
 /// <summary>Why an upload did not get an answer; <see cref="None"/> when it did, whatever the status.</summary>
-public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Other }
+public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Tls, Other }
 
 /// <summary>What the client saw, in wx.uploadFile's terms: success fires for any HTTP status, with
 /// <c>data</c> as a string; fail carries an errMsg.</summary>
@@ -13,6 +13,8 @@ public sealed record UploadOutcome
     public string? Data { get; init; }
     public bool DataTruncated { get; init; }
     public string? ResponseContentType { get; init; }
+    /// <summary>The protocol the answer really came over: HTTP/1.1 or HTTP/2.</summary>
+    public string? Protocol { get; init; }
     public long BytesSent { get; init; }
     public long BytesExpected { get; init; }
     public TimeSpan Elapsed { get; init; }

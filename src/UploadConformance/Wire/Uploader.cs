@@ -15,7 +15,14 @@ public sealed class Uploader : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
 
-    public Uploader(int maxConnections) : this(new HttpMessageInvoker(CreateHandler(maxConnections)), ownsInvoker: true) { }
+    public Uploader(int maxConnections, TlsOptions? tls = null) : this(new HttpMessageInvoker(CreateHandler(maxConnections, tls)), ownsInvoker: true)
+    {
+        Tls = tls ?? TlsOptions.Default;
+    }
+
+    public Uploader(TlsOptions tls) : this(1024, tls) { }
+
+    public TlsOptions Tls { get; } = TlsOptions.Default;
 
     private Uploader(HttpMessageInvoker invoker, bool ownsInvoker)
     {
@@ -29,7 +36,14 @@ public sealed class Uploader : IDisposable
         _invoker = invoker ?? new HttpMessageInvoker(CreateHandler());
     }
 
-    public static SocketsHttpHandler CreateHandler(int maxConnections = 1024) => new()
+    public static SocketsHttpHandler CreateHandler(int maxConnections = 1024, TlsOptions? tls = null)
+    {
+        var handler = NewHandler(maxConnections);
+        (tls ?? TlsOptions.Default).Apply(handler);
+        return handler;
+    }
+
+    private static SocketsHttpHandler NewHandler(int maxConnections) => new()
     {
         AllowAutoRedirect = false,
         UseCookies = false,
@@ -50,7 +64,12 @@ public sealed class Uploader : IDisposable
         };
         var sentCounter = new SentCounter(control);
         var content = new MultipartContent(body, sentCounter.Control, plan.Wire.Framing == Framing.Chunked, plan.Wire.ContentTypeOverride);
-        using var request = new HttpRequestMessage(HttpMethod.Post, plan.Request.Url) { Content = content, Version = HttpVersion.Version11 };
+        using var request = new HttpRequestMessage(HttpMethod.Post, plan.Request.Url)
+        {
+            Content = content,
+            Version = Tls.Http,
+            VersionPolicy = HttpVersionPolicy.RequestVersionExact,
+        };
         foreach (var (name, value) in plan.Request.Header)
         {
             if (!request.Headers.TryAddWithoutValidation(name, value))
@@ -75,6 +94,7 @@ public sealed class Uploader : IDisposable
                 Data = data,
                 DataTruncated = truncated,
                 ResponseContentType = response.Content.Headers.ContentType?.ToString(),
+                Protocol = $"HTTP/{response.Version}",
                 BytesSent = sentCounter.Sent,
                 BytesExpected = body.Length,
                 Elapsed = clock.Elapsed,
@@ -83,7 +103,7 @@ public sealed class Uploader : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
-            var (kind, errMsg, error) = Classify(e, content.AbortedByClient, timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested, plan.Request.TimeoutMs);
+            var (kind, errMsg, error) = Classify(e, content.AbortedByClient, timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested, plan.Request.TimeoutMs, Tls.LastRefusal);
             if (cancellationToken.IsCancellationRequested && kind != FailureKind.Aborted) throw;
             return new UploadOutcome
             {
@@ -98,8 +118,10 @@ public sealed class Uploader : IDisposable
         }
     }
 
-    private static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut, int? timeoutMs)
+    private static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut, int? timeoutMs, string? tlsRefusal)
     {
+        if (FindInner<System.Security.Authentication.AuthenticationException>(e) is { } tls)
+            return (FailureKind.Tls, "uploadFile:fail ssl hand shake error", tlsRefusal ?? OneLine(tls.Message));
         if (abortedByClient) return (FailureKind.Aborted, "uploadFile:fail abort", Innermost(e).Message);
         if (timedOut) return (FailureKind.Timeout, "uploadFile:fail timeout", $"no answer within the client timeout of {timeoutMs} ms");
         var inner = Innermost(e);
@@ -108,6 +130,13 @@ public sealed class Uploader : IDisposable
         if (inner is SocketException or IOException || e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
             return (FailureKind.Reset, "uploadFile:fail socket closed", OneLine(inner.Message));
         return (FailureKind.Other, "uploadFile:fail " + OneLine(inner.Message), OneLine(inner.Message));
+    }
+
+    private static T? FindInner<T>(Exception e) where T : Exception
+    {
+        for (Exception? x = e; x is not null; x = x.InnerException)
+            if (x is T found) return found;
+        return null;
     }
 
     private static Exception Innermost(Exception e)
