@@ -134,7 +134,9 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             partials[i] = stored;
             committed.Add(stored);
         }
-        var baseUrl = $"{request.Scheme}://{request.Host}";
+        // Behind a TLS terminator the request arrives as plain HTTP; the URL handed back must be the one clients use.
+        var scheme = request.Headers["X-Forwarded-Proto"].FirstOrDefault() is { Length: > 0 } forwarded ? forwarded : request.Scheme;
+        var baseUrl = $"{scheme}://{request.Host}";
         var files = committed.Select(f => new UploadAnswer.FileData(f.Id, $"{baseUrl}/files/{f.Id}", f.Field, f.FileName, f.FileNameStar, f.ContentType, f.Size, f.Sha256)).ToList();
         var main = files.First(f => wanted == "*" || f.Field == wanted);
         var answer = new UploadAnswer(0, "ok", new UploadAnswer.UploadData(

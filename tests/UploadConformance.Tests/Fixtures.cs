@@ -102,18 +102,20 @@ public sealed class BusboyFixture() : NodeServerFixture("busboy-echo", "/upload"
 /// <summary>express 4 + multer 2, as a tutorial writes an upload endpoint.</summary>
 public sealed class MulterFixture() : NodeServerFixture("multer-server", "/upload");
 
-/// <summary>Debian's nginx, default client_max_body_size (1m), proxying to a reference server. It is
-/// installed with apt-get when missing (CI runs as root); the config and temp paths live in a
-/// folder of the fixture's own.</summary>
-public sealed class NginxFixture : IAsyncLifetime
+/// <summary>Debian's nginx proxying to a reference server: plain with its default
+/// client_max_body_size (1m), or as a TLS terminator with HTTP/2 and a test certificate. It is
+/// installed with apt-get when missing (CI runs as root); config, certificate and temp paths live in
+/// a folder of the fixture's own.</summary>
+public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
 {
     private Process? _nginx;
     private Server? _backend;
     private readonly string _dir = Path.Combine(Path.GetTempPath(), "uc-nginx-" + Guid.NewGuid().ToString("N"));
 
     public Uri Url { get; private set; } = null!;
-    public HttpClient Http { get; } = new(Uploader.CreateHandler());
-    public Uploader Uploader { get; } = new();
+    public TlsOptions Tls { get; private set; } = TlsOptions.Default;
+    public HttpClient Http { get; private set; } = null!;
+    public Uploader Uploader { get; private set; } = null!;
 
     public async Task InitializeAsync()
     {
@@ -127,8 +129,19 @@ public sealed class NginxFixture : IAsyncLifetime
         using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
         {
             probe.Start();
-            Url = new Uri($"http://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/image");
+            Url = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/image");
         }
+        var listen = $"listen 127.0.0.1:{Url.Port};";
+        if (tls)
+        {
+            var (certificate, keyPem) = ReferenceServer.GeneratedCertificate.CreateWithKey();
+            await File.WriteAllTextAsync(Path.Combine(_dir, "cert.pem"), certificate.ExportCertificatePem());
+            await File.WriteAllTextAsync(Path.Combine(_dir, "key.pem"), keyPem);
+            listen = $"listen 127.0.0.1:{Url.Port} ssl http2; ssl_certificate {_dir}/cert.pem; ssl_certificate_key {_dir}/key.pem; client_max_body_size 64m;";
+            Tls = new TlsOptions { CaFile = Path.Combine(_dir, "cert.pem"), Http = System.Net.HttpVersion.Version20 }.Load();
+        }
+        Http = new HttpClient(Uploader.CreateHandler(tls: Tls));
+        Uploader = new Uploader(Tls);
         var temp = string.Concat(new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"{t}_temp_path {_dir}/{t}; "));
         await File.WriteAllTextAsync(Path.Combine(_dir, "nginx.conf"), $$"""
             daemon off;
@@ -141,11 +154,12 @@ public sealed class NginxFixture : IAsyncLifetime
               access_log off;
               {{temp}}
               server {
-                listen 127.0.0.1:{{Url.Port}};
+                {{listen}}
                 location / {
                   proxy_pass {{_backend.BaseUrl.ToString().TrimEnd('/')}};
                   proxy_http_version 1.1;
                   proxy_set_header Host $http_host;
+                  proxy_set_header X-Forwarded-Proto $scheme;
                 }
               }
             }
@@ -184,3 +198,7 @@ public sealed class NginxFixture : IAsyncLifetime
         try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
     }
 }
+
+public sealed class NginxFixture() : NginxFixtureBase(tls: false);
+
+public sealed class NginxTlsFixture() : NginxFixtureBase(tls: true);

@@ -76,3 +76,23 @@ public class NginxTests(NginxFixture nginx, ITestOutputHelper output) : IClassFi
         Assert.Contains(abort.Checks, c => c is { Name: "nothing stored", Ok: true, Checked: true });
     }
 }
+
+public class NginxTlsTests(NginxTlsFixture nginx, ITestOutputHelper output) : IClassFixture<NginxTlsFixture>
+{
+    [Fact]
+    public async Task Uploads_through_nginx_terminating_TLS_with_HTTP_2_arrive_byte_exact()
+    {
+        var profile = TargetProfile.Reference(nginx.Url, anyField: true, maxFileBytes: 32L << 20);
+        var runner = new CaseRunner(nginx.Uploader, nginx.Http, profile);
+        var cases = ConformanceCatalog.Select(ConformanceCatalog.Build(new CatalogContext(profile, 1, ImageFactory.Default())), "wx", null);
+        var results = new List<CaseResult>();
+        foreach (var c in cases) results.Add(await runner.RunAsync(c, CancellationToken.None));
+        foreach (var r in results) output.WriteLine($"{r.Verdict,-13} {r.Id,-42} {r.Outcome.Protocol} {r.Reason}");
+
+        Assert.All(results, r => Assert.True(r.Verdict is Verdict.Pass, $"{r.Id}: {r.Reason}"));
+        var original = results.Single(r => r.Id == "wx.payload.original");
+        Assert.Equal("HTTP/2.0", original.Outcome.Protocol);
+        Assert.Contains(original.Checks, c => c is { Name: "file.sha256", Ok: true });
+        Assert.Contains(original.Checks, c => c is { Name: "file.fetched", Ok: true, Checked: true });
+    }
+}

@@ -61,6 +61,26 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
     }
 
     [Fact]
+    public async Task A_load_run_over_HTTPS_makes_one_handshake_per_connection_not_per_request()
+    {
+        var dir = TempDir();
+        var scenario = dir + ".yaml";
+        await File.WriteAllTextAsync(scenario, """
+            mix:
+              - { name: small, bytes: 30000 }
+            load:
+              - iterationsForConstant: { copies: 4, iterations: 60 }
+            """);
+        var stdout = new StringWriter();
+        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--target", https.Server.UploadUrl.ToString(), "--ca", https.Server.CertificatePath!, "--out", dir], stdout, new StringWriter(), CancellationToken.None);
+        Assert.True(code == 0, stdout.ToString());
+        var load = ResultsFile.Read(dir).Load!;
+        Assert.Equal(60, load.All.Ok);
+        Assert.InRange(load.Connections, 1, 4);
+        Assert.Equal(load.Connections, load.TlsHandshakes);
+    }
+
+    [Fact]
     public async Task A_CA_file_that_is_not_a_certificate_is_a_usage_error()
     {
         var pem = Path.GetTempFileName();

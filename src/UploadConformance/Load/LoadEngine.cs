@@ -19,7 +19,9 @@ public sealed record LoadOutcome(
     TimeSpan Duration,
     IReadOnlyList<ThresholdResult> Thresholds,
     string? Interrupted,
-    bool TargetGone);
+    bool TargetGone,
+    long Connections = 0,
+    long TlsHandshakes = 0);
 
 /// <summary>Runs a scenario's load phases against a target. Open phases start iterations at their
 /// intended times whatever the responses do, and measure latency from those times (coordinated
@@ -121,7 +123,8 @@ public sealed class LoadEngine : IDisposable
         stop.Cancel();
         try { await reporting; } catch (OperationCanceledException) { }
         var (all, byName, series) = _stats.Finish();
-        return new LoadOutcome(all, byName, series, duration, Evaluate(_scenario.Thresholds, all, byName, duration), interrupted, targetGone);
+        return new LoadOutcome(all, byName, series, duration, Evaluate(_scenario.Thresholds, all, byName, duration), interrupted, targetGone,
+            _uploader.Connections, _uploader.TlsHandshakes);
     }
 
     private async Task InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken ct)

@@ -132,6 +132,7 @@ public sealed class HtmlReport : IReportWriter
         Tile(html, $"{all.ServiceTime.P99:0.0} ms", "p99 service time");
         Tile(html, all.Dropped > 0 ? $"<span class=\"bad\">{all.Dropped}</span>" : "0", "dropped");
         Tile(html, $"{all.BytesSent / 1048576.0:0.#} MiB", "uploaded");
+        Tile(html, load.TlsHandshakes > 0 ? $"{load.Connections} / {load.TlsHandshakes}" : load.Connections.ToString(CultureInfo.InvariantCulture), load.TlsHandshakes > 0 ? "connections / TLS handshakes" : "connections");
         html.Append("</div>");
 
         if (load.Thresholds.Count > 0)

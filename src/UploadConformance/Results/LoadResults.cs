@@ -11,6 +11,9 @@ public sealed record LoadResults
     public required string Model { get; init; }
     public required IReadOnlyList<string> Simulations { get; init; }
     public double DurationMs { get; init; }
+    /// <summary>Connections the engine opened, and full TLS handshakes (equal when sessions are reused per connection).</summary>
+    public long Connections { get; init; }
+    public long TlsHandshakes { get; init; }
     public required LoadNameResults All { get; init; }
     public required IReadOnlyList<LoadNameResults> Names { get; init; }
     public required IReadOnlyList<SecondStats> Series { get; init; }
@@ -23,6 +26,8 @@ public sealed record LoadResults
         Model = scenario.IsOpen ? "open" : "closed",
         Simulations = scenario.Load.Select(s => s.ToString()).ToList(),
         DurationMs = Math.Round(outcome.Duration.TotalMilliseconds, 1),
+        Connections = outcome.Connections,
+        TlsHandshakes = outcome.TlsHandshakes,
         All = LoadNameResults.Of("all", outcome.All, outcome.Duration),
         Names = outcome.ByName.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => LoadNameResults.Of(kv.Key, kv.Value, outcome.Duration)).ToList(),
         Series = outcome.Series,

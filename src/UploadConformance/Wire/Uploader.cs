@@ -15,10 +15,43 @@ public sealed class Uploader : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
 
-    public Uploader(int maxConnections, TlsOptions? tls = null) : this(new HttpMessageInvoker(CreateHandler(maxConnections, tls)), ownsInvoker: true)
+    public Uploader(int maxConnections, TlsOptions? tls = null)
     {
         Tls = tls ?? TlsOptions.Default;
+        var handler = CreateHandler(maxConnections, Tls);
+        // Counted here so a load run can show that connections, and their TLS sessions, are reused.
+        handler.ConnectCallback = async (context, cancellationToken) =>
+        {
+            Interlocked.Increment(ref _connections);
+            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            try
+            {
+                await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
+                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+            }
+            catch
+            {
+                socket.Dispose();
+                throw;
+            }
+        };
+        var validate = handler.SslOptions.RemoteCertificateValidationCallback;
+        handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+        {
+            Interlocked.Increment(ref _tlsHandshakes);
+            return validate?.Invoke(sender, certificate, chain, errors) ?? errors == System.Net.Security.SslPolicyErrors.None;
+        };
+        _invoker = new HttpMessageInvoker(handler);
+        _ownsInvoker = true;
     }
+
+    private long _connections;
+    private long _tlsHandshakes;
+
+    /// <summary>TCP connections opened so far (counted only by uploaders that own their handler).</summary>
+    public long Connections => Interlocked.Read(ref _connections);
+    /// <summary>Full TLS handshakes so far: each one validates the server's certificate.</summary>
+    public long TlsHandshakes => Interlocked.Read(ref _tlsHandshakes);
 
     public Uploader(TlsOptions tls) : this(1024, tls) { }
 
