@@ -76,8 +76,11 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         Assert.True(code == 0, stdout.ToString());
         var load = ResultsFile.Read(dir).Load!;
         Assert.Equal(60, load.All.Ok);
-        Assert.InRange(load.Connections, 1, 4);
-        Assert.Equal(load.Connections, load.TlsHandshakes);
+        // Four copies need four connections; a busy machine may see the pool open another. What must
+        // hold is reuse: a handshake per connection at most (fewer when TLS resumes), never per request.
+        var counts = $"{load.Connections} connections, {load.TlsHandshakes} full handshakes for {load.All.Requests} requests";
+        Assert.True(load.Connections is >= 1 and <= 8, counts);
+        Assert.True(load.TlsHandshakes is >= 1 && load.TlsHandshakes <= load.Connections, counts);
     }
 
     [Fact]
