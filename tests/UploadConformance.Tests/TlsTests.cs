@@ -58,6 +58,7 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         Assert.True(ResultsFile.Read(dir).Run.Tls?.Insecure);
         Assert.Contains("NOT checked", await File.ReadAllTextAsync(Path.Combine(dir, "index.html")));
         Assert.Contains("NOT checked", await File.ReadAllTextAsync(Path.Combine(dir, "summary.md")));
+        Assert.Contains("INSECURE: certificates not checked", await File.ReadAllTextAsync(Path.Combine(dir, "junit.xml")));
     }
 
     [Fact]

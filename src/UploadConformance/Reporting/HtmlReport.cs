@@ -111,7 +111,7 @@ public sealed class HtmlReport : IReportWriter
         if (r.Wire is { } wire) html.Append($"<br>{E(wire)}");
         foreach (var f in r.Files) html.Append($"<br>file <code>{E(f.FileName)}</code> {E(f.ContentType)}, {f.Size} bytes, sha256 {E(f.Sha256[..Math.Min(16, f.Sha256.Length)])}…");
         var o = c.Outcome;
-        html.Append($"</p><p><b>Got</b>: {E(o.ErrMsg)} · status {o.Status?.ToString(CultureInfo.InvariantCulture) ?? "none"} · {E(o.ContentType ?? "no content type")} · {o.ElapsedMs:0.#} ms · sent {o.BytesSent} of {o.BytesExpected} bytes{(o.Error is { } err ? " · " + E(err) : "")}</p>");
+        html.Append($"</p><p><b>Got</b>: {E(o.ErrMsg)} · status {o.Status?.ToString(CultureInfo.InvariantCulture) ?? "none"}{(o.Protocol is { } protocol ? " over " + E(protocol) : "")} · {E(o.ContentType ?? "no content type")} · {o.ElapsedMs:0.#} ms · sent {o.BytesSent} of {o.BytesExpected} bytes{(o.Error is { } err ? " · " + E(err) : "")}</p>");
         html.Append("<table><tr><th>check</th><th></th><th>expected</th><th>actual</th></tr>");
         foreach (var k in c.Checks)
             html.Append($"<tr><td>{E(k.Name)}</td><td>{(!k.Checked ? "<span class=\"muted\">not checked</span>" : k.Ok ? "<span class=\"ok\">✓</span>" : "<span class=\"bad\">✗</span>")}</td><td>{E(k.Expected ?? "")}</td><td>{E(k.Actual ?? "")}</td></tr>");

@@ -46,7 +46,10 @@ public sealed class JUnitReport : IReportWriter
         new XAttribute("hostname", "localhost"),
         new XElement("properties",
             new XElement("property", new XAttribute("name", "target"), new XAttribute("value", document.Run.Target.Url)),
-            new XElement("property", new XAttribute("name", "seed"), new XAttribute("value", document.Run.Seed))),
+            new XElement("property", new XAttribute("name", "seed"), new XAttribute("value", document.Run.Seed)),
+            document.Run.Tls is { } tls
+                ? new XElement("property", new XAttribute("name", "tls"), new XAttribute("value", tls.Insecure ? $"{tls.Http}, INSECURE: certificates not checked" : tls.Http))
+                : null),
         cases);
 
     private static XElement Case(CaseResult c) => new("testcase",
