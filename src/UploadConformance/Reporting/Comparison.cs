@@ -58,7 +58,7 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
                 var differ = verdicts.Select(v => v?.Verdict).Distinct().Count() > 1;
                 html.Append($"<tr><td>{(differ ? "<b>" : "")}<code>{E(id)}</code>{(differ ? "</b>" : "")}</td>");
                 foreach (var v in verdicts)
-                    html.Append(v is null ? "<td class=\"muted\">–</td>" : $"<td><span class=\"badge {Css(v.Verdict)}\" title=\"{E(v.Reason)}\">{Css(v.Verdict)}</span></td>");
+                    html.Append(v is null ? "<td class=\"muted\">–</td>" : $"<td><span class=\"badge {HtmlReport.Css(v.Verdict)}\" title=\"{E(v.Reason)}\">{HtmlReport.Css(v.Verdict)}</span></td>");
                 html.Append("</tr>");
             }
             html.Append("</table>");
@@ -88,14 +88,6 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
             md.AppendLine($"- ❌ regression in {d.Run}: {d.Metric} {d.Baseline:0.##} → {d.Candidate:0.##} ({d.ChangePercent:+0.#;-0.#;0}%)");
         return md.ToString();
     }
-
-    private static string Css(Verdict v) => v switch
-    {
-        Verdict.Pass => "pass",
-        Verdict.NonStrict => "non-strict",
-        Verdict.Fail => "fail",
-        _ => "informational",
-    };
 
     private static string E(string text) => WebUtility.HtmlEncode(text);
 }

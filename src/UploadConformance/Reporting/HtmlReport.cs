@@ -199,7 +199,8 @@ public sealed class HtmlReport : IReportWriter
 
     private static void Tile(StringBuilder html, string value, string label) => html.Append($"<div class=\"tile\"><b>{value}</b><span class=\"label\">{E(label)}</span></div>");
 
-    private static string Css(Verdict v) => v switch
+    /// <summary>The CSS class, and word, a verdict is shown with.</summary>
+    public static string Css(Verdict v) => v switch
     {
         Verdict.Pass => "pass",
         Verdict.NonStrict => "non-strict",
