@@ -115,6 +115,24 @@ public class LoadTests
     }
 
     [Fact]
+    public async Task A_shape_can_send_a_users_own_file_as_it_is()
+    {
+        var file = Path.GetTempFileName();
+        await File.WriteAllBytesAsync(file, [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))]);
+        await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());
+        var scenario = Parse($"mix:\n  - {{ name: mine, file: {file}, contentType: image/png }}\nload:\n  - iterationsForConstant: {{ copies: 1, iterations: 3 }}\n");
+        var profile = TargetProfile.Reference(server.UploadUrl);
+        var mix = new RequestMix(scenario, profile, ImageFactory.Default());
+        Assert.Equal("image/png", mix.Pick(0).Burst[0].Request.File.ContentType);
+        using var engine = new LoadEngine(scenario, profile, mix);
+        var outcome = await engine.RunAsync(null, CancellationToken.None);
+        Assert.Equal(3, outcome.All.Ok);
+        Assert.Empty(outcome.All.FailedChecks);
+        Assert.Equal(3 * 5000, server.Store.Snapshot().BytesStored);
+        Assert.StartsWith("test.yaml:2: no file", Assert.Throws<ProfileException>(() => Parse("mix:\n  - { name: gone, file: /nonexistent.jpg }\nload:\n  - pause: 1s\n")).Message);
+    }
+
+    [Fact]
     public void Every_shipped_scenario_loads()
     {
         var files = Directory.GetFiles(Path.Combine(Repo.Root, "scenarios"), "*.yaml");

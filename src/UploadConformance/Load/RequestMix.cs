@@ -52,10 +52,15 @@ public sealed class RequestMix
             payload = images.Get(spec, seed);
             (extension, contentType) = (spec.Extension, spec.ContentType);
         }
+        else if (shape.File is { } file)
+        {
+            payload = new FilePayload(file);
+            (extension, contentType) = (Path.GetExtension(file).TrimStart('.') is { Length: > 0 } ext ? ext : "bin", shape.ContentType ?? "application/octet-stream");
+        }
         else
         {
             payload = new GeneratedPayload(shape.Bytes!.Value, (ulong)(seed * 31 + shapeIndex));
-            (extension, contentType) = ("bin", "application/octet-stream");
+            (extension, contentType) = ("bin", shape.ContentType ?? "application/octet-stream");
         }
         _ = payload.Sha256; // hashed now, not during the run
 

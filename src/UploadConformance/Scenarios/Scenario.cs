@@ -32,6 +32,10 @@ public sealed record RequestShape
     /// <summary>An image kind (<c>original</c>, <c>compressed</c>, …) or null for <see cref="Bytes"/>.</summary>
     public string? Image { get; init; }
     public long? Bytes { get; init; }
+    /// <summary>…or a file of the user's own, sent as it is.</summary>
+    public string? File { get; init; }
+    /// <summary>The file part's Content-Type for <see cref="File"/> and <see cref="Bytes"/> payloads.</summary>
+    public string? ContentType { get; init; }
     public PlatformProfile Platform { get; init; } = PlatformProfile.WeChat;
     public FormDataEncoding? Encoding { get; init; }
     /// <summary><c>seed</c> (the article's example), <c>profile</c>, <c>order</c>, <c>chinese</c> or <c>none</c>.</summary>

@@ -75,7 +75,7 @@ public static class ScenarioLoader
 
     private static RequestShape Shape(StrictYaml y, YamlNode node)
     {
-        var m = y.Keys(node, "name", "weight", "image", "bytes", "platform", "encoding", "formData", "burst", "abort", "rate", "timeout", "framing");
+        var m = y.Keys(node, "name", "weight", "image", "bytes", "file", "contentType", "platform", "encoding", "formData", "burst", "abort", "rate", "timeout", "framing");
         if (!m.TryGetValue("name", out var name)) throw y.Error(node, "a request shape needs a name");
         var shape = new RequestShape { Name = y.Text(name) };
         if (m.TryGetValue("weight", out var w)) shape = shape with { Weight = y.Number(w, 0) };
@@ -86,7 +86,15 @@ public static class ScenarioLoader
             shape = shape with { Image = id };
         }
         if (m.TryGetValue("bytes", out var bytes)) shape = shape with { Bytes = y.Size(bytes) };
-        if (shape.Image is null == shape.Bytes is null) throw y.Error(node, $"request shape '{shape.Name}' needs exactly one of image or bytes");
+        if (m.TryGetValue("file", out var file))
+        {
+            var path = y.Text(file);
+            if (!System.IO.File.Exists(path)) throw y.Error(file, $"no file '{path}'");
+            shape = shape with { File = path };
+        }
+        if (m.TryGetValue("contentType", out var contentType)) shape = shape with { ContentType = y.Text(contentType) };
+        if (new object?[] { shape.Image, shape.Bytes, shape.File }.Count(x => x is not null) != 1)
+            throw y.Error(node, $"request shape '{shape.Name}' needs exactly one of image, bytes or file");
         if (m.TryGetValue("platform", out var platform))
         {
             try { shape = shape with { Platform = PlatformProfile.Find(y.Text(platform)) }; }

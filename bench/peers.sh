@@ -1,0 +1,151 @@
+#!/usr/bin/env bash
+# Our load engine beside the tools users would pick instead — wrk, hey, ab and autocannon — on one
+# machine, against one nginx sink that reads every body before answering, with the same connection
+# count, duration and bodies: a ~1.7 KB multipart, a ~300 KB compressed JPEG, a ~3.7 MB original.
+# Prints requests/s, MB/s, client CPU µs per request and peak RSS per tool, and checks at the sink
+# that every tool's bodies arrived byte-exact (a short pass with the sink keeping bodies on disk).
+#
+#   bench/peers.sh [connections=32] [seconds=10]
+#
+# Loopback only. Installs what it needs from Debian and npm (run as root, as CI does).
+set -euo pipefail
+root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+connections="${1:-32}"
+seconds="${2:-10}"
+work="$root/bench/peers/work"
+rm -rf "$work" && mkdir -p "$work/body" "$work/kept"
+
+need=""
+for pair in wrk:wrk hey:hey ab:apache2-utils nginx:nginx-light; do
+  command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
+done
+[ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || need="$need libnginx-mod-http-echo"
+if [ -n "$need" ]; then
+  apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends $need
+fi
+[ -d "$root/bench/peers/node_modules/autocannon" ] || npm ci --prefix "$root/bench/peers" --no-audit --no-fund >/dev/null
+
+echo "building the CLI and the image payloads…"
+dotnet build "$root/src/UploadConformance.Cli" -c Release -nologo -v quiet -nodeReuse:false -p:UseSharedCompilation=false >"$work/build.log" 2>&1 \
+  || { cat "$work/build.log"; exit 2; }
+uc="$root/src/UploadConformance.Cli/bin/Release/net10.0/uc.dll"
+cache="${UPLOADCONFORMANCE_CACHE:-$HOME/.cache/uploadconformance}"
+dotnet "$uc" conform --case 'wx.payload.compressed-ios,wx.payload.original' --out "$work/warmup" >/dev/null
+
+# The sink: /image reads the whole body and answers 200; /kept also keeps each body on disk.
+port=18300
+cat >"$work/nginx.conf" <<EOF
+load_module /usr/lib/nginx/modules/ngx_http_echo_module.so;
+daemon off; user root; worker_processes 1;
+pid $work/nginx.pid; error_log $work/error.log;
+events { worker_connections 4096; }
+http {
+  access_log off;
+  client_body_temp_path $work/body; proxy_temp_path $work/p; fastcgi_temp_path $work/f; uwsgi_temp_path $work/u; scgi_temp_path $work/s;
+  client_max_body_size 64m; client_body_buffer_size 8m;
+  server {
+    listen 127.0.0.1:$port;
+    location /image { echo_read_request_body; echo "ok"; }
+    location /kept { client_body_in_file_only on; echo_read_request_body; echo "ok"; }
+  }
+}
+EOF
+nginx -p "$work" -c "$work/nginx.conf" &
+sink=$!
+trap 'kill $sink 2>/dev/null || true' EXIT
+for _ in $(seq 100); do curl -s -o /dev/null "http://127.0.0.1:$port/image" -X POST -d x && break; sleep 0.1; done
+
+# Bodies shaped as our engine's requests: the seed article's three fields, then the file.
+python3 - "$work" "$cache" <<'PY'
+import glob, hashlib, os, sys
+work, cache = sys.argv[1], sys.argv[2]
+def image(prefix):
+    return open(sorted(glob.glob(os.path.join(cache, prefix + '-*.jpg')))[-1], 'rb').read()
+files = {'small': os.urandom(1200), 'compressed': image('compressed-1280x1706'), 'original': image('original-4032x3024')}
+b = '----WebKitFormBoundaryPeersBench0001'
+for name, data in files.items():
+    head = (f'--{b}\r\nContent-Disposition: form-data; name="id"\r\n\r\ntest\r\n'
+            f'--{b}\r\nContent-Disposition: form-data; name="a"\r\n\r\n[object Object]\r\n'
+            f'--{b}\r\nContent-Disposition: form-data; name="b"\r\n\r\n1,2,3\r\n'
+            f'--{b}\r\nContent-Disposition: form-data; name="images"; filename="tmp_0123456789abcdef0123456789abcdef.jpg"\r\n'
+            f'Content-Type: image/jpeg\r\n\r\n').encode()
+    open(os.path.join(work, name + '.body'), 'wb').write(head + data + f'\r\n--{b}--\r\n'.encode())
+    open(os.path.join(work, name + '.sha256'), 'w').write(hashlib.sha256(data).hexdigest())
+    open(os.path.join(work, name + '.file'), 'wb').write(data)
+open(os.path.join(work, 'content-type'), 'w').write(f'multipart/form-data; boundary={b}')
+PY
+ctype="$(cat "$work/content-type")"
+cat >"$work/sink.yaml" <<EOF
+field: images
+success: { status: [200], json: [] }
+echo: { files: ~, file: ~, fields: ~ }
+fetchBack: false
+stats: ~
+health: /image
+EOF
+
+timed() { /usr/bin/time -f "%U %S %M" -o "$work/time" "$@"; }
+cpu_rss() { read -r user sys rss <"$work/time"; echo "$user $sys $rss"; }
+
+run_tool() { # tool body url seconds connections -> prints requests
+  local tool=$1 body=$2 url=$3 secs=$4 conns=$5 out="$work/out"
+  case $tool in
+    wrk)
+      printf 'wrk.method="POST"\nlocal f=io.open("%s","rb") wrk.body=f:read("*a") f:close()\nwrk.headers["Content-Type"]="%s"\n' "$work/$body.body" "$ctype" >"$work/wrk.lua"
+      timed wrk -t2 -c"$conns" -d"${secs}s" -s "$work/wrk.lua" "$url" >"$out" 2>&1
+      awk '/requests in/{print $1}' "$out" ;;
+    hey)
+      timed hey -z "${secs}s" -c "$conns" -m POST -T "$ctype" -D "$work/$body.body" "$url" >"$out" 2>&1
+      awk '/\[200\]/{print $2}' "$out" ;;
+    ab)
+      timed ab -k -q -c "$conns" -t "$secs" -n 10000000 -p "$work/$body.body" -T "$ctype" "$url" >"$out" 2>&1
+      awk '/Complete requests/{print $3}' "$out" ;;
+    autocannon)
+      timed node "$root/bench/peers/autocannon.js" "$url" "$work/$body.body" "$ctype" "$conns" "$secs" >"$out" 2>&1
+      python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])['requests'])" "$out" ;;
+    ours)
+      local mix="{ name: $body, file: $work/$body.file, contentType: image/jpeg }"
+      printf 'name: peers\ncheck: none\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
+      rm -rf "$work/ours-out"
+      timed dotnet "$uc" load --target "$url" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
+      python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['load']['all']['ok'])" "$work/ours-out/results.json" ;;
+  esac
+}
+
+verify() { # tool body -> "ok N" or "BAD …": every kept body's file part equals the source file
+  local tool=$1 body=$2
+  rm -rf "$work/body" && mkdir -p "$work/body"
+  run_tool "$tool" "$body" "http://127.0.0.1:$port/kept" 1 2 >/dev/null || true
+  python3 - "$work/body" "$work/$body.sha256" <<'PY'
+import glob, hashlib, os, sys
+want = open(sys.argv[2]).read().strip()
+kept = [p for p in glob.glob(os.path.join(sys.argv[1], '**', '*'), recursive=True) if os.path.isfile(p)]
+bad = 0
+for path in kept:
+    raw = open(path, 'rb').read()
+    boundary = raw.split(b'\r\n', 1)[0]
+    start = raw.index(b'\r\n\r\n', raw.index(b'filename=')) + 4
+    end = raw.rindex(b'\r\n' + boundary + b'--')
+    bad += hashlib.sha256(raw[start:end]).hexdigest() != want
+print(f"BAD {bad} of {len(kept)}" if bad or not kept else f"ok {len(kept)}")
+PY
+}
+
+printf '\n%s connections, %s s each, nginx sink reading every body; CPU and RSS are whole processes (ours includes .NET start-up)\n\n' "$connections" "$seconds"
+printf '%-11s %-11s %12s %10s %14s %10s  %s\n' body tool requests/s MB/s "CPU µs/req" "RSS MB" "bytes at sink"
+for body in small compressed original; do
+  size=$(stat -c %s "$work/$body.body")
+  for tool in wrk hey ab autocannon ours; do
+    requests=$(run_tool "$tool" "$body" "http://127.0.0.1:$port/image" "$seconds" "$connections" || echo 0)
+    read -r user sys rss < <(cpu_rss)
+    check=$(verify "$tool" "$body")
+    python3 - "$body" "$tool" "${requests:-0}" "$seconds" "$size" "$user" "$sys" "$rss" "$check" <<'PY'
+import sys
+body, tool, req, secs, size, user, sys_, rss, check = sys.argv[1:]
+req, secs, size = int(req or 0), float(secs), int(size)
+rps = req / secs
+cpu = (float(user) + float(sys_)) * 1e6 / req if req else float('nan')
+print(f"{body:<11} {tool:<11} {rps:12,.0f} {rps * size / 1e6:10.1f} {cpu:14.1f} {int(rss) / 1024:10.1f}  {check}")
+PY
+  done
+done
