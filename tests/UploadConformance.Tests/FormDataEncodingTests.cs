@@ -20,6 +20,21 @@ public class FormDataEncodingTests
     }
 
     [Fact]
+    public void A_plan_copied_with_another_encoding_or_formData_encodes_afresh()
+    {
+        var plan = Wire.RequestPlan.For(new UploadRequest
+        {
+            Url = new Uri("http://127.0.0.1/image"),
+            Name = "images",
+            File = new UploadFile(new Payloads.BytesPayload([1]), "a.bin", "application/octet-stream"),
+            FormData = FormDataFaker.SeedExample(),
+        }, FormDataEncoding.JsString);
+        Assert.Equal("[object Object]", plan.Fields[1].Value);
+        Assert.Equal("a[abc]", (plan with { Encoding = FormDataEncoding.Brackets }).Fields[1].Name);
+        Assert.Equal("x", Assert.Single((plan with { Request = plan.Request with { FormData = Obj(("x", "1")) } }).Fields).Name);
+    }
+
+    [Fact]
     public void Arrays_of_objects_use_indices_in_bracket_form()
     {
         var formData = Obj(("items", Arr(Obj(("sku", "A"), ("qty", 2)), Obj(("sku", "B"), ("qty", 1)))));

@@ -12,8 +12,23 @@ public sealed record RequestPlan
     public WireOptions Wire { get; init; } = new();
     public string Platform { get; init; } = "";
 
-    public IReadOnlyList<FormField> Fields => _fields ??= FormDataEncoder.Encode(Request.FormData, Encoding);
-    private IReadOnlyList<FormField>? _fields;
+    /// <summary>The formData as encoded. Cached because the load engine builds a body per request, and
+    /// keyed on what it was computed from, because a record copied with <c>with</c> carries the cache along.</summary>
+    public IReadOnlyList<FormField> Fields
+    {
+        get
+        {
+            var cached = _fields;
+            if (cached is not null && ReferenceEquals(cached.FormData, Request.FormData) && cached.Encoding == Encoding) return cached.Fields;
+            var fields = FormDataEncoder.Encode(Request.FormData, Encoding);
+            _fields = new EncodedFields(Request.FormData, Encoding, fields);
+            return fields;
+        }
+    }
+
+    private EncodedFields? _fields;
+
+    private sealed record EncodedFields(FormValue.Object FormData, FormDataEncoding Encoding, IReadOnlyList<FormField> Fields);
 
     public MultipartBody BuildBody() =>
         MultipartBody.Create(Boundary, Fields, Request.Files(), Wire.PartOrder, Wire.NameEscaping);
