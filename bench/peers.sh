@@ -6,6 +6,7 @@
 # that every tool's bodies arrived byte-exact (a short pass with the sink keeping bodies on disk).
 #
 #   bench/peers.sh [connections=32] [seconds=10]
+#   BODIES="small" TOOLS="wrk ours ours-httpclient" bench/peers.sh   # a subset
 #
 # Loopback only. Installs what it needs from Debian and npm (run as root, as CI does).
 set -euo pipefail
@@ -103,9 +104,10 @@ run_tool() { # tool body url seconds connections -> prints requests
     autocannon)
       timed node "$root/bench/peers/autocannon.js" "$url" "$work/$body.body" "$ctype" "$conns" "$secs" >"$out" 2>&1
       python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])['requests'])" "$out" ;;
-    ours)
-      local mix="{ name: $body, file: $work/$body.file, contentType: image/jpeg }"
-      printf 'name: peers\ncheck: none\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
+    ours|ours-httpclient)
+      local mix="{ name: $body, file: $work/$body.file, contentType: image/jpeg }" client=auto
+      [ "$tool" = ours-httpclient ] && client=httpclient
+      printf 'name: peers\ncheck: none\nclient: %s\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$client" "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
       rm -rf "$work/ours-out"
       timed dotnet "$uc" load --target "$url" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
       python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['load']['all']['ok'])" "$work/ours-out/results.json" ;;
@@ -133,9 +135,9 @@ PY
 
 printf '\n%s connections, %s s each, nginx sink reading every body; CPU and RSS are whole processes (ours includes .NET start-up)\n\n' "$connections" "$seconds"
 printf '%-11s %-11s %12s %10s %14s %10s  %s\n' body tool requests/s MB/s "CPU µs/req" "RSS MB" "bytes at sink"
-for body in small compressed original; do
+for body in ${BODIES:-small compressed original}; do
   size=$(stat -c %s "$work/$body.body")
-  for tool in wrk hey ab autocannon ours; do
+  for tool in ${TOOLS:-wrk hey ab autocannon ours ours-httpclient}; do
     requests=$(run_tool "$tool" "$body" "http://127.0.0.1:$port/image" "$seconds" "$connections" || echo 0)
     read -r user sys rss < <(cpu_rss)
     check=$(verify "$tool" "$body")

@@ -42,6 +42,10 @@ public class LoadTests
         Assert.Equal(outcome.All.Requests, outcome.ByName.Values.Sum(n => n.Requests));
         Assert.True(outcome.ByName["photo"].Requests > 0 && outcome.ByName["blob"].Requests > 0);
         Assert.Empty(outcome.All.FailedChecks);
+        // Photos went through the lean HTTP/1.1 client and chunked blobs through HttpClient: both count alike.
+        Assert.Equal(outcome.ByName["photo"].Requests, outcome.SentByLeanClient);
+        Assert.Equal(outcome.ByName["blob"].Requests, outcome.SentByHttpClient);
+        Assert.True(outcome.Connections is >= 1 and <= 6, $"{outcome.Connections} connections for 3 copies on two clients");
     }
 
     [Fact]

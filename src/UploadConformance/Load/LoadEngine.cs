@@ -21,7 +21,15 @@ public sealed record LoadOutcome(
     string? Interrupted,
     bool TargetGone,
     long Connections = 0,
-    long TlsHandshakes = 0);
+    long TlsHandshakes = 0)
+{
+    /// <summary>TCP connect times of the connections opened, in microseconds.</summary>
+    public HdrHistogram.HistogramBase? ConnectTimes { get; init; }
+    /// <summary>TLS handshake times, apart from connect and upload, in microseconds.</summary>
+    public HdrHistogram.HistogramBase? HandshakeTimes { get; init; }
+    public long SentByLeanClient { get; init; }
+    public long SentByHttpClient { get; init; }
+}
 
 /// <summary>Runs a scenario's load phases against a target. Open phases start iterations at their
 /// intended times whatever the responses do, and measure latency from those times (coordinated
@@ -34,6 +42,10 @@ public sealed class LoadEngine : IDisposable
     private readonly TargetProfile _profile;
     private readonly RequestMix _mix;
     private readonly Uploader _uploader;
+    private readonly Http1Client? _lean;
+    private readonly ConnectionTimings _timings = new();
+    private readonly Dictionary<RequestPlan, PreparedRequest> _prepared = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<RequestPlan, long> _payloadBytes = new(ReferenceEqualityComparer.Instance);
     private readonly LoadStats _stats = new();
     private readonly Stopwatch _clock = new();
     private long _iterations;
@@ -45,8 +57,28 @@ public sealed class LoadEngine : IDisposable
         _scenario = scenario;
         _profile = profile;
         _mix = mix;
-        _uploader = new Uploader(scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9, tls);
+        var connections = scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9;
+        _uploader = new Uploader(connections, tls, _timings);
+        if (scenario.Client == ClientKind.Auto && Http1Client.Supports(profile.Url, tls))
+            _lean = new Http1Client(profile.Url, connections, tls, _timings);
     }
+
+    /// <summary>Requests the lean client sends, built once before the run; the rest go through HttpClient.</summary>
+    private async Task PrepareAsync(CancellationToken cancellationToken)
+    {
+        var payloads = new PayloadBytes();
+        foreach (var plan in _mix.Plans())
+        {
+            _payloadBytes[plan] = plan.Request.Files().Sum(f => f.File.Payload.Length);
+            if (_lean is not null && PreparedRequest.CanPrepare(plan) && plan.Request.Url == _profile.Url)
+                _prepared[plan] = await PreparedRequest.CreateAsync(plan, payloads, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Requests sent so far by the lean HTTP/1.1 client, and by HttpClient.</summary>
+    public (long Lean, long HttpClient) Sent => (Interlocked.Read(ref _sentLean), Interlocked.Read(ref _sentHttpClient));
+    private long _sentLean;
+    private long _sentHttpClient;
 
     public long InFlight => Interlocked.Read(ref _inFlight);
 
@@ -62,6 +94,7 @@ public sealed class LoadEngine : IDisposable
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? interrupted = null;
         var targetGone = false;
+        await PrepareAsync(cancellationToken).ConfigureAwait(false);
         _clock.Start();
         var reporting = ReportAsync(progress, reason =>
         {
@@ -123,8 +156,15 @@ public sealed class LoadEngine : IDisposable
         stop.Cancel();
         try { await reporting; } catch (OperationCanceledException) { }
         var (all, byName, series) = _stats.Finish();
+        var (connect, handshake) = _timings.Snapshot();
         return new LoadOutcome(all, byName, series, duration, Evaluate(_scenario.Thresholds, all, byName, duration), interrupted, targetGone,
-            _uploader.Connections, _uploader.TlsHandshakes);
+            _uploader.Connections + (_lean?.Connections ?? 0), _uploader.TlsHandshakes + (_lean?.TlsHandshakes ?? 0))
+        {
+            ConnectTimes = connect,
+            HandshakeTimes = handshake,
+            SentByLeanClient = Interlocked.Read(ref _sentLean),
+            SentByHttpClient = Interlocked.Read(ref _sentHttpClient),
+        };
     }
 
     private async Task InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken ct)
@@ -192,7 +232,24 @@ public sealed class LoadEngine : IDisposable
                 var n = Interlocked.Increment(ref _iterations) - 1;
                 var (shape, burst) = _mix.Pick(n);
                 Enter();
-                await RunIterationAsync(shape.Name, burst, _clock.Elapsed, n, ct);
+                if (burst.Length > 1)
+                {
+                    await RunIterationAsync(shape.Name, burst, _clock.Elapsed, n, ct);
+                    continue;
+                }
+                // One upload per iteration, awaited here: a level of async less per request.
+                try
+                {
+                    await SendAsync(shape.Name, burst[0], _clock.Elapsed, n, ct);
+                }
+                catch (OperationCanceledException) when (ct.IsCancellationRequested)
+                {
+                    return;
+                }
+                finally
+                {
+                    Exit();
+                }
             }
         }
         await Task.WhenAll(Enumerable.Range(0, maxCopies).Select(Copy));
@@ -203,7 +260,7 @@ public sealed class LoadEngine : IDisposable
         try
         {
             if (burst.Length == 1) await SendAsync(name, burst[0], intended, iteration, ct);
-            else await Task.WhenAll(burst.Select(plan => SendAsync(name, plan, intended, iteration, ct)));
+            else await Task.WhenAll(burst.Select(plan => SendAsync(name, plan, intended, iteration, ct).AsTask()));
         }
         catch (OperationCanceledException) when (ct.IsCancellationRequested)
         {
@@ -215,15 +272,27 @@ public sealed class LoadEngine : IDisposable
         }
     }
 
-    private async Task SendAsync(string name, RequestPlan plan, TimeSpan intended, long iteration, CancellationToken ct)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendAsync(string name, RequestPlan plan, TimeSpan intended, long iteration, CancellationToken ct)
     {
-        var outcome = await _uploader.SendAsync(plan, null, ct).ConfigureAwait(false);
+        var sampled = Sampled(iteration);
+        UploadOutcome outcome;
+        if (_prepared.TryGetValue(plan, out var prepared))
+        {
+            Interlocked.Increment(ref _sentLean);
+            outcome = await _lean!.SendAsync(prepared, sampled || _profile.Success.Json.Count > 0, ct).ConfigureAwait(false);
+        }
+        else
+        {
+            Interlocked.Increment(ref _sentHttpClient);
+            outcome = await _uploader.SendAsync(plan, null, ct).ConfigureAwait(false);
+        }
         var end = _clock.Elapsed;
         var raw = outcome.Elapsed - outcome.TimeToBodyStart;
         var abortedByScenario = plan.Wire.AbortAt is not null && outcome.Failure == FailureKind.Aborted;
         var ok = !abortedByScenario && outcome.Answered && _profile.Success.Holds(outcome, out _);
         string? checkFailure = null;
-        if (ok && Sampled(iteration)) checkFailure = EchoMismatch(plan, outcome);
+        if (ok && sampled) checkFailure = EchoMismatch(plan, outcome);
         _stats.Record(new RequestSample(
             name,
             end - intended,
@@ -234,8 +303,8 @@ public sealed class LoadEngine : IDisposable
             abortedByScenario,
             checkFailure,
             outcome.BytesSent,
-            outcome.Data is null ? 0 : Encoding.UTF8.GetByteCount(outcome.Data),
-            plan.Request.Files().Sum(f => f.File.Payload.Length)), end);
+            outcome.BytesReceived,
+            _payloadBytes[plan]), end);
     }
 
     private bool Sampled(long iteration) => _scenario.CheckFraction >= 1 || (_scenario.CheckFraction > 0 && iteration % (long)Math.Round(1 / _scenario.CheckFraction) == 0);
@@ -329,5 +398,6 @@ public sealed class LoadEngine : IDisposable
     public void Dispose()
     {
         _uploader.Dispose();
+        _lean?.Dispose();
     }
 }

@@ -27,6 +27,9 @@ public sealed class RequestMix
         _cumulative = scenario.Mix.Select(m => running += m.Weight / total).ToArray();
     }
 
+    /// <summary>Every plan any iteration can send.</summary>
+    public IEnumerable<RequestPlan> Plans() => _shapes.SelectMany(s => s.Plans).SelectMany(burst => burst);
+
     public IReadOnlyList<RequestShape> Shapes => _shapes.Select(s => s.Shape).ToList();
 
     public (RequestShape Shape, RequestPlan[] Burst) Pick(long iteration)

@@ -14,6 +14,11 @@ public sealed record LoadResults
     /// <summary>Connections the engine opened, and full TLS handshakes (equal when sessions are reused per connection).</summary>
     public long Connections { get; init; }
     public long TlsHandshakes { get; init; }
+    /// <summary>TCP connect and TLS handshake times of those connections, kept apart from request latency.</summary>
+    public LatencySummary? ConnectMs { get; init; }
+    public LatencySummary? TlsHandshakeMs { get; init; }
+    /// <summary>Requests sent by the lean HTTP/1.1 client and by HttpClient.</summary>
+    public ClientShare? Clients { get; init; }
     public required LoadNameResults All { get; init; }
     public required IReadOnlyList<LoadNameResults> Names { get; init; }
     public required IReadOnlyList<SecondStats> Series { get; init; }
@@ -28,12 +33,17 @@ public sealed record LoadResults
         DurationMs = Math.Round(outcome.Duration.TotalMilliseconds, 1),
         Connections = outcome.Connections,
         TlsHandshakes = outcome.TlsHandshakes,
+        ConnectMs = outcome.ConnectTimes is { TotalCount: > 0 } c ? LatencySummary.Of(c) : null,
+        TlsHandshakeMs = outcome.HandshakeTimes is { TotalCount: > 0 } h ? LatencySummary.Of(h) : null,
+        Clients = new ClientShare(outcome.SentByLeanClient, outcome.SentByHttpClient),
         All = LoadNameResults.Of("all", outcome.All, outcome.Duration),
         Names = outcome.ByName.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => LoadNameResults.Of(kv.Key, kv.Value, outcome.Duration)).ToList(),
         Series = outcome.Series,
         Thresholds = outcome.Thresholds,
     };
 }
+
+public sealed record ClientShare(long Lean, long HttpClient);
 
 public sealed record LatencySummary(double P50, double P75, double P90, double P95, double P99, double P999, double Max, double Mean)
 {

@@ -19,10 +19,17 @@ public sealed record Scenario
     public int MaxInFlight { get; init; } = 1000;
     /// <summary>Connections to the target at most (HTTP/1.1 sends one request per connection at a time).</summary>
     public int? Connections { get; init; }
+    /// <summary>Which HTTP client sends the requests.</summary>
+    public ClientKind Client { get; init; } = ClientKind.Auto;
     public string? Source { get; init; }
 
     public bool IsOpen => Load.Any(s => s.IsOpen == true);
 }
+
+/// <summary><see cref="Auto"/>: the lean HTTP/1.1 client for every request it can send as HttpClient
+/// would (HTTP/1.1, declared length, no abort or pacing), HttpClient for the rest and for HTTP/2.
+/// <see cref="HttpClient"/>: HttpClient for everything, to compare the two.</summary>
+public enum ClientKind { Auto, HttpClient }
 
 /// <summary>One kind of request in the mix, e.g. "a compressed JPEG from WeChat on iOS".</summary>
 public sealed record RequestShape

@@ -28,7 +28,7 @@ public static class ScenarioLoader
     {
         var root = StrictYaml.Root(yaml, source, "a scenario is a mapping of keys such as name, mix, load, thresholds");
         var y = new StrictYaml(source);
-        var map = y.Keys(root, "name", "seed", "mix", "load", "thresholds", "abortOnFail", "check", "maxInFlight", "connections");
+        var map = y.Keys(root, "name", "seed", "mix", "load", "thresholds", "abortOnFail", "check", "maxInFlight", "connections", "client");
         if (!map.TryGetValue("mix", out var mixNode)) throw y.Error(root, "'mix' is missing: which requests to send");
         if (!map.TryGetValue("load", out var loadNode)) throw y.Error(root, "'load' is missing: the load simulations to run");
 
@@ -69,6 +69,12 @@ public static class ScenarioLoader
             CheckFraction = map.TryGetValue("check", out var check) ? Fraction(y, check) : 1,
             MaxInFlight = map.TryGetValue("maxInFlight", out var mif) ? y.Int(mif, 1, 100_000) : 1000,
             Connections = map.TryGetValue("connections", out var conn) ? y.Int(conn, 1, 100_000) : null,
+            Client = !map.TryGetValue("client", out var client) ? ClientKind.Auto : y.Text(client) switch
+            {
+                "auto" => ClientKind.Auto,
+                "httpclient" => ClientKind.HttpClient,
+                var other => throw y.Error(client, $"client is auto or httpclient, not '{other}'"),
+            },
             Source = source,
         };
     }

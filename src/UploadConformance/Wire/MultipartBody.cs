@@ -65,6 +65,10 @@ public sealed class MultipartBody
         _ => value,
     };
 
+    /// <summary>The body in order: literal bytes (part headers, separators) and the payloads between them.</summary>
+    public IEnumerable<(ReadOnlyMemory<byte> Bytes, IPayload? Payload)> Segments() =>
+        _segments.Select(s => (s.Bytes, s.Payload));
+
     /// <summary>Writes the body. Memory use is one pooled chunk, whatever the payload size.</summary>
     public async Task WriteToAsync(Stream destination, SendControl? control, CancellationToken cancellationToken)
     {

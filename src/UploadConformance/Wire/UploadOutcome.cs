@@ -17,6 +17,8 @@ public sealed record UploadOutcome
     public string? Protocol { get; init; }
     public long BytesSent { get; init; }
     public long BytesExpected { get; init; }
+    /// <summary>Bytes of the answer's body as they arrived (before any cut at the response cap).</summary>
+    public long BytesReceived { get; init; }
     public TimeSpan Elapsed { get; init; }
     /// <summary>From the call to the first body byte leaving: time spent waiting for a connection.
     /// Service time is <see cref="Elapsed"/> minus this.</summary>

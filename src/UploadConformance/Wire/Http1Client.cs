@@ -1,0 +1,327 @@
+using System.Buffers.Text;
+using System.Collections.Concurrent;
+using System.Diagnostics;
+using System.Net.Security;
+using System.Net.Sockets;
+using System.Security.Authentication;
+using System.Text;
+
+namespace UploadConformance.Wire;
+
+/// <summary>The load engine's HTTP/1.1 client for prepared requests: a pool of keep-alive
+/// connections, each with one receive buffer, writing precomputed bytes and parsing the answer in
+/// place. HttpClient builds headers, content and a response object per request; at tens of thousands
+/// of requests a second that is most of the client's CPU, and the target's share is what we measure.
+/// It speaks plain HTTP/1.1 and HTTP/1.1 over TLS; anything else goes through <see cref="Uploader"/>.</summary>
+public sealed class Http1Client : IDisposable
+{
+    private const int InitialBufferBytes = 16 * 1024;
+    private static readonly string Http11 = "HTTP/1.1";
+
+    private readonly Uri _target;
+    private readonly TlsOptions _tls;
+    private readonly SemaphoreSlim _slots;
+    private readonly ConcurrentStack<Connection> _idle = new();
+    private readonly CancellationTokenSource _disposed = new();
+    private long _connections;
+    private long _tlsHandshakes;
+
+    public Http1Client(Uri target, int maxConnections, TlsOptions? tls = null, ConnectionTimings? timings = null)
+    {
+        if (!Supports(target, tls)) throw new ArgumentException($"the lean client speaks HTTP/1.1 over http or https, not {target.Scheme} with HTTP/{tls?.Http}");
+        _target = target;
+        _tls = tls ?? TlsOptions.Default;
+        _slots = new SemaphoreSlim(maxConnections, maxConnections);
+        Timings = timings ?? new ConnectionTimings();
+    }
+
+    public static bool Supports(Uri target, TlsOptions? tls) =>
+        target.Scheme == Uri.UriSchemeHttp && (tls is null || tls.Http.Major == 1)
+        || target.Scheme == Uri.UriSchemeHttps && (tls is null || tls.Http.Major == 1);
+
+    public long Connections => Interlocked.Read(ref _connections);
+    public long TlsHandshakes => Interlocked.Read(ref _tlsHandshakes);
+    public ConnectionTimings Timings { get; }
+
+    /// <param name="keepData">Decode the answer into <see cref="UploadOutcome.Data"/>; without it only its size is kept.</param>
+    /// <remarks>One async method per request, reading into the connection's buffer and parsing with a
+    /// synchronous parser: each nested async call that suspends costs an allocation and a hop.</remarks>
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UploadOutcome> SendAsync(PreparedRequest request, bool keepData, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var bodyStarted = started;
+        if (!_slots.Wait(0)) await _slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+        Connection? connection = null;
+        try
+        {
+            for (var attempt = 0; ; attempt++)
+            {
+                var reused = _idle.TryPop(out connection);
+                if (!reused) connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                bodyStarted = Stopwatch.GetTimestamp();
+                var armed = connection!.Arm(request.Plan.Request.TimeoutMs, cancellationToken);
+                var answer = connection.Answer;
+                answer.Reset(keepData);
+                try
+                {
+                    // A server may answer early (413 before the body is in) and close; its answer still counts.
+                    Exception? writeFailure = null;
+                    try
+                    {
+                        foreach (var piece in request.Pieces)
+                        {
+                            await connection.Stream.WriteAsync(piece, armed).ConfigureAwait(false);
+                            connection.Sent += piece.Length;
+                        }
+                        if (request.StreamedBody is { } body) await WriteStreamedAsync(connection, body, armed).ConfigureAwait(false);
+                    }
+                    catch (Exception e) when (e is IOException or SocketException && !armed.IsCancellationRequested)
+                    {
+                        writeFailure = e;
+                    }
+                    try
+                    {
+                        while (!answer.Done)
+                        {
+                            if (connection.Filled == connection.Buffer.Length)
+                            {
+                                // Only a head or a chunk-size line waits for more bytes before parsing.
+                                if (connection.Buffer.Length >= 64 * 1024) throw new EndOfAnswerException("the answer's head or a chunk line is over 64 KiB");
+                                connection.Grow();
+                            }
+                            var read = await connection.Stream.ReadAsync(connection.Buffer.AsMemory(connection.Filled), armed).ConfigureAwait(false);
+                            if (read == 0)
+                            {
+                                answer.End();
+                                break;
+                            }
+                            connection.ReadNothing = false;
+                            connection.Filled += read;
+                            connection.Consume(answer.Parse(connection.Buffer.AsSpan(0, connection.Filled)));
+                        }
+                    }
+                    catch (Exception) when (writeFailure is not null)
+                    {
+                        System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailure);
+                        throw;
+                    }
+                    // Bytes past the answer were never asked for; such a connection is not trusted again.
+                    var reusable = answer.KeepAlive && writeFailure is null && connection.Filled == 0;
+                    var outcome = new UploadOutcome
+                    {
+                        ErrMsg = "uploadFile:ok",
+                        StatusCode = answer.Status,
+                        Data = answer.Data(),
+                        DataTruncated = answer.Truncated,
+                        ResponseContentType = keepData ? answer.ContentType : null,
+                        Protocol = Http11,
+                        BytesSent = connection.Sent,
+                        BytesExpected = request.Length,
+                        BytesReceived = answer.BodyBytes,
+                        Elapsed = Stopwatch.GetElapsedTime(started),
+                        TimeToBodyStart = Stopwatch.GetElapsedTime(started, bodyStarted),
+                    };
+                    if (reusable && connection.Disarm()) _idle.Push(connection);
+                    else connection.Dispose();
+                    connection = null;
+                    return outcome;
+                }
+                catch (Exception e) when (reused && attempt == 0 && connection is { ReadNothing: true } && e is IOException or SocketException
+                                          && !armed.IsCancellationRequested)
+                {
+                    // A kept-alive connection the server had already closed: try once on a new one, as browsers do.
+                    connection.Dispose();
+                    connection = null;
+                }
+            }
+        }
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or AuthenticationException)
+        {
+            var timedOut = connection?.TimedOut == true;
+            if (cancellationToken.IsCancellationRequested && !timedOut) throw new OperationCanceledException(cancellationToken);
+            var (kind, errMsg, error) = Classify(e, timedOut, request.Plan.Request.TimeoutMs);
+            return new UploadOutcome
+            {
+                ErrMsg = errMsg,
+                Failure = kind,
+                Error = error,
+                BytesSent = connection?.Sent ?? 0,
+                BytesExpected = request.Length,
+                Elapsed = Stopwatch.GetElapsedTime(started),
+                TimeToBodyStart = Stopwatch.GetElapsedTime(started, bodyStarted),
+            };
+        }
+        finally
+        {
+            connection?.Dispose();
+            _slots.Release();
+        }
+    }
+
+    private static async Task WriteStreamedAsync(Connection connection, MultipartBody body, CancellationToken cancellationToken)
+    {
+        var head = connection.Sent;
+        var control = new SendControl { Progress = (written, _) => connection.Sent = head + written };
+        await body.WriteToAsync(connection.Stream, control, cancellationToken).ConfigureAwait(false);
+    }
+
+    private (FailureKind, string, string) Classify(Exception e, bool timedOut, int? timeoutMs)
+    {
+        if (e is AuthenticationException a) return (FailureKind.Tls, "uploadFile:fail ssl hand shake error", _tls.LastRefusal ?? OneLine(a.Message));
+        if (timedOut) return (FailureKind.Timeout, "uploadFile:fail timeout", $"no answer within the client timeout of {timeoutMs} ms");
+        var inner = e;
+        while (inner.InnerException is not null) inner = inner.InnerException;
+        if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
+            return (FailureKind.Refused, "uploadFile:fail connection refused", OneLine(inner.Message));
+        if (inner is SocketException or IOException)
+            return (FailureKind.Reset, "uploadFile:fail socket closed", OneLine(inner.Message));
+        return (FailureKind.Other, "uploadFile:fail " + OneLine(inner.Message), OneLine(inner.Message));
+    }
+
+    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
+
+    private async Task<Connection> ConnectAsync(CancellationToken cancellationToken)
+    {
+        Interlocked.Increment(ref _connections);
+        var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+        try
+        {
+            using var bounded = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, _disposed.Token);
+            bounded.CancelAfter(TimeSpan.FromSeconds(5));
+            var begun = Stopwatch.GetTimestamp();
+            await socket.ConnectAsync(_target.IdnHost, _target.Port, bounded.Token).ConfigureAwait(false);
+            var connected = Stopwatch.GetTimestamp();
+            Stream stream = new NetworkStream(socket, ownsSocket: true);
+            if (_target.Scheme == Uri.UriSchemeHttps)
+            {
+                var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
+                stream = ssl;
+                var options = _tls.ClientOptions(_target.IdnHost, http2: false);
+                var validate = options.RemoteCertificateValidationCallback!;
+                options.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
+                {
+                    Interlocked.Increment(ref _tlsHandshakes);
+                    return validate(sender, certificate, chain, errors);
+                };
+                try
+                {
+                    await ssl.AuthenticateAsClientAsync(options, bounded.Token).ConfigureAwait(false);
+                }
+                catch
+                {
+                    await ssl.DisposeAsync().ConfigureAwait(false);
+                    throw;
+                }
+                Timings.Record(Stopwatch.GetElapsedTime(begun, connected), Stopwatch.GetElapsedTime(connected));
+            }
+            else
+            {
+                Timings.Record(Stopwatch.GetElapsedTime(begun, connected), null);
+            }
+            return new Connection(socket, stream);
+        }
+        catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
+        {
+            socket.Dispose();
+            throw new SocketException((int)SocketError.TimedOut);
+        }
+        catch
+        {
+            socket.Dispose();
+            throw;
+        }
+    }
+
+    public void Dispose()
+    {
+        _disposed.Cancel();
+        while (_idle.TryPop(out var connection)) connection.Dispose();
+        _disposed.Dispose();
+    }
+
+
+    private sealed class Connection(Socket socket, Stream stream) : IDisposable
+    {
+        public Stream Stream { get; } = stream;
+        public byte[] Buffer { get; private set; } = new byte[InitialBufferBytes];
+        public int Filled;
+        /// <summary>Bytes of the current request written so far.</summary>
+        public long Sent;
+        /// <summary>No byte of an answer has arrived yet on this exchange.</summary>
+        public bool ReadNothing = true;
+        /// <summary>The client timeout fired, not the caller's cancellation.</summary>
+        public bool TimedOut => _cancel.IsCancellationRequested && !_callerToken.IsCancellationRequested;
+
+        private readonly CancellationTokenSource _cancel = new();
+        private CancellationTokenRegistration _caller;
+        private CancellationToken _callerToken;
+
+        /// <summary>One token per connection, reset between requests, instead of a linked source per request.</summary>
+        public CancellationToken Arm(int? timeoutMs, CancellationToken caller)
+        {
+            Sent = 0;
+            Filled = 0;
+            ReadNothing = true;
+            _callerToken = caller;
+            if (timeoutMs is { } ms) _cancel.CancelAfter(ms);
+            if (caller.CanBeCanceled)
+                _caller = caller.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancel);
+            return _cancel.Token;
+        }
+
+        /// <summary>False when the token fired and the connection cannot be trusted again.</summary>
+        public bool Disarm()
+        {
+            _caller.Dispose();
+            return _cancel.TryReset();
+        }
+
+        public AnswerParser Answer { get; } = new();
+
+        public void Grow()
+        {
+            var bigger = new byte[Buffer.Length * 2];
+            Buffer.AsSpan(0, Filled).CopyTo(bigger);
+            Buffer = bigger;
+        }
+
+        public void Consume(int count)
+        {
+            if (count == 0) return;
+            Buffer.AsSpan(count, Filled - count).CopyTo(Buffer);
+            Filled -= count;
+        }
+
+        public void Dispose()
+        {
+            _caller.Dispose();
+            _cancel.Dispose();
+            Stream.Dispose();
+            socket.Dispose();
+        }
+    }
+}
+
+/// <summary>How long connections took to open: TCP connect, and the TLS handshake apart from it,
+/// in microseconds. Shared by every client of a run; recorded once per connection, not per request.</summary>
+public sealed class ConnectionTimings
+{
+    private readonly object _gate = new();
+    private readonly HdrHistogram.LongHistogram _connect = new(1, 60_000_000, 3);
+    private readonly HdrHistogram.LongHistogram _handshake = new(1, 60_000_000, 3);
+
+    public void Record(TimeSpan connect, TimeSpan? handshake)
+    {
+        lock (_gate)
+        {
+            _connect.RecordValue(Math.Clamp((long)connect.TotalMicroseconds, 1, 60_000_000));
+            if (handshake is { } h) _handshake.RecordValue(Math.Clamp((long)h.TotalMicroseconds, 1, 60_000_000));
+        }
+    }
+
+    public (HdrHistogram.HistogramBase Connect, HdrHistogram.HistogramBase Handshake) Snapshot()
+    {
+        lock (_gate) return (_connect.Copy(), _handshake.Copy());
+    }
+}
