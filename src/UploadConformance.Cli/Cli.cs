@@ -37,8 +37,10 @@ public static class Cli
                    --timeout <ms> --seed <n> --out <dir>
 
         TLS, for run, conform, load and upload: --ca <pem> trusts a staging CA; --insecure checks no
-        certificate (said loudly in every report); --http 1.1|2; --https serves the embedded server
-        over HTTPS with a certificate made at start (and trusts it). serve takes --https too.
+        certificate (said loudly in every report); --cert <pem> [--key <pem>] sends a client
+        certificate (mutual TLS); --http 1.1|2 (on http://, 2 is h2c with prior knowledge);
+        --https serves the embedded server over HTTPS with a certificate made at start (and trusts
+        it). serve takes --https, --client-ca <pem> (require client certificates) and --h2c.
 
         exit codes: 0 all verified · 1 failures or a threshold breached · 2 bad usage or config
                     · 3 target unreachable

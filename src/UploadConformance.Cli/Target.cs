@@ -52,7 +52,7 @@ public sealed class Target : IAsyncDisposable
             }
             target = new Target(profile, null, tls);
         }
-        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls));
+        using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(100));
         if (await new TargetProbe(http, target.Profile, target.Tls).UnreachableReasonAsync(cancellationToken) is { } why)
         {
             await target.DisposeAsync();

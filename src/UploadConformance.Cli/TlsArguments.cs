@@ -6,7 +6,7 @@ namespace UploadConformance.Cli;
 /// <summary>The TLS options every verb that talks to a target takes.</summary>
 public static class TlsArguments
 {
-    public static readonly string[] Values = ["ca", "http"];
+    public static readonly string[] Values = ["ca", "http", "cert", "key"];
     public static readonly string[] Flags = ["insecure", "https"];
 
     public static (TlsOptions Tls, bool Https) Read(Arguments args)
@@ -22,7 +22,7 @@ public static class TlsArguments
         };
         try
         {
-            return (new TlsOptions { CaFile = ca, Insecure = insecure, Http = http }.Load(), https);
+            return (new TlsOptions { CaFile = ca, CertFile = args.Text("cert"), KeyFile = args.Text("key"), Insecure = insecure, Http = http }.Load(), https);
         }
         catch (ArgumentException e)
         {

@@ -44,6 +44,13 @@ public sealed class ReferenceServer : IAsyncDisposable
             certificatePem = Path.Combine(store.StorageDirectory, "reference-server-cert.pem");
             await File.WriteAllTextAsync(certificatePem, certificate.ExportCertificatePem(), cancellationToken).ConfigureAwait(false);
         }
+        System.Security.Cryptography.X509Certificates.X509Certificate2Collection? clientCa = null;
+        if (options.ClientCaFile is { } caFile)
+        {
+            if (certificate is null) throw new ArgumentException("a client CA needs HTTPS");
+            clientCa = [];
+            clientCa.ImportFromPemFile(caFile);
+        }
         builder.WebHost.UseKestrel(kestrel =>
         {
             kestrel.AddServerHeader = false;
@@ -51,9 +58,30 @@ public sealed class ReferenceServer : IAsyncDisposable
             kestrel.Limits.MaxRequestBodySize = null;
             kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen =>
             {
-                if (certificate is null) return;
+                if (certificate is null)
+                {
+                    if (options.H2c) listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http2;
+                    return;
+                }
                 listen.Protocols = Microsoft.AspNetCore.Server.Kestrel.Core.HttpProtocols.Http1AndHttp2;
-                listen.UseHttps(certificate);
+                if (clientCa is null)
+                {
+                    listen.UseHttps(certificate);
+                    return;
+                }
+                listen.UseHttps(https =>
+                {
+                    https.ServerCertificate = certificate;
+                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateValidation = (client, _, _) =>
+                    {
+                        using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
+                        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                        chain.ChainPolicy.CustomTrustStore.AddRange(clientCa);
+                        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                        return chain.Build(client);
+                    };
+                });
             });
         });
         builder.Services.AddSingleton(store);

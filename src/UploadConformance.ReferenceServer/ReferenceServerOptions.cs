@@ -18,6 +18,11 @@ public sealed record ReferenceServerOptions
     public string? StorageDirectory { get; init; }
     /// <summary>HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with a certificate generated at start.</summary>
     public bool Https { get; init; }
+    /// <summary>With <see cref="Https"/>: require a client certificate issued by the CA in this PEM file (mutual TLS).</summary>
+    public string? ClientCaFile { get; init; }
+    /// <summary>Without <see cref="Https"/>: cleartext HTTP/2 with prior knowledge only. Kestrel offers
+    /// HTTP/1.1 alone on a plain port that allows both, so h2c needs a port of its own.</summary>
+    public bool H2c { get; init; }
     /// <summary>Bugs to exhibit on purpose; none by default.</summary>
     public ServerDefects Defects { get; init; }
     /// <summary>One line per request goes here when set (the <c>serve</c> verb's access log).</summary>

@@ -61,8 +61,10 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         Assert.Contains("INSECURE: certificates not checked", await File.ReadAllTextAsync(Path.Combine(dir, "junit.xml")));
     }
 
-    [Fact]
-    public async Task A_load_run_over_HTTPS_makes_one_handshake_per_connection_not_per_request()
+    [Theory]
+    [InlineData("1.1")]
+    [InlineData("2")]
+    public async Task A_load_run_over_HTTPS_makes_one_handshake_per_connection_and_times_it_apart(string http)
     {
         var dir = TempDir();
         var scenario = dir + ".yaml";
@@ -73,15 +75,30 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
               - iterationsForConstant: { copies: 4, iterations: 60 }
             """);
         var stdout = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--target", https.Server.UploadUrl.ToString(), "--ca", https.Server.CertificatePath!, "--out", dir], stdout, new StringWriter(), CancellationToken.None);
+        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--target", https.Server.UploadUrl.ToString(), "--ca", https.Server.CertificatePath!,
+            "--http", http, "--out", dir], stdout, new StringWriter(), CancellationToken.None);
         Assert.True(code == 0, stdout.ToString());
         var load = ResultsFile.Read(dir).Load!;
         Assert.Equal(60, load.All.Ok);
-        // Four copies need four connections; a busy machine may see the pool open another. What must
-        // hold is reuse: a handshake per connection at most (fewer when TLS resumes), never per request.
         var counts = $"{load.Connections} connections, {load.TlsHandshakes} full handshakes for {load.All.Requests} requests";
-        Assert.True(load.Connections is >= 1 and <= 8, counts);
-        Assert.True(load.TlsHandshakes is >= 1 && load.TlsHandshakes <= load.Connections, counts);
+        if (http == "1.1")
+        {
+            // The lean client opens a connection only when every open one is busy: four copies, four at most.
+            Assert.Equal(60, load.Clients!.Lean);
+            Assert.True(load.Connections is >= 1 and <= 4, counts);
+        }
+        else
+        {
+            // HTTP/2 multiplexes the four copies over one connection.
+            Assert.Equal(60, load.Clients!.HttpClient);
+            Assert.True(load.Connections == 1, counts);
+        }
+        // Reuse: a full handshake per connection at most (fewer when TLS resumes), never per request.
+        Assert.True(load.TlsHandshakes >= 1 && load.TlsHandshakes <= load.Connections, counts);
+        // Handshake time is measured apart from the uploads: present, and no longer than the slowest request.
+        Assert.NotNull(load.TlsHandshakeMs);
+        Assert.NotNull(load.ConnectMs);
+        Assert.True(load.TlsHandshakeMs!.P50 > 0 && load.TlsHandshakeMs.Max <= load.All.Latency.Max, $"handshake {load.TlsHandshakeMs.Max} ms, slowest request {load.All.Latency.Max} ms");
     }
 
     [Fact]
@@ -117,5 +134,73 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         Assert.Contains(h2, r => r.Id == "wx.payload.original" && r.Outcome.Protocol == "HTTP/2.0");
         Assert.Contains(h1, r => r.Id == "wx.payload.original" && r.Outcome.Protocol == "HTTP/1.1");
         Assert.Contains(h2, r => r.Suite == "wire" && r.Outcome.Protocol == "HTTP/1.1");
+    }
+
+    [Fact]
+    public async Task Mutual_TLS_without_a_client_certificate_says_so_and_with_one_uploads()
+    {
+        var dir = TempDir();
+        Directory.CreateDirectory(dir);
+        var (caPem, certPem, keyPem) = ClientCertificates.Write(dir);
+        await using var server = await Server.StartAsync(new ReferenceServerOptions { Https = true, ClientCaFile = caPem });
+        async Task<(int Code, string Out, string Err)> Run(params string[] extra)
+        {
+            var stdout = new StringWriter();
+            var stderr = new StringWriter();
+            var code = await Cli.Cli.RunAsync(["upload", "--size", "20KiB", "--target", server.UploadUrl.ToString(), "--ca", server.CertificatePath!, "--out", TempDir(), .. extra],
+                stdout, stderr, CancellationToken.None);
+            return (code, stdout.ToString(), stderr.ToString());
+        }
+
+        var without = await Run();
+        Assert.Equal(3, without.Code);
+        Assert.Single(without.Err.TrimEnd().Split('\n'));
+        Assert.Contains("send one with --cert <pem> --key <pem>", without.Err);
+
+        var with = await Run("--cert", certPem, "--key", keyPem);
+        Assert.True(with.Code == 0, with.Out + with.Err);
+
+        var missingKey = await Run("--key", keyPem);
+        Assert.Equal(2, missingKey.Code);
+        Assert.Contains("--key needs --cert", missingKey.Err);
+    }
+
+    [Fact]
+    public async Task Cleartext_HTTP_2_with_prior_knowledge_runs_the_wx_suite_over_HTTP_2()
+    {
+        await using var server = await Server.StartAsync(new ReferenceServerOptions { H2c = true });
+        var dir = TempDir();
+        var stdout = new StringWriter();
+        var code = await Cli.Cli.RunAsync(["conform", "--suite", "wx", "--target", server.UploadUrl.ToString(), "--http", "2", "--out", dir], stdout, new StringWriter(), CancellationToken.None);
+        Assert.True(code == 0, stdout.ToString());
+        var cases = ResultsFile.Read(dir).Cases;
+        Assert.NotEmpty(cases);
+        Assert.All(cases, c => Assert.Equal("HTTP/2.0", c.Outcome.Protocol));
+    }
+}
+
+/// <summary>A test CA and a client certificate it issued, as PEM files, for mutual TLS.</summary>
+internal static class ClientCertificates
+{
+    public static (string Ca, string Cert, string Key) Write(string dir)
+    {
+        using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=UploadConformance test client CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
+            System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, true));
+        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+
+        using var clientKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=uploader", clientKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension(
+            [new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
+        using var client = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+
+        var paths = (Path.Combine(dir, "client-ca.pem"), Path.Combine(dir, "client.pem"), Path.Combine(dir, "client.key"));
+        File.WriteAllText(paths.Item1, ca.ExportCertificatePem());
+        File.WriteAllText(paths.Item2, client.ExportCertificatePem());
+        File.WriteAllText(paths.Item3, clientKey.ExportPkcs8PrivateKeyPem());
+        return paths;
     }
 }

@@ -35,7 +35,7 @@ public static class ConformCommand
         var started = DateTimeOffset.Now;
         TlsArguments.Announce(tls, stdout);
         await using var target = await Target.ResolveAsync(url, profilePath, EmbeddedServer with { Https = https }, tls, cancellationToken);
-        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls)) { Timeout = TimeSpan.FromSeconds(60) };
+        using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(60));
         var cases = Select(new CatalogContext(target.Profile, seed, images), suite, casePattern);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: {cases.Count} cases against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}, seed {seed}");
         if (target.Profile.Source is { } source) stdout.WriteLine($"profile: {source}");

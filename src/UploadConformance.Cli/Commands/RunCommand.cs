@@ -27,7 +27,7 @@ public static class RunCommand
         var started = DateTimeOffset.Now;
         TlsArguments.Announce(tls, stdout);
         await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field, Https = https }, tls, cancellationToken);
-        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls)) { Timeout = TimeSpan.FromSeconds(60) };
+        using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(60));
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: suite '{SmokeSuite.Name}' against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}, seed {seed}");
 
         var images = ImageFactory.Default();

@@ -7,7 +7,7 @@ namespace UploadConformance.Cli.Commands;
 /// <summary><c>serve</c>: the reference server alone, for a user to point other tools at.</summary>
 public static class ServeCommand
 {
-    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage", "defect"], ["quiet", "https"]);
+    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage", "defect", "client-ca"], ["quiet", "https", "h2c"]);
 
     public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
     {
@@ -19,7 +19,12 @@ public static class ServeCommand
         var quiet = args.Flag("quiet");
         var defectList = args.Text("defect");
         var https = args.Flag("https");
+        var clientCa = args.Text("client-ca");
+        var h2c = args.Flag("h2c");
         args.EnsureAllUsed();
+        if (clientCa is not null && !https) throw new UsageException("--client-ca needs --https: client certificates are part of TLS");
+        if (h2c && https) throw new UsageException("--h2c is cleartext HTTP/2; with --https the server offers HTTP/2 by ALPN already");
+        if (clientCa is not null && !File.Exists(clientCa)) throw new UsageException($"--client-ca {clientCa}: no such file");
         if (!IPAddress.TryParse(host, out _)) throw new UsageException($"--host takes an IP address such as 127.0.0.1 or ::1, not '{host}'");
 
         ServerDefects defects;
@@ -35,6 +40,8 @@ public static class ServeCommand
         {
             Defects = defects,
             Https = https,
+            ClientCaFile = clientCa,
+            H2c = h2c,
             Host = host,
             Port = port,
             FileField = field,
@@ -46,6 +53,10 @@ public static class ServeCommand
         try
         {
             server = await Server.StartAsync(options, cancellationToken);
+        }
+        catch (System.Security.Cryptography.CryptographicException e)
+        {
+            throw new UsageException($"--client-ca {clientCa}: {e.Message.ReplaceLineEndings(" ").Trim()}");
         }
         catch (IOException e)
         {
@@ -59,6 +70,8 @@ public static class ServeCommand
             stdout.WriteLine($"  storage: {server.Store.StorageDirectory}{(storage is null ? " (deleted at exit)" : "")}");
             if (defects != ServerDefects.None) stdout.WriteLine($"  DEFECTS ON PURPOSE: {defects}");
             if (server.CertificatePath is { } pem) stdout.WriteLine($"  HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start; trust it with --ca {pem}");
+            if (clientCa is not null) stdout.WriteLine($"  mutual TLS: a client certificate issued by {clientCa} is required (send one with --cert/--key)");
+            if (h2c) stdout.WriteLine("  cleartext HTTP/2 only (prior knowledge): point clients at it with --http 2");
             stdout.WriteLine("Ctrl-C stops it.");
             try
             {

@@ -41,7 +41,7 @@ public static class UploadCommand
         var started = DateTimeOffset.Now;
         TlsArguments.Announce(tls, stdout);
         await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field, MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https }, tls, cancellationToken);
-        using var http = new HttpClient(Uploader.CreateHandler(tls: target.Tls)) { Timeout = TimeSpan.FromMinutes(10) };
+        using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromMinutes(10));
 
         var request = new UploadRequest
         {

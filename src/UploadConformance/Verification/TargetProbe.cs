@@ -26,13 +26,30 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
         }
         catch (HttpRequestException e)
         {
-            var inner = e.InnerException as SocketException;
-            return inner?.Message ?? e.Message.ReplaceLineEndings(" ");
+            if (e.InnerException is SocketException socket) return socket.Message;
+            var reason = Chain(e);
+            // A server that wants a client certificate and gets none ends the connection right after
+            // the handshake (TLS 1.3 sends its alert then), which reads as a reset, not a TLS error.
+            if (profile.HealthUrl.Scheme == Uri.UriSchemeHttps && tls?.ClientCertificateSubject is null && e.InnerException is IOException)
+                reason += "; if the server requires a client certificate (mutual TLS), send one with --cert <pem> --key <pem>";
+            return reason;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
             return "no answer within 10 s";
         }
+    }
+
+    /// <summary>The messages of an exception and its causes, one line, without repeats.</summary>
+    private static string Chain(Exception e)
+    {
+        var parts = new List<string>();
+        for (Exception? x = e; x is not null; x = x.InnerException)
+        {
+            var text = x.Message.ReplaceLineEndings(" ").Trim().TrimEnd('.');
+            if (text.Length > 0 && !parts.Contains(text)) parts.Add(text);
+        }
+        return string.Join(": ", parts);
     }
 
     public async Task<bool> IsHealthyAsync(CancellationToken cancellationToken)

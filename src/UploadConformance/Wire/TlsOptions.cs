@@ -15,27 +15,55 @@ public sealed record TlsOptions
     /// <summary>PEM file of certificates to trust besides the system's.</summary>
     public string? CaFile { get; init; }
     public bool Insecure { get; init; }
+    /// <summary>A client certificate (PEM) for servers behind mutual TLS, and its key when it is in another file.</summary>
+    public string? CertFile { get; init; }
+    public string? KeyFile { get; init; }
     /// <summary>1.1 or 2 (HTTP/2 over TLS by ALPN, or h2c with prior knowledge on http://).</summary>
     public Version Http { get; init; } = HttpVersion.Version11;
 
     private X509Certificate2Collection? _trusted;
+    private X509Certificate2? _clientCertificate;
 
-    /// <summary>Loads the CA file; a missing or unreadable one is an <see cref="ArgumentException"/> with a one-line message.</summary>
+    /// <summary>Loads the CA file and the client certificate; a missing or unreadable one is an
+    /// <see cref="ArgumentException"/> with a one-line message.</summary>
     public TlsOptions Load()
     {
-        if (CaFile is null) return this;
+        var loaded = LoadClientCertificate();
+        if (CaFile is null) return loaded;
         try
         {
             var collection = new X509Certificate2Collection();
             collection.ImportFromPemFile(CaFile);
             if (collection.Count == 0) throw new ArgumentException($"--ca {CaFile}: no certificate in it");
-            return this with { _trusted = collection };
+            return loaded with { _trusted = collection };
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
         {
             throw new ArgumentException($"--ca {CaFile}: {e.Message.ReplaceLineEndings(" ")}");
         }
     }
+
+    private TlsOptions LoadClientCertificate()
+    {
+        if (CertFile is null)
+        {
+            if (KeyFile is not null) throw new ArgumentException("--key needs --cert: the client certificate the key belongs to");
+            return this;
+        }
+        try
+        {
+            var certificate = X509Certificate2.CreateFromPemFile(CertFile, KeyFile);
+            if (!certificate.HasPrivateKey) throw new ArgumentException($"--cert {CertFile}: no private key (give it with --key <pem>)");
+            return this with { _clientCertificate = certificate };
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        {
+            throw new ArgumentException($"--cert {CertFile}{(KeyFile is null ? "" : $" --key {KeyFile}")}: {e.Message.ReplaceLineEndings(" ").Trim()}");
+        }
+    }
+
+    /// <summary>The client certificate's subject, for reports; null when none is sent.</summary>
+    public string? ClientCertificateSubject => _clientCertificate?.Subject;
 
     /// <summary>Validates like the platform, then against the extra CA; on refusal, says why in words.</summary>
     public bool Validate(string host, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, out string? why)
@@ -83,6 +111,7 @@ public sealed record TlsOptions
         TargetHost = host,
         ApplicationProtocols = http2 ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11] : [SslApplicationProtocol.Http11],
         EnabledSslProtocols = SslProtocols.None,
+        ClientCertificates = _clientCertificate is null ? null : [_clientCertificate],
         RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>
         {
             var ok = Validate(host, certificate, chain, errors, out var why);
@@ -100,6 +129,7 @@ public sealed record TlsOptions
             if (!ok) LastRefusal = why;
             return ok;
         };
+        if (_clientCertificate is not null) handler.SslOptions.ClientCertificates = [_clientCertificate];
         handler.SslOptions.ApplicationProtocols = Http == HttpVersion.Version20
             ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]
             : [SslApplicationProtocol.Http11];

@@ -15,7 +15,7 @@ public sealed class Uploader : IDisposable
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
 
-    public Uploader(int maxConnections, TlsOptions? tls = null)
+    public Uploader(int maxConnections, TlsOptions? tls = null, ConnectionTimings? timings = null)
     {
         Tls = tls ?? TlsOptions.Default;
         var handler = CreateHandler(maxConnections, Tls);
@@ -26,8 +26,17 @@ public sealed class Uploader : IDisposable
             var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
             try
             {
+                var begun = Stopwatch.GetTimestamp();
                 await socket.ConnectAsync(context.DnsEndPoint, cancellationToken).ConfigureAwait(false);
-                return new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                var connect = Stopwatch.GetElapsedTime(begun);
+                var stream = new System.Net.Sockets.NetworkStream(socket, ownsSocket: true);
+                if (timings is null) return stream;
+                if (context.InitialRequestMessage.RequestUri?.Scheme != Uri.UriSchemeHttps)
+                {
+                    timings.Record(connect, null);
+                    return stream;
+                }
+                return new HandshakeClock(stream, handshake => timings.Record(connect, handshake));
             }
             catch
             {
@@ -67,6 +76,20 @@ public sealed class Uploader : IDisposable
     {
         _ownsInvoker = invoker is null;
         _invoker = invoker ?? new HttpMessageInvoker(CreateHandler());
+    }
+
+    /// <summary>An HttpClient for the side requests of a run (health, stats, fetch-back), speaking the
+    /// run's protocol: HTTP/2 by ALPN where offered on https, h2c with prior knowledge on http.</summary>
+    public static HttpClient CreateHttpClient(TlsOptions? tls, TimeSpan timeout)
+    {
+        tls ??= TlsOptions.Default;
+        return new HttpClient(CreateHandler(tls: tls))
+        {
+            Timeout = timeout,
+            DefaultRequestVersion = tls.Http,
+            // Exact is what makes http:// speak h2c; over TLS, ALPN may still settle on HTTP/1.1.
+            DefaultVersionPolicy = tls.Http.Major >= 2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
+        };
     }
 
     public static SocketsHttpHandler CreateHandler(int maxConnections = 1024, TlsOptions? tls = null)
@@ -119,7 +142,7 @@ public sealed class Uploader : IDisposable
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            var (data, truncated) = await ReadCappedAsync(response.Content, timeout.Token).ConfigureAwait(false);
+            var (data, truncated, received) = await ReadCappedAsync(response.Content, timeout.Token).ConfigureAwait(false);
             return new UploadOutcome
             {
                 ErrMsg = "uploadFile:ok",
@@ -130,6 +153,7 @@ public sealed class Uploader : IDisposable
                 Protocol = $"HTTP/{response.Version}",
                 BytesSent = sentCounter.Sent,
                 BytesExpected = body.Length,
+                BytesReceived = received,
                 Elapsed = clock.Elapsed,
                 TimeToBodyStart = ToBody(),
             };
@@ -182,7 +206,7 @@ public sealed class Uploader : IDisposable
 
     /// <summary>wx hands <c>res.data</c> over as a string with one BOM stripped; a server sending
     /// garbage must not exhaust our memory, so the read stops at <see cref="MaxResponseBytes"/>.</summary>
-    private static async Task<(string, bool)> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
+    private static async Task<(string, bool, long)> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
     {
         await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         var buffer = new byte[Math.Min(MaxResponseBytes + 1, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, MaxResponseBytes) + 1)];
@@ -203,7 +227,7 @@ public sealed class Uploader : IDisposable
         var length = Math.Min(total, MaxResponseBytes);
         var span = buffer.AsSpan(0, length);
         if (span.StartsWith(Encoding.UTF8.Preamble)) span = span[3..];
-        return (Encoding.UTF8.GetString(span), truncated);
+        return (Encoding.UTF8.GetString(span), truncated, total);
     }
 
     public void Dispose()
