@@ -6,7 +6,12 @@
 # that every tool's bodies arrived byte-exact (a short pass with the sink keeping bodies on disk).
 #
 #   bench/peers.sh [connections=32] [seconds=10]
-#   BODIES="small" TOOLS="wrk ours ours-httpclient" bench/peers.sh   # a subset
+#   BODIES="small" TOOLS="wrk ours ours-httpclient" ROUNDS=1 SCHEMES=http bench/peers.sh   # a subset
+#
+# Each tool runs ROUNDS times (3), interleaved with the others so that a noisy minute on a shared
+# machine hits every tool alike; the table shows each tool's median round and its ratio to wrk's.
+# SCHEMES (http https) adds an HTTPS sink on the next port, TLS 1.3 with a certificate made here;
+# over HTTPS the tools are HTTPS_TOOLS (wrk ours).
 #
 # Loopback only. Installs what it needs from Debian and npm (run as root, as CI does).
 set -euo pipefail
@@ -46,11 +51,15 @@ http {
   client_max_body_size 64m; client_body_buffer_size 8m;
   server {
     listen 127.0.0.1:$port;
+    listen 127.0.0.1:$((port + 1)) ssl;
+    ssl_certificate $work/sink.pem; ssl_certificate_key $work/sink.key; ssl_protocols TLSv1.3;
     location /image { echo_read_request_body; echo "ok"; }
     location /kept { client_body_in_file_only on; echo_read_request_body; echo "ok"; }
   }
 }
 EOF
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 2 -subj "/CN=127.0.0.1" \
+  -addext "subjectAltName=IP:127.0.0.1" -keyout "$work/sink.key" -out "$work/sink.pem" 2>/dev/null
 nginx -p "$work" -c "$work/nginx.conf" &
 sink=$!
 trap 'kill $sink 2>/dev/null || true' EXIT
@@ -109,15 +118,15 @@ run_tool() { # tool body url seconds connections -> prints requests
       [ "$tool" = ours-httpclient ] && client=httpclient
       printf 'name: peers\ncheck: none\nclient: %s\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$client" "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
       rm -rf "$work/ours-out"
-      timed dotnet "$uc" load --target "$url" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
+      timed dotnet "$uc" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
       python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['load']['all']['ok'])" "$work/ours-out/results.json" ;;
   esac
 }
 
-verify() { # tool body -> "ok N" or "BAD …": every kept body's file part equals the source file
-  local tool=$1 body=$2
+verify() { # tool body base-url -> "ok N" or "BAD …": every kept body's file part equals the source file
+  local tool=$1 body=$2 base=$3
   rm -rf "$work/body" && mkdir -p "$work/body"
-  run_tool "$tool" "$body" "http://127.0.0.1:$port/kept" 1 2 >/dev/null || true
+  run_tool "$tool" "$body" "$base/kept" 1 2 >/dev/null || true
   python3 - "$work/body" "$work/$body.sha256" <<'PY'
 import glob, hashlib, os, sys
 want = open(sys.argv[2]).read().strip()
@@ -133,21 +142,39 @@ print(f"BAD {bad} of {len(kept)}" if bad or not kept else f"ok {len(kept)}")
 PY
 }
 
-printf '\n%s connections, %s s each, nginx sink reading every body; CPU and RSS are whole processes (ours includes .NET start-up)\n\n' "$connections" "$seconds"
-printf '%-11s %-11s %12s %10s %14s %10s  %s\n' body tool requests/s MB/s "CPU µs/req" "RSS MB" "bytes at sink"
+printf '\n%s connections, %s s each, median of %s interleaved rounds, nginx sink reading every body;\nCPU and RSS are whole processes (ours includes .NET start-up)\n\n' "$connections" "$seconds" "${ROUNDS:-3}"
+printf '%-11s %-6s %-16s %12s %10s %14s %10s %8s %8s  %s\n' body scheme tool requests/s MB/s "CPU µs/req" "RSS MB" "rps/wrk" "CPU/wrk" "bytes at sink"
 for body in ${BODIES:-small compressed original}; do
   size=$(stat -c %s "$work/$body.body")
-  for tool in ${TOOLS:-wrk hey ab autocannon ours ours-httpclient}; do
-    requests=$(run_tool "$tool" "$body" "http://127.0.0.1:$port/image" "$seconds" "$connections" || echo 0)
-    read -r user sys rss < <(cpu_rss)
-    check=$(verify "$tool" "$body")
-    python3 - "$body" "$tool" "${requests:-0}" "$seconds" "$size" "$user" "$sys" "$rss" "$check" <<'PY'
-import sys
-body, tool, req, secs, size, user, sys_, rss, check = sys.argv[1:]
-req, secs, size = int(req or 0), float(secs), int(size)
-rps = req / secs
-cpu = (float(user) + float(sys_)) * 1e6 / req if req else float('nan')
-print(f"{body:<11} {tool:<11} {rps:12,.0f} {rps * size / 1e6:10.1f} {cpu:14.1f} {int(rss) / 1024:10.1f}  {check}")
+  for scheme in ${SCHEMES:-http https}; do
+    base="http://127.0.0.1:$port"
+    [ "$scheme" = https ] && base="https://127.0.0.1:$((port + 1))"
+    tools="${TOOLS:-wrk hey ab autocannon ours ours-httpclient}"
+    [ "$scheme" = https ] && tools="${HTTPS_TOOLS:-wrk ours}"
+    : >"$work/rounds"
+    for round in $(seq "${ROUNDS:-3}"); do
+      for tool in $tools; do
+        requests=$(run_tool "$tool" "$body" "$base/image" "$seconds" "$connections" || echo 0)
+        read -r user sys rss < <(cpu_rss)
+        echo "$tool ${requests:-0} $user $sys $rss" >>"$work/rounds"
+      done
+    done
+    for tool in $tools; do echo "$tool $(verify "$tool" "$body" "$base")"; done >"$work/checks"
+    python3 - "$body" "$scheme" "$seconds" "$size" "$work/rounds" "$work/checks" <<'PY'
+import statistics, sys
+body, scheme, secs, size, rounds, checks = sys.argv[1], sys.argv[2], float(sys.argv[3]), int(sys.argv[4]), sys.argv[5], sys.argv[6]
+check = dict(line.split(' ', 1) for line in open(checks).read().splitlines())
+runs = {}
+for line in open(rounds).read().splitlines():
+    tool, req, user, sys_, rss = line.split()
+    req = int(req or 0)
+    cpu = (float(user) + float(sys_)) * 1e6 / req if req else float('nan')
+    runs.setdefault(tool, []).append((req / secs, cpu, int(rss) / 1024))
+median = {tool: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs)) for tool, rs in runs.items()}
+wrk = median.get('wrk')
+for tool, (rps, cpu, rss) in median.items():
+    vs = f"{rps / wrk[0]:8.2f} {cpu / wrk[1]:8.2f}" if wrk and wrk[0] else f"{'-':>8} {'-':>8}"
+    print(f"{body:<11} {scheme:<6} {tool:<16} {rps:12,.0f} {rps * size / 1e6:10.1f} {cpu:14.1f} {rss:10.1f} {vs}  {check.get(tool, '?')}", flush=True)
 PY
   done
 done

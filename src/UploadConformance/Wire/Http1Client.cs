@@ -58,6 +58,11 @@ public sealed class Http1Client : IDisposable
             for (var attempt = 0; ; attempt++)
             {
                 var reused = _idle.TryPop(out connection);
+                if (reused && !connection!.Usable)
+                {
+                    connection.Dispose();
+                    reused = false;
+                }
                 if (!reused) connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
                 bodyStarted = Stopwatch.GetTimestamp();
                 var armed = connection!.Arm(request.Plan.Request.TimeoutMs, cancellationToken);
@@ -257,25 +262,28 @@ public sealed class Http1Client : IDisposable
         private CancellationTokenRegistration _caller;
         private CancellationToken _callerToken;
 
-        /// <summary>One token per connection, reset between requests, instead of a linked source per request.</summary>
+        /// <summary>One token per connection, reset between requests, instead of a linked source per
+        /// request; the caller's token is registered once and again only when it changes.</summary>
         public CancellationToken Arm(int? timeoutMs, CancellationToken caller)
         {
             Sent = 0;
             Filled = 0;
             ReadNothing = true;
-            _callerToken = caller;
+            if (caller != _callerToken)
+            {
+                _caller.Dispose();
+                _callerToken = caller;
+                _caller = caller.CanBeCanceled ? caller.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancel) : default;
+            }
             if (timeoutMs is { } ms) _cancel.CancelAfter(ms);
-            if (caller.CanBeCanceled)
-                _caller = caller.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancel);
             return _cancel.Token;
         }
 
         /// <summary>False when the token fired and the connection cannot be trusted again.</summary>
-        public bool Disarm()
-        {
-            _caller.Dispose();
-            return _cancel.TryReset();
-        }
+        public bool Disarm() => _cancel.TryReset();
+
+        /// <summary>A caller's cancellation may have fired while the connection sat idle.</summary>
+        public bool Usable => !_cancel.IsCancellationRequested;
 
         public AnswerParser Answer { get; } = new();
 

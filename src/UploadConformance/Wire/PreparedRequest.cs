@@ -5,9 +5,9 @@ using UploadConformance.Payloads;
 namespace UploadConformance.Wire;
 
 /// <summary>A request plan as the bytes that go on the wire, built once and sent many times by
-/// <see cref="Http1Client"/>. A small request is one contiguous array, so it leaves in one write;
-/// a bigger one is the head, the payload's bytes (shared by every plan that sends that payload) and
-/// the tail; a payload too big to hold is streamed from its source each time.</summary>
+/// <see cref="Http1Client"/>. A request is one contiguous array while the copies fit a budget, so it
+/// leaves in one write; past it, the head, the payload's bytes (shared by every plan that sends that
+/// payload) and the tail; a payload too big to hold is streamed from its source each time.</summary>
 public sealed class PreparedRequest
 {
     /// <summary>Payloads up to this size are folded into the request's own array.</summary>
@@ -68,7 +68,8 @@ public sealed class PreparedRequest
             var held = await payloads.GetAsync(payload, cancellationToken).ConfigureAwait(false);
             if (held is null)
                 return new PreparedRequest(plan, [headBytes], body, headBytes.Length + body.Length, payloadBytes);
-            if (held.Value.Length <= InlinePayloadBytes)
+            // One contiguous request leaves in one write, as wrk sends it; copies beyond a budget share the payload instead.
+            if (held.Value.Length <= InlinePayloadBytes || payloads.TryReserveCopy(held.Value.Length))
             {
                 current.Write(held.Value.Span);
                 continue;
@@ -87,12 +88,21 @@ public sealed class PreparedRequest
 
 /// <summary>Payloads read into memory once and shared by every prepared request that sends them,
 /// within a budget; a payload that does not fit is left to be streamed.</summary>
-public sealed class PayloadBytes(long budget = 256L << 20, long largestHeld = 32L << 20)
+public sealed class PayloadBytes(long budget = 256L << 20, long largestHeld = 32L << 20, long copyBudget = 128L << 20)
 {
     private readonly Dictionary<IPayload, ReadOnlyMemory<byte>> _held = new(ReferenceEqualityComparer.Instance);
     private long _used;
+    private long _copied;
 
     public long Used => _used;
+
+    /// <summary>Room for one more request holding its own copy of a payload.</summary>
+    public bool TryReserveCopy(long bytes)
+    {
+        if (_copied + bytes > copyBudget) return false;
+        _copied += bytes;
+        return true;
+    }
 
     public async Task<ReadOnlyMemory<byte>?> GetAsync(IPayload payload, CancellationToken cancellationToken)
     {
