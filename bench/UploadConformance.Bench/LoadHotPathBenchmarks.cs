@@ -9,7 +9,8 @@ using UploadConformance.Wire;
 namespace UploadConformance.Bench;
 
 /// <summary>What the load engine does per request besides waiting for the network: pick the request
-/// (the scheduler's per-iteration work), build its body plan, and record the finished sample.</summary>
+/// (the scheduler's per-iteration work), build its body plan (HttpClient's path; the lean client sends
+/// bytes prepared once), parse the answer (the lean client's path), and record the finished sample.</summary>
 [MemoryDiagnoser]
 [Config(typeof(ShortConfig))]
 public class LoadHotPathBenchmarks
@@ -18,6 +19,8 @@ public class LoadHotPathBenchmarks
     private LoadStats _stats = null!;
     private long _iteration;
     private RequestSample _sample;
+    private readonly AnswerParser _parser = new();
+    private static readonly byte[] ChunkedAnswer = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 18:00:00 GMT\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n3\r\nok\n\r\n0\r\n\r\n"u8.ToArray();
 
     [GlobalSetup]
     public void Setup()
@@ -39,6 +42,13 @@ public class LoadHotPathBenchmarks
 
     [Benchmark]
     public long RequestConstruction() => _mix.Pick(_iteration++).Burst[0].BuildBody().Length;
+
+    [Benchmark]
+    public int AnswerParsing()
+    {
+        _parser.Reset(keepBody: false);
+        return _parser.Parse(ChunkedAnswer) + _parser.Status;
+    }
 
     [Benchmark]
     public void HistogramRecording() => _stats.Record(_sample, TimeSpan.FromSeconds(_iteration++ / 100_000));

@@ -44,8 +44,7 @@ public sealed class LoadEngine : IDisposable
     private readonly Uploader _uploader;
     private readonly Http1Client? _lean;
     private readonly ConnectionTimings _timings = new();
-    private readonly Dictionary<RequestPlan, PreparedRequest> _prepared = new(ReferenceEqualityComparer.Instance);
-    private readonly Dictionary<RequestPlan, long> _payloadBytes = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<RequestPlan, (PreparedRequest? Prepared, long PayloadBytes)> _plans = new(ReferenceEqualityComparer.Instance);
     private readonly LoadStats _stats = new();
     private readonly Stopwatch _clock = new();
     private long _iterations;
@@ -69,9 +68,10 @@ public sealed class LoadEngine : IDisposable
         var payloads = new PayloadBytes();
         foreach (var plan in _mix.Plans())
         {
-            _payloadBytes[plan] = plan.Request.Files().Sum(f => f.File.Payload.Length);
-            if (_lean is not null && PreparedRequest.CanPrepare(plan) && plan.Request.Url == _profile.Url)
-                _prepared[plan] = await PreparedRequest.CreateAsync(plan, payloads, cancellationToken).ConfigureAwait(false);
+            var prepared = _lean is not null && PreparedRequest.CanPrepare(plan) && plan.Request.Url == _profile.Url
+                ? await PreparedRequest.CreateAsync(plan, payloads, cancellationToken).ConfigureAwait(false)
+                : null;
+            _plans[plan] = (prepared, plan.Request.Files().Sum(f => f.File.Payload.Length));
         }
     }
 
@@ -277,7 +277,8 @@ public sealed class LoadEngine : IDisposable
     {
         var sampled = Sampled(iteration);
         UploadOutcome outcome;
-        if (_prepared.TryGetValue(plan, out var prepared))
+        var (prepared, payloadBytes) = _plans[plan];
+        if (prepared is not null)
         {
             Interlocked.Increment(ref _sentLean);
             outcome = await _lean!.SendAsync(prepared, sampled || _profile.Success.Json.Count > 0, ct).ConfigureAwait(false);
@@ -304,7 +305,7 @@ public sealed class LoadEngine : IDisposable
             checkFailure,
             outcome.BytesSent,
             outcome.BytesReceived,
-            _payloadBytes[plan]), end);
+            payloadBytes), end);
     }
 
     private bool Sampled(long iteration) => _scenario.CheckFraction >= 1 || (_scenario.CheckFraction > 0 && iteration % (long)Math.Round(1 / _scenario.CheckFraction) == 0);

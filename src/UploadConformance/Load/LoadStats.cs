@@ -34,7 +34,12 @@ public sealed class NameStats
     public long BytesSent { get; private set; }
     public long BytesReceived { get; private set; }
     public long FileBytes { get; private set; }
-    public SortedDictionary<string, long> Statuses { get; } = new(StringComparer.Ordinal);
+    /// <summary>Counts by status code, as text for reports.</summary>
+    public SortedDictionary<string, long> Statuses => new(
+        _statuses.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value), StringComparer.Ordinal);
+
+    // By number while recording: a status's text would be a string made per request.
+    private readonly Dictionary<int, long> _statuses = [];
     public SortedDictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, long> FailedChecks { get; } = new(StringComparer.Ordinal);
 
@@ -45,7 +50,7 @@ public sealed class NameStats
         Raw.RecordValue(Micros(s.Raw));
         BytesSent += s.BytesSent;
         BytesReceived += s.BytesReceived;
-        if (s.Status is { } status) Increment(Statuses, status.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        if (s.Status is { } status) _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
         if (s.AbortedByScenario)
         {
             AbortedByScenario++;
@@ -84,7 +89,7 @@ public sealed class NameStats
         };
         copy.Corrected.Add(Corrected);
         copy.Raw.Add(Raw);
-        foreach (var (k, v) in Statuses) copy.Statuses[k] = v;
+        foreach (var (k, v) in _statuses) copy._statuses[k] = v;
         foreach (var (k, v) in Errors) copy.Errors[k] = v;
         foreach (var (k, v) in FailedChecks) copy.FailedChecks[k] = v;
         return copy;
@@ -180,18 +185,24 @@ public sealed class LoadStats
     private Bucket BucketFor(TimeSpan at)
     {
         var second = (int)at.TotalSeconds;
+        if (second == _lastSecond && _lastBucket is { } last) return last;
         if (!_open.TryGetValue(second, out var bucket))
         {
             _open[second] = bucket = new Bucket();
             foreach (var old in _open.Keys.Where(s => s < second - 1).ToList()) Close(old);
         }
+        (_lastSecond, _lastBucket) = (second, bucket);
         return bucket;
     }
+
+    private int _lastSecond = -1;
+    private Bucket? _lastBucket;
 
     private void Close(int second)
     {
         var b = _open[second];
         _open.Remove(second);
+        if (second == _lastSecond) _lastBucket = null;
         _closed.Add(new SecondStats(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
             Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0 : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram),
             Ms(b.Raw, 50), Ms(b.Raw, 95), Ms(b.Raw, 99), b.Raw.TotalCount == 0 ? 0 : b.Raw.GetMaxValue() / 1000.0));
