@@ -177,6 +177,58 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         Assert.NotEmpty(cases);
         Assert.All(cases, c => Assert.Equal("HTTP/2.0", c.Outcome.Protocol));
     }
+
+    [Theory]
+    [InlineData("name", "the certificate of 127.0.0.1 is for another name (CN=staging.example.com)")]
+    [InlineData("expired", "(expired or not yet valid)")]
+    public async Task A_certificate_for_another_name_or_expired_is_one_line_saying_so_with_exit_code_3(string fault, string expected)
+    {
+        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            fault == "name" ? "CN=staging.example.com" : "CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
+        if (fault == "name") names.AddDnsName("staging.example.com");
+        else names.AddIpAddress(IPAddress.Loopback);
+        request.CertificateExtensions.Add(names.Build());
+        var (from, to) = fault == "expired" ? (DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1)) : (DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        using var ephemeral = request.CreateSelfSigned(from, to);
+        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(ephemeral.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+        var dir = TempDir();
+        Directory.CreateDirectory(dir);
+        var pem = Path.Combine(dir, "server.pem");
+        await File.WriteAllTextAsync(pem, certificate.ExportCertificatePem());
+
+        // Only the handshake matters: a TLS listener that presents the certificate and nothing more.
+        var listener = new System.Net.Sockets.TcpListener(IPAddress.Loopback, 0);
+        listener.Start();
+        using var stop = new CancellationTokenSource();
+        var serving = Task.Run(async () =>
+        {
+            while (!stop.IsCancellationRequested)
+            {
+                try
+                {
+                    using var client = await listener.AcceptTcpClientAsync(stop.Token);
+                    await using var ssl = new System.Net.Security.SslStream(client.GetStream());
+                    await ssl.AuthenticateAsServerAsync(certificate);
+                }
+                catch (Exception e) when (e is OperationCanceledException or IOException or System.Security.Authentication.AuthenticationException) { }
+            }
+        });
+        var port = ((IPEndPoint)listener.LocalEndpoint).Port;
+        var stdout = new StringWriter();
+        var stderr = new StringWriter();
+        var code = await Cli.Cli.RunAsync(["upload", "--size", "1KiB", "--target", $"https://127.0.0.1:{port}/image", "--ca", pem, "--out", TempDir()], stdout, stderr, CancellationToken.None);
+        stop.Cancel();
+        listener.Stop();
+        await serving;
+
+        Assert.Equal(3, code);
+        var err = stderr.ToString();
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.Contains("TLS handshake failed: ", err);
+        Assert.Contains(expected, err);
+    }
 }
 
 /// <summary>A test CA and a client certificate it issued, as PEM files, for mutual TLS.</summary>
