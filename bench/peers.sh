@@ -12,12 +12,16 @@
 # machine hits every tool alike; the table shows each tool's median round and its ratio to wrk's.
 # SCHEMES (http https) adds an HTTPS sink on the next port, TLS 1.3 with a certificate made here;
 # over HTTPS the tools are HTTPS_TOOLS (wrk ours).
+# THREADS (half the cores, at least 1) is what each multi-threaded client may use: wrk's -t, hey's
+# GOMAXPROCS, our socket engine's threads. The sink shares the machine, and every client does better
+# leaving it a core; ab and autocannon run on one thread whatever this says.
 #
 # Loopback only. Installs what it needs from Debian and npm (run as root, as CI does).
 set -euo pipefail
 root="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 connections="${1:-32}"
 seconds="${2:-10}"
+threads="${THREADS:-$(( $(nproc) / 2 > 0 ? $(nproc) / 2 : 1 ))}"
 work="$root/bench/peers/work"
 rm -rf "$work" && mkdir -p "$work/body" "$work/kept"
 
@@ -102,11 +106,11 @@ run_tool() { # tool body url seconds connections -> prints requests
   case $tool in
     wrk)
       printf 'wrk.method="POST"\nlocal f=io.open("%s","rb") wrk.body=f:read("*a") f:close()\nwrk.headers["Content-Type"]="%s"\n' "$work/$body.body" "$ctype" >"$work/wrk.lua"
-      timed wrk -t2 -c"$conns" -d"${secs}s" -s "$work/wrk.lua" "$url" >"$out" 2>&1
+      timed wrk -t"$threads" -c"$conns" -d"${secs}s" -s "$work/wrk.lua" "$url" >"$out" 2>&1
       awk '/requests in/{print $1}' "$out" ;;
     hey)
-      timed hey -z "${secs}s" -c "$conns" -m POST -T "$ctype" -D "$work/$body.body" "$url" >"$out" 2>&1
-      awk '/\[200\]/{print $2}' "$out" ;;
+      GOMAXPROCS="$threads" timed hey -z "${secs}s" -c "$conns" -m POST -T "$ctype" -D "$work/$body.body" "$url" >"$out" 2>&1
+      awk '/^ *\[200\]/{print $2; exit}' "$out" ;;
     ab)
       timed ab -k -q -c "$conns" -t "$secs" -n 10000000 -p "$work/$body.body" -T "$ctype" "$url" >"$out" 2>&1
       awk '/Complete requests/{print $3}' "$out" ;;
@@ -118,7 +122,7 @@ run_tool() { # tool body url seconds connections -> prints requests
       [ "$tool" = ours-httpclient ] && client=httpclient
       printf 'name: peers\ncheck: none\nclient: %s\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$client" "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
       rm -rf "$work/ours-out"
-      timed dotnet "$uc" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
+      DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$threads" timed dotnet "$uc" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
       python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['load']['all']['ok'])" "$work/ours-out/results.json" ;;
   esac
 }
@@ -142,7 +146,7 @@ print(f"BAD {bad} of {len(kept)}" if bad or not kept else f"ok {len(kept)}")
 PY
 }
 
-printf '\n%s connections, %s s each, median of %s interleaved rounds, nginx sink reading every body;\nCPU and RSS are whole processes (ours includes .NET start-up)\n\n' "$connections" "$seconds" "${ROUNDS:-3}"
+printf '\n%s connections, %s client thread(s), %s s each, median of %s interleaved rounds, nginx sink reading every body;\nCPU and RSS are whole processes (ours includes .NET start-up)\n\n' "$connections" "$threads" "$seconds" "${ROUNDS:-3}"
 printf '%-11s %-6s %-16s %12s %10s %14s %10s %8s %8s  %s\n' body scheme tool requests/s MB/s "CPU µs/req" "RSS MB" "rps/wrk" "CPU/wrk" "bytes at sink"
 for body in ${BODIES:-small compressed original}; do
   size=$(stat -c %s "$work/$body.body")
