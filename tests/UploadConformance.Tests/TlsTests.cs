@@ -241,13 +241,16 @@ internal static class ClientCertificates
         caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
             System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, true));
-        using var ca = caRequest.CreateSelfSigned(DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        // One clock reading for both: a second boundary between two readings would make the client's
+        // certificate outlive its issuer's, which CertificateRequest refuses.
+        var now = DateTimeOffset.UtcNow;
+        using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
 
         using var clientKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=uploader", clientKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
         request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension(
             [new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
-        using var client = request.Create(ca, DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1), [1, 2, 3, 4]);
+        using var client = request.Create(ca, now.AddMinutes(-4), now.AddDays(1).AddMinutes(-1), [1, 2, 3, 4]);
 
         var paths = (Path.Combine(dir, "client-ca.pem"), Path.Combine(dir, "client.pem"), Path.Combine(dir, "client.key"));
         File.WriteAllText(paths.Item1, ca.ExportCertificatePem());
