@@ -1,10 +1,8 @@
-using System.Buffers.Text;
 using System.Collections.Concurrent;
 using System.Diagnostics;
 using System.Net.Security;
 using System.Net.Sockets;
 using System.Security.Authentication;
-using System.Text;
 
 namespace UploadConformance.Wire;
 
@@ -16,7 +14,7 @@ namespace UploadConformance.Wire;
 public sealed class Http1Client : IDisposable
 {
     private const int InitialBufferBytes = 16 * 1024;
-    private static readonly string Http11 = "HTTP/1.1";
+    private const string Http11 = "HTTP/1.1";
 
     private readonly Uri _target;
     private readonly TlsOptions _tls;
@@ -36,8 +34,7 @@ public sealed class Http1Client : IDisposable
     }
 
     public static bool Supports(Uri target, TlsOptions? tls) =>
-        target.Scheme == Uri.UriSchemeHttp && (tls is null || tls.Http.Major == 1)
-        || target.Scheme == Uri.UriSchemeHttps && (tls is null || tls.Http.Major == 1);
+        (target.Scheme == Uri.UriSchemeHttp || target.Scheme == Uri.UriSchemeHttps) && (tls is null || tls.Http.Major == 1);
 
     public long Connections => Interlocked.Read(ref _connections);
     public long TlsHandshakes => Interlocked.Read(ref _tlsHandshakes);
@@ -145,7 +142,7 @@ public sealed class Http1Client : IDisposable
         {
             var timedOut = connection?.TimedOut == true;
             if (cancellationToken.IsCancellationRequested && !timedOut) throw new OperationCanceledException(cancellationToken);
-            var (kind, errMsg, error) = Classify(e, timedOut, request.Plan.Request.TimeoutMs);
+            var (kind, errMsg, error) = Uploader.Classify(e, abortedByClient: false, timedOut, request.Plan.Request.TimeoutMs, _tls.LastRefusal);
             return new UploadOutcome
             {
                 ErrMsg = errMsg,
@@ -170,21 +167,6 @@ public sealed class Http1Client : IDisposable
         var control = new SendControl { Progress = (written, _) => connection.Sent = head + written };
         await body.WriteToAsync(connection.Stream, control, cancellationToken).ConfigureAwait(false);
     }
-
-    private (FailureKind, string, string) Classify(Exception e, bool timedOut, int? timeoutMs)
-    {
-        if (e is AuthenticationException a) return (FailureKind.Tls, "uploadFile:fail ssl hand shake error", _tls.LastRefusal ?? OneLine(a.Message));
-        if (timedOut) return (FailureKind.Timeout, "uploadFile:fail timeout", $"no answer within the client timeout of {timeoutMs} ms");
-        var inner = e;
-        while (inner.InnerException is not null) inner = inner.InnerException;
-        if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
-            return (FailureKind.Refused, "uploadFile:fail connection refused", OneLine(inner.Message));
-        if (inner is SocketException or IOException)
-            return (FailureKind.Reset, "uploadFile:fail socket closed", OneLine(inner.Message));
-        return (FailureKind.Other, "uploadFile:fail " + OneLine(inner.Message), OneLine(inner.Message));
-    }
-
-    private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
 
     private async Task<Connection> ConnectAsync(CancellationToken cancellationToken)
     {
@@ -308,28 +290,5 @@ public sealed class Http1Client : IDisposable
             Stream.Dispose();
             socket.Dispose();
         }
-    }
-}
-
-/// <summary>How long connections took to open: TCP connect, and the TLS handshake apart from it,
-/// in microseconds. Shared by every client of a run; recorded once per connection, not per request.</summary>
-public sealed class ConnectionTimings
-{
-    private readonly object _gate = new();
-    private readonly HdrHistogram.LongHistogram _connect = new(1, 60_000_000, 3);
-    private readonly HdrHistogram.LongHistogram _handshake = new(1, 60_000_000, 3);
-
-    public void Record(TimeSpan connect, TimeSpan? handshake)
-    {
-        lock (_gate)
-        {
-            _connect.RecordValue(Math.Clamp((long)connect.TotalMicroseconds, 1, 60_000_000));
-            if (handshake is { } h) _handshake.RecordValue(Math.Clamp((long)h.TotalMicroseconds, 1, 60_000_000));
-        }
-    }
-
-    public (HdrHistogram.HistogramBase Connect, HdrHistogram.HistogramBase Handshake) Snapshot()
-    {
-        lock (_gate) return (_connect.Copy(), _handshake.Copy());
     }
 }

@@ -175,7 +175,8 @@ public sealed class Uploader : IDisposable
         }
     }
 
-    private static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut, int? timeoutMs, string? tlsRefusal)
+    /// <summary>An exception as wx reports it: the failure kind, the errMsg, and the cause in one line.</summary>
+    internal static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut, int? timeoutMs, string? tlsRefusal)
     {
         if (FindInner<System.Security.Authentication.AuthenticationException>(e) is { } tls)
             return (FailureKind.Tls, "uploadFile:fail ssl hand shake error", tlsRefusal ?? OneLine(tls.Message));
