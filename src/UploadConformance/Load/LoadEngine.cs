@@ -75,8 +75,6 @@ public sealed class LoadEngine : IDisposable
         }
     }
 
-    /// <summary>Requests sent so far by the lean HTTP/1.1 client, and by HttpClient.</summary>
-    public (long Lean, long HttpClient) Sent => (Interlocked.Read(ref _sentLean), Interlocked.Read(ref _sentHttpClient));
     private long _sentLean;
     private long _sentHttpClient;
 

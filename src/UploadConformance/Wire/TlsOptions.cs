@@ -62,7 +62,7 @@ public sealed record TlsOptions
         }
     }
 
-    /// <summary>The client certificate's subject, for reports; null when none is sent.</summary>
+    /// <summary>The client certificate's subject; null when none is sent.</summary>
     public string? ClientCertificateSubject => _clientCertificate?.Subject;
 
     /// <summary>Validates like the platform, then against the extra CA; on refusal, says why in words.</summary>

@@ -87,7 +87,7 @@ public sealed class Uploader : IDisposable
         {
             Timeout = timeout,
             DefaultRequestVersion = tls.Http,
-            // Exact is what makes http:// speak h2c; over TLS, ALPN may still settle on HTTP/1.1.
+            // Exact, as for the uploads: --http 2 means HTTP/2 or a clear failure, and on http:// it is h2c.
             DefaultVersionPolicy = tls.Http.Major >= 2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
         };
     }
