@@ -131,6 +131,32 @@ public class Http1ClientTests
     }
 
     [Fact]
+    public async Task An_answer_that_comes_before_the_body_is_in_is_the_result()
+    {
+        // Refuses after the head, as a server with a size limit does, then reads the rest as nginx's lingering close does.
+        await using var server = new ScriptedServer(async (stream, _) =>
+        {
+            var seen = new List<byte>();
+            var buffer = new byte[64 * 1024];
+            while (IndexOf(seen, "\r\n\r\n"u8.ToArray()) < 0)
+            {
+                var n = await stream.ReadAsync(buffer);
+                if (n == 0) return;
+                seen.AddRange(buffer.AsSpan(0, n));
+            }
+            await stream.WriteAsync("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno"u8.ToArray());
+            while (await stream.ReadAsync(buffer) > 0) { }
+        });
+        using var client = new Http1Client(server.Url, 1);
+        var prepared = await Prepare(Plan(server.Url, new GeneratedPayload(8 << 20, 3)));
+        var first = await client.SendAsync(prepared, keepData: true, CancellationToken.None);
+        var second = await client.SendAsync(prepared, keepData: true, CancellationToken.None);
+        Assert.True(first.StatusCode == 413, first.Error);
+        Assert.Equal("no", first.Data);
+        Assert.Equal(413, second.StatusCode);
+    }
+
+    [Fact]
     public async Task Garbage_instead_of_an_answer_is_a_one_line_failure()
     {
         await using var server = new ScriptedServer(async (stream, _) =>
