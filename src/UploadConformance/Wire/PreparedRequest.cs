@@ -94,8 +94,6 @@ public sealed class PayloadBytes(long budget = 256L << 20, long largestHeld = 32
     private long _used;
     private long _copied;
 
-    public long Used => _used;
-
     /// <summary>Room for one more request holding its own copy of a payload.</summary>
     public bool TryReserveCopy(long bytes)
     {
