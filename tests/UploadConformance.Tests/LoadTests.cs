@@ -172,6 +172,32 @@ public class LoadTests
         Assert.Equal(await Run(yaml), await Run(code));
     }
 
+    [Theory]
+    [InlineData("burst", "burst of 12")]
+    [InlineData("mixed", "mixes open (inject…) and closed")]
+    [InlineData("scope", "scoped to 'thumbnails'")]
+    [InlineData("image", "no image 'huge'")]
+    [InlineData("range", "minRate 9 and maxRate 3")]
+    public void A_scenario_built_in_CSharp_meets_the_loaders_rules_before_it_sends(string broken, string expected)
+    {
+        var good = BurstOfNineInCSharp();
+        var shape = good.Mix[0];
+        var scenario = broken switch
+        {
+            "burst" => good with { Mix = [shape with { Burst = 12 }] },
+            "mixed" => good with { Load = [.. good.Load, new LoadSimulation.KeepConstant(2, TimeSpan.FromSeconds(1))] },
+            "scope" => good with { Thresholds = [Threshold.Parse("thumbnails: p95 < 1s")] },
+            "image" => good with { Mix = [shape with { Image = "huge" }] },
+            _ => good with { Load = [new LoadSimulation.InjectRandom(9, 3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5))] },
+        };
+        var profile = TargetProfile.Reference(new Uri("http://127.0.0.1:9/upload"));
+        var error = Assert.Throws<ProfileException>(() => new RequestMix(scenario, profile, ImageFactory.Default()));
+        Assert.Contains(expected, error.Message);
+        Assert.StartsWith("scenario 'burst-of-nine': ", error.Message);
+        Assert.DoesNotContain('\n', error.Message);
+        Assert.Same(good, good.Validate());
+    }
+
     [Fact]
     public void Every_shipped_scenario_loads()
     {

@@ -53,7 +53,7 @@ public sealed class LoadEngine : IDisposable
 
     public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix, TlsOptions? tls = null)
     {
-        _scenario = scenario;
+        _scenario = scenario.Validate();
         _profile = profile;
         _mix = mix;
         var connections = scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9;

@@ -19,6 +19,7 @@ public sealed class RequestMix
 
     public RequestMix(Scenario scenario, TargetProfile profile, ImageFactory images)
     {
+        scenario.Validate();
         _seed = (ulong)scenario.Seed;
         _shapes = scenario.Mix.Select((shape, s) => (shape, Plans(shape, s, scenario.Seed, profile, images))).ToArray();
         var total = scenario.Mix.Sum(m => m.Weight);

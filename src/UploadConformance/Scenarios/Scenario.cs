@@ -1,4 +1,6 @@
+using UploadConformance.Payloads;
 using UploadConformance.Requests;
+using UploadConformance.Targets;
 using UploadConformance.Wire;
 
 namespace UploadConformance.Scenarios;
@@ -24,6 +26,57 @@ public sealed record Scenario
     public string? Source { get; init; }
 
     public bool IsOpen => Load.Any(s => s.IsOpen == true);
+
+    /// <summary>The rules the YAML loader enforces, for a scenario however it was made: one built in
+    /// C# meets them too before it sends anything.</summary>
+    /// <exception cref="ProfileException">The first rule broken, in one line.</exception>
+    public Scenario Validate()
+    {
+        void Fail(string problem) => throw new ProfileException($"scenario '{Name}': {problem}");
+        if (Mix.Count == 0) Fail("the mix lists no request shape");
+        if (Mix.Select(m => m.Name).Distinct().Count() != Mix.Count) Fail("two request shapes share a name");
+        foreach (var shape in Mix)
+        {
+            if ((shape.Image is null ? 0 : 1) + (shape.Bytes is null ? 0 : 1) + (shape.File is null ? 0 : 1) != 1)
+                Fail($"request shape '{shape.Name}' needs exactly one of Image, Bytes or File");
+            if (shape.Image is { } id && ImageSpec.All.All(s => s.Id != id))
+                Fail($"request shape '{shape.Name}': no image '{id}' (images: {string.Join(", ", ImageSpec.All.Select(s => s.Id))})");
+            if (!(shape.Weight >= 0) || double.IsInfinity(shape.Weight)) Fail($"request shape '{shape.Name}' has weight {shape.Weight}; a weight is 0 or more");
+            if (shape.Burst is < 1 or > 9) Fail($"request shape '{shape.Name}' has a burst of {shape.Burst}; WeChat allows 1 to 9 uploads at once");
+            if (shape.TimeoutMs is <= 0) Fail($"request shape '{shape.Name}' has a timeout of {shape.TimeoutMs} ms");
+            if (shape.RateCapBytesPerSecond is <= 0) Fail($"request shape '{shape.Name}' has a rate of {shape.RateCapBytesPerSecond} bytes/s");
+        }
+        if (Mix.Sum(m => m.Weight) <= 0) Fail("the mix's weights add up to 0");
+        if (Load.Count == 0) Fail("the load lists no simulation");
+        if (Load.Any(s => s.IsOpen == true) && Load.Any(s => s.IsOpen == false))
+            Fail("the load mixes open (inject…) and closed (…Constant) simulations; a scenario is one or the other");
+        foreach (var phase in Load)
+        {
+            var problem = phase switch
+            {
+                LoadSimulation.KeepConstant { Copies: < 1 } or LoadSimulation.IterationsForConstant { Copies: < 1 } => "copies must be at least 1",
+                LoadSimulation.RampingConstant { Copies: < 0 } => "copies cannot be negative",
+                LoadSimulation.IterationsForConstant { Iterations: < 1 } or LoadSimulation.IterationsForInject { Iterations: < 1 } => "iterations must be at least 1",
+                LoadSimulation.Inject { Rate: < 0 } or LoadSimulation.RampingInject { Rate: < 0 } or LoadSimulation.IterationsForInject { Rate: < 1 } => "the rate is too low",
+                LoadSimulation.InjectRandom { MinRate: var min, MaxRate: var max } when min < 0 || min > max => $"minRate {min} and maxRate {max} do not make a range",
+                LoadSimulation.Inject { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
+                LoadSimulation.RampingInject { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
+                LoadSimulation.InjectRandom { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
+                LoadSimulation.IterationsForInject { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
+                _ => null,
+            };
+            if (problem is not null) Fail($"{phase}: {problem}");
+        }
+        foreach (var threshold in Thresholds)
+        {
+            if (threshold.Scope is { } scope && Mix.All(m => m.Name != scope))
+                Fail($"threshold '{threshold.Text}' is scoped to '{scope}', which is not a request name in the mix ({string.Join(", ", Mix.Select(m => m.Name))})");
+        }
+        if (CheckFraction is < 0 or > 1 || double.IsNaN(CheckFraction)) Fail($"check is a fraction from 0 to 1, not {CheckFraction}");
+        if (MaxInFlight < 1) Fail("maxInFlight must be at least 1");
+        if (Connections is < 1) Fail("connections must be at least 1");
+        return this;
+    }
 }
 
 /// <summary><see cref="Auto"/>: the lean HTTP/1.1 client for every request it can send as HttpClient

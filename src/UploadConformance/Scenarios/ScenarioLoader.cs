@@ -76,7 +76,7 @@ public static class ScenarioLoader
                 var other => throw y.Error(client, $"client is auto or httpclient, not '{other}'"),
             },
             Source = source,
-        };
+        }.Validate();
     }
 
     private static RequestShape Shape(StrictYaml y, YamlNode node)
