@@ -4,6 +4,7 @@
 # count, duration and bodies: a ~1.7 KB multipart, a ~300 KB compressed JPEG, a ~3.7 MB original.
 # Prints requests/s, MB/s, client CPU µs per request and peak RSS per tool, and checks at the sink
 # that every tool's bodies arrived byte-exact (a short pass with the sink keeping bodies on disk).
+# It ends with the load engine issue's targets, each "held" or "MISSED" within this run.
 #
 #   bench/peers.sh [connections=32] [seconds=10]
 #   BODIES="small" TOOLS="wrk ours ours-httpclient" ROUNDS=1 SCHEMES=http bench/peers.sh   # a subset
@@ -179,6 +180,29 @@ wrk = median.get('wrk')
 for tool, (rps, cpu, rss) in median.items():
     vs = f"{rps / wrk[0]:8.2f} {cpu / wrk[1]:8.2f}" if wrk and wrk[0] else f"{'-':>8} {'-':>8}"
     print(f"{body:<11} {scheme:<6} {tool:<16} {rps:12,.0f} {rps * size / 1e6:10.1f} {cpu:14.1f} {rss:10.1f} {vs}  {check.get(tool, '?')}", flush=True)
+    with open(rounds.rsplit('/', 1)[0] + '/medians', 'a') as medians:
+        medians.write(f"{body} {scheme} {tool} {rps} {cpu}\n")
 PY
   done
 done
+
+# The issue's targets, as ratios within this run.
+python3 - "$work/medians" <<'PY'
+import sys
+m = {}
+for line in open(sys.argv[1]).read().splitlines():
+    body, scheme, tool, rps, cpu = line.split()
+    m[(body, scheme, tool)] = (float(rps), float(cpu))
+def ratio(body, tool, other, i):
+    a, b = m.get((body, 'http', tool)), m.get((body, 'http', other))
+    return a[i] / b[i] if a and b and b[i] else None
+checks = [
+    ("small: ours ≥ 0.8× wrk's requests/s", ratio('small', 'ours', 'wrk', 0), lambda r: r >= 0.8),
+    ("small: ours ≥ 2× hey's requests/s", ratio('small', 'ours', 'hey', 0), lambda r: r >= 2),
+    ("small: ours' CPU µs/request ≤ 1.25× wrk's", ratio('small', 'ours', 'wrk', 1), lambda r: r <= 1.25),
+    ("original: ours ≥ 0.95× wrk's MB/s", ratio('original', 'ours', 'wrk', 0), lambda r: r >= 0.95),
+]
+print()
+for text, r, ok in checks:
+    print(f"{'-' if r is None else 'held' if ok(r) else 'MISSED':<7} {text}" + ("" if r is None else f": {r:.2f}"))
+PY
