@@ -23,7 +23,6 @@ public sealed class RequestMix
         _seed = (ulong)scenario.Seed;
         _shapes = scenario.Mix.Select((shape, s) => (shape, Plans(shape, s, scenario.Seed, profile, images))).ToArray();
         var total = scenario.Mix.Sum(m => m.Weight);
-        if (total <= 0) throw new ArgumentException("the mix's weights add up to 0");
         var running = 0.0;
         _cumulative = scenario.Mix.Select(m => running += m.Weight / total).ToArray();
     }

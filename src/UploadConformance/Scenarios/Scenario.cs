@@ -59,10 +59,7 @@ public sealed record Scenario
                 LoadSimulation.IterationsForConstant { Iterations: < 1 } or LoadSimulation.IterationsForInject { Iterations: < 1 } => "iterations must be at least 1",
                 LoadSimulation.Inject { Rate: < 0 } or LoadSimulation.RampingInject { Rate: < 0 } or LoadSimulation.IterationsForInject { Rate: < 1 } => "the rate is too low",
                 LoadSimulation.InjectRandom { MinRate: var min, MaxRate: var max } when min < 0 || min > max => $"minRate {min} and maxRate {max} do not make a range",
-                LoadSimulation.Inject { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
-                LoadSimulation.RampingInject { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
-                LoadSimulation.InjectRandom { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
-                LoadSimulation.IterationsForInject { Interval: var i } when i < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
+                _ when IntervalOf(phase) < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
                 _ => null,
             };
             if (problem is not null) Fail($"{phase}: {problem}");
@@ -77,6 +74,15 @@ public sealed record Scenario
         if (Connections is < 1) Fail("connections must be at least 1");
         return this;
     }
+
+    private static TimeSpan? IntervalOf(LoadSimulation phase) => phase switch
+    {
+        LoadSimulation.Inject p => p.Interval,
+        LoadSimulation.RampingInject p => p.Interval,
+        LoadSimulation.InjectRandom p => p.Interval,
+        LoadSimulation.IterationsForInject p => p.Interval,
+        _ => null,
+    };
 }
 
 /// <summary><see cref="Auto"/>: the lean HTTP/1.1 client for every request it can send as HttpClient
