@@ -20,6 +20,7 @@ public class LoadHotPathBenchmarks
     private long _iteration;
     private RequestSample _sample;
     private readonly AnswerParser _parser = new();
+    private readonly AnswerCollector _answer = new();
     private static readonly byte[] ChunkedAnswer = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 18:00:00 GMT\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n3\r\nok\n\r\n0\r\n\r\n"u8.ToArray();
 
     [GlobalSetup]
@@ -46,8 +47,9 @@ public class LoadHotPathBenchmarks
     [Benchmark]
     public int AnswerParsing()
     {
-        _parser.Reset(keepBody: false);
-        return _parser.Parse(ChunkedAnswer) + _parser.Status;
+        _parser.Reset();
+        _answer.Reset(keepBody: false);
+        return _parser.Parse(ChunkedAnswer, _answer) + _parser.Status;
     }
 
     [Benchmark]

@@ -8,13 +8,7 @@ if (args is ["load", ..] && args.Any(a => a.StartsWith("--target", StringCompari
     && Environment.GetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS") is null)
     Environment.SetEnvironmentVariable("DOTNET_SYSTEM_NET_SOCKETS_INLINE_COMPLETIONS", "1");
 
-using var interrupt = new CancellationTokenSource();
-Console.CancelKeyPress += (_, e) =>
-{
-    // The first Ctrl-C stops the run and lets it write what it has; a second one kills the process.
-    if (interrupt.IsCancellationRequested) return;
-    e.Cancel = true;
-    interrupt.Cancel();
-};
+// Ctrl-C and SIGTERM stop the run the same way: what was gathered is written, then exit 130 or 143.
+using var stop = StopRequest.FromSignals();
 Console.OutputEncoding = System.Text.Encoding.UTF8;
-return await Cli.RunAsync(args, Console.Out, Console.Error, interrupt.Token);
+return await Cli.RunAsync(args, Console.Out, Console.Error, stop);

@@ -22,6 +22,17 @@ public sealed class Target : IAsyncDisposable
         Tls = tls;
     }
 
+    /// <summary>The embedded server <c>conform</c> (and the catalog tests) start: any field name, files
+    /// up to 32 MiB. results.json records the profile this gives (<see cref="ProfileOf"/>).</summary>
+    public static ReferenceServerOptions ConformServer => new() { FileField = "*", MaxFileBytes = 32L << 20 };
+
+    /// <summary>A URL for building cases before any server runs (to check a selection).</summary>
+    public static Uri Placeholder { get; } = new("http://127.0.0.1/image");
+
+    /// <summary>What an embedded reference server started with <paramref name="options"/> declares.</summary>
+    public static TargetProfile ProfileOf(ReferenceServerOptions options, Uri url) =>
+        TargetProfile.Reference(url, options.FileField == "*", options.MaxFileBytes) with { Field = options.FileField == "*" ? "images" : options.FileField };
+
     /// <summary>The TLS options every client of the run uses (the embedded server's own certificate trusted when it serves HTTPS).</summary>
     public TlsOptions Tls { get; }
 
@@ -30,14 +41,18 @@ public sealed class Target : IAsyncDisposable
     public bool Embedded => _server is not null;
     public Server? EmbeddedServer => _server;
 
-    public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded, TlsOptions tls, CancellationToken cancellationToken)
+    /// <summary>The upload URL, and what it is when it is ours.</summary>
+    public string Describe() => $"{UploadUrl}{(Embedded ? " (embedded reference server)" : "")}";
+
+    public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded, TlsOptions tls,
+        CancellationToken cancellationToken)
     {
         Target target;
         if (url is null && profilePath is null)
         {
             var server = await Server.StartAsync(embedded, cancellationToken);
             var trusted = server.CertificatePath is { } pem && !tls.Insecure ? (tls with { CaFile = pem }).Load() : tls;
-            target = new Target(TargetProfile.Reference(server.UploadUrl, embedded.FileField == "*", embedded.MaxFileBytes), server, trusted);
+            target = new Target(ProfileOf(embedded, server.UploadUrl), server, trusted);
         }
         else
         {

@@ -1,28 +1,44 @@
+using System.CommandLine;
 using System.Net;
 using UploadConformance.Wire;
 
 namespace UploadConformance.Cli;
 
-/// <summary>The TLS options every verb that talks to a target takes.</summary>
-public static class TlsArguments
+/// <summary>The TLS options of every verb that talks to a target, declared once.</summary>
+public sealed class TlsArguments
 {
-    public static readonly string[] Values = ["ca", "http", "cert", "key"];
-    public static readonly string[] Flags = ["insecure", "https"];
+    private readonly Option<string?> _ca = CliOptions.Text("--ca", "pem", "trust this CA (a staging certificate authority)");
+    private readonly Option<bool> _insecure = CliOptions.Flag("--insecure", "check no certificate (said loudly in every report)");
+    private readonly Option<string?> _cert = CliOptions.Text("--cert", "pem", "send this client certificate (mutual TLS)");
+    private readonly Option<string?> _key = CliOptions.Text("--key", "pem", "the client certificate's private key, when not in --cert");
+    private readonly Option<string?> _http = CliOptions.Choice("--http", "the HTTP version; 2 on http:// is h2c with prior knowledge", "1.1", "2");
+    private readonly Option<bool> _https = CliOptions.Flag("--https", "serve the embedded server over HTTPS (a certificate made at start)");
 
-    public static (TlsOptions Tls, bool Https) Read(Arguments args)
+    public TlsArguments(Command command)
     {
-        var ca = args.Text("ca");
-        var insecure = args.Flag("insecure");
-        var https = args.Flag("https");
-        var http = args.Text("http") switch
-        {
-            null or "1.1" => HttpVersion.Version11,
-            "2" => HttpVersion.Version20,
-            var other => throw new UsageException($"--http takes 1.1 or 2, not '{other}'"),
-        };
+        foreach (var option in new Option[] { _ca, _insecure, _cert, _key, _http, _https }) command.Options.Add(option);
+    }
+
+    /// <summary>The TLS options, and whether the embedded server should serve HTTPS. <c>--https</c>
+    /// with a <paramref name="target"/> would silently do nothing, so it is refused.</summary>
+    public (TlsOptions Tls, bool Https) Read(ParseResult parse, Uri? target)
+    {
+        var https = parse.GetValue(_https);
+        if (https && target is not null)
+            throw new UsageException(target.Scheme == Uri.UriSchemeHttps
+                ? "--https starts the embedded server over HTTPS; with --target, the URL's https:// already says it"
+                : $"--https starts the embedded server over HTTPS; with --target give an https:// URL, not {target}");
         try
         {
-            return (new TlsOptions { CaFile = ca, CertFile = args.Text("cert"), KeyFile = args.Text("key"), Insecure = insecure, Http = http }.Load(), https);
+            var tls = new TlsOptions
+            {
+                CaFile = parse.GetValue(_ca),
+                CertFile = parse.GetValue(_cert),
+                KeyFile = parse.GetValue(_key),
+                Insecure = parse.GetValue(_insecure),
+                Http = parse.GetValue(_http) == "2" ? HttpVersion.Version20 : HttpVersion.Version11,
+            };
+            return (tls.Load(), https);
         }
         catch (ArgumentException e)
         {
@@ -32,6 +48,7 @@ public static class TlsArguments
 
     public static void Announce(TlsOptions tls, TextWriter stdout)
     {
-        if (tls.Insecure) stdout.WriteLine("WARNING: --insecure: TLS certificates are NOT checked; this run proves nothing about the target's certificate");
+        if (tls.Insecure)
+            stdout.WriteLine("WARNING: --insecure: TLS certificates are NOT checked; this run proves nothing about the target's certificate");
     }
 }

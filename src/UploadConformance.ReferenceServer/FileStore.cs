@@ -17,11 +17,54 @@ public sealed class FileStore : IDisposable
     private long _requests;
     private readonly ConcurrentDictionary<int, long> _answered = new();
 
+    private const string TempPrefix = "uc-reference-";
+
     public FileStore(string? directory)
     {
         _ownsDirectory = directory is null;
-        StorageDirectory = directory ?? Path.Combine(Path.GetTempPath(), $"uc-reference-{Environment.ProcessId}-{Guid.NewGuid():N}");
+        StorageDirectory = directory ?? Path.Combine(Path.GetTempPath(), $"{TempPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(StorageDirectory);
+    }
+
+    /// <summary>Removes the temporary folders of reference servers whose process is gone (killed with
+    /// SIGKILL, which no handler sees). A folder's name carries its process id; a live process of that
+    /// id, ours or not, keeps it.</summary>
+    public static void RemoveAbandoned()
+    {
+        IEnumerable<string> folders;
+        try
+        {
+            folders = System.IO.Directory.EnumerateDirectories(Path.GetTempPath(), TempPrefix + "*").ToList();
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            return;
+        }
+        foreach (var folder in folders)
+        {
+            var rest = Path.GetFileName(folder)[TempPrefix.Length..];
+            var dash = rest.IndexOf('-');
+            if (dash <= 0 || !int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+            if (pid == Environment.ProcessId || IsAlive(pid)) continue;
+            try { System.IO.Directory.Delete(folder, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = System.Diagnostics.Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+        catch (InvalidOperationException)
+        {
+            return false;
+        }
     }
 
     public string StorageDirectory { get; }
@@ -79,7 +122,7 @@ public sealed class FileStore : IDisposable
     {
         if (_ownsDirectory)
         {
-            try { System.IO.Directory.Delete(StorageDirectory, recursive: true); } catch (IOException) { }
+            try { System.IO.Directory.Delete(StorageDirectory, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
         }
     }
 }

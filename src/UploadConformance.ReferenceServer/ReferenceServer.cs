@@ -32,11 +32,41 @@ public sealed class ReferenceServer : IAsyncDisposable
     public ReferenceServerOptions Options { get; }
     public FileStore Store { get; }
 
+    /// <exception cref="ReferenceServerStartException">The port is taken or the storage folder cannot be used.</exception>
     public static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, CancellationToken cancellationToken = default)
+    {
+        FileStore.RemoveAbandoned();
+        FileStore store;
+        try
+        {
+            store = new FileStore(options.StorageDirectory);
+        }
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+        {
+            throw new ReferenceServerStartException($"--storage {options.StorageDirectory}: cannot keep uploads there ({OneLine(e.Message)})");
+        }
+        try
+        {
+            return await StartAsync(options, store, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception e)
+        {
+            // A server that never started leaves no folder behind.
+            store.Dispose();
+            if (e is IOException io && io is not FileNotFoundException)
+                throw new ReferenceServerStartException($"cannot listen on {options.Host}:{options.Port}: {OneLine(io.Message)} (pick another with --port)");
+            throw;
+        }
+    }
+
+    private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
+
+    private static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, FileStore store, CancellationToken cancellationToken)
     {
         var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
-        var store = new FileStore(options.StorageDirectory);
+        // Stopping waits this long for uploads in flight; SIGTERM must end `serve` within a second.
+        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(500));
         var certificate = options.Https ? GeneratedCertificate.Create() : null;
         string? certificatePem = null;
         if (certificate is not null)
@@ -105,8 +135,12 @@ public sealed class ReferenceServer : IAsyncDisposable
 
     public async ValueTask DisposeAsync()
     {
-        await _app.StopAsync().ConfigureAwait(false);
+        using var bound = new CancellationTokenSource(TimeSpan.FromSeconds(1));
+        await _app.StopAsync(bound.Token).ConfigureAwait(false);
         await _app.DisposeAsync().ConfigureAwait(false);
         Store.Dispose();
     }
 }
+
+/// <summary>The server could not start; the message is one line fit for the console.</summary>
+public sealed class ReferenceServerStartException(string message) : Exception(message);

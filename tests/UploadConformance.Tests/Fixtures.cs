@@ -11,20 +11,6 @@ public static class Repo
 {
     public static string Root { get; } = Find();
 
-    /// <summary>Runs a set-up command (npm ci, dotnet tool restore) once per test run, bounded in time,
-    /// failing with its output so a missing prerequisite says what it is.</summary>
-    public static async Task SetUpAsync(string file, string arguments, string workingDirectory)
-    {
-        var start = new ProcessStartInfo(file, arguments) { WorkingDirectory = workingDirectory, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        using var process = Process.Start(start) ?? throw new InvalidOperationException($"could not start {file}");
-        var output = process.StandardOutput.ReadToEndAsync();
-        var errors = process.StandardError.ReadToEndAsync();
-        using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(5));
-        await process.WaitForExitAsync(bound.Token);
-        if (process.ExitCode != 0)
-            throw new InvalidOperationException($"`{file} {arguments}` in {workingDirectory} failed ({process.ExitCode}): {await errors}{await output}");
-    }
-
     private static string Find()
     {
         for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
@@ -64,8 +50,7 @@ public abstract class NodeServerFixture(string folder, string path) : IAsyncLife
     public async Task InitializeAsync()
     {
         var dir = Path.Combine(Repo.Root, "tests", folder);
-        if (!File.Exists(Path.Combine(dir, "node_modules", ".package-lock.json")))
-            await Repo.SetUpAsync("npm", "ci --no-audit --no-fund", dir);
+        await Prerequisites.NpmAsync(dir);
         _node = Process.Start(new ProcessStartInfo("node", "server.js")
         {
             WorkingDirectory = dir,
@@ -104,7 +89,7 @@ public sealed class MulterFixture() : NodeServerFixture("multer-server", "/uploa
 
 /// <summary>Debian's nginx proxying to a reference server: plain with its default
 /// client_max_body_size (1m), or as a TLS terminator with HTTP/2 and a test certificate. It is
-/// installed with apt-get when missing (CI runs as root); config, certificate and temp paths live in
+/// installed when missing (<see cref="Prerequisites"/>); config, certificate and temp paths live in
 /// a folder of the fixture's own.</summary>
 public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
 {
@@ -119,11 +104,7 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
 
     public async Task InitializeAsync()
     {
-        if (!File.Exists("/usr/sbin/nginx"))
-        {
-            await Repo.SetUpAsync("apt-get", "update -qq", "/");
-            await Repo.SetUpAsync("apt-get", "install -y -qq --no-install-recommends nginx-light", "/");
-        }
+        await Prerequisites.NginxAsync();
         _backend = await Server.StartAsync(new ReferenceServerOptions { FileField = "*", MaxFileBytes = 32L << 20 });
         Directory.CreateDirectory(_dir);
         using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))

@@ -33,6 +33,7 @@ public class Http1ClientTests
         { "HTTP/1.1 204 No Content\r\n\r\n", 204, "" },
         { "HTTP/1.0 200 OK\r\n\r\nuntil the end", 200, "until the end" },
         { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n\uFEFFok", 200, "ok" }, // a BOM is 3 bytes, stripped as wx does
+        { "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", 200, "ok" }, // bare LF line ends, which RFC 9112 lets a client accept
     };
 
     [Theory]
@@ -43,18 +44,21 @@ public class Http1ClientTests
         for (var split = 0; split <= bytes.Length; split++)
         {
             var parser = new AnswerParser();
-            parser.Reset(keepBody: true);
+            var answer = new AnswerCollector();
+            parser.Reset();
+            answer.Reset(keepBody: true);
             var pending = new List<byte>();
             foreach (var part in new[] { bytes[..split], bytes[split..] })
             {
                 pending.AddRange(part);
-                var used = parser.Parse(pending.ToArray());
+                var used = parser.Parse(pending.ToArray(), answer);
                 pending.RemoveRange(0, used);
             }
             if (!parser.Done) parser.End();
             Assert.True(parser.Done, $"split at {split}");
             Assert.Equal(status, parser.Status);
-            Assert.Equal(body, parser.Data());
+            Assert.Equal(status, answer.Status);
+            Assert.Equal(body, answer.Body.Text());
             Assert.Empty(pending);
         }
     }
@@ -62,14 +66,21 @@ public class Http1ClientTests
     [Fact]
     public void An_answer_cut_short_or_not_HTTP_is_an_error_not_a_result()
     {
+        var answer = new AnswerCollector();
         var cut = new AnswerParser();
-        cut.Reset(false);
-        cut.Parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"u8);
-        Assert.Throws<EndOfAnswerException>(cut.End);
+        cut.Parse("HTTP/1.1 200 OK\r\nContent-Length: 10\r\n\r\nabc"u8, answer);
+        Assert.Equal(AnswerFault.EndedEarly, Assert.Throws<AnswerException>(cut.End).Fault);
 
         var garbage = new AnswerParser();
-        garbage.Reset(false);
-        Assert.Throws<EndOfAnswerException>(() => garbage.Parse("SSH-2.0-OpenSSH\r\n\r\n"u8));
+        Assert.Equal(AnswerFault.NotHttp, Assert.Throws<AnswerException>(() => garbage.Parse("SSH-2.0-OpenSSH\r\n\r\n"u8, answer)).Fault);
+
+        var endless = new AnswerParser(new AnswerLimits(MaxHeadBytes: 100, MaxChunkLineBytes: 10));
+        var head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nX-Padding: " + new string('p', 200));
+        Assert.Equal(AnswerFault.HeadTooLarge, Assert.Throws<AnswerException>(() => endless.Parse(head, answer)).Fault);
+
+        var twoLengths = new AnswerParser();
+        Assert.Equal(AnswerFault.BadContentLength,
+            Assert.Throws<AnswerException>(() => twoLengths.Parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"u8, answer)).Fault);
     }
 
     [Fact]

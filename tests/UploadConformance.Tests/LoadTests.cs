@@ -113,7 +113,7 @@ public class LoadTests
         Assert.Equal(1, byName["big"].Dropped);
         var second = Assert.Single(series);
         Assert.Equal((0L, 1L, 0.0), (second.Requests, second.Dropped, second.MaxMs));
-        Assert.Equal(0, LoadEngine.Metric("p99", all, TimeSpan.FromSeconds(1)));
+        Assert.Equal(0, ThresholdMetric.Find("p99")!.Read(all, TimeSpan.FromSeconds(1)));
         Assert.Equal(0, LoadResults.Of(ScenarioLoader.Parse("mix:\n  - { name: big, bytes: 1 }\nload:\n  - pause: 1s\n", "t.yaml"),
             new LoadOutcome(all, byName, series, TimeSpan.FromSeconds(1), [], null, false)).All.Latency.P99);
     }
@@ -174,7 +174,7 @@ public class LoadTests
 
     [Theory]
     [InlineData("burst", "burst of 12")]
-    [InlineData("mixed", "mixes open (inject…) and closed")]
+    [InlineData("mixed", "'keepConstant' is a closed simulation after open ones")]
     [InlineData("scope", "scoped to 'thumbnails'")]
     [InlineData("image", "no image 'huge'")]
     [InlineData("range", "minRate 9 and maxRate 3")]
@@ -212,8 +212,11 @@ public class LoadTests
     [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\nthresholds:\n  - p99.5 < 1s\n", "test.yaml:6: threshold 'p99.5 < 1s': unknown metric 'p99.5'")]
     [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\nthresholds:\n  - b: p99 < 1s\n", "test.yaml:6: threshold 'b: p99 < 1s' is scoped to 'b', which is not a request name")]
     [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injekt: { rate: 1, interval: 1s, during: 1s }\n", "test.yaml:4: no load simulation 'injekt'")]
-    [InlineData("mix:\n  - { name: a, image: huge }\nload:\n  - pause: 1s\n", "test.yaml:2: no image 'huge'")]
-    [InlineData("mix:\n  - { name: a, bytes: 10, burst: 12 }\nload:\n  - pause: 1s\n", "test.yaml:2: '12' is not a whole number from 1 to 9")]
+    [InlineData("mix:\n  - { name: a, image: huge }\nload:\n  - pause: 1s\n", "test.yaml:2: request shape 'a' has no image 'huge'")]
+    [InlineData("mix:\n  - { name: a, bytes: 10, burst: 12 }\nload:\n  - pause: 1s\n", "test.yaml:2: request shape 'a' has a burst of 12")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 0ms, during: 1s }\n", "test.yaml:4: Inject(rate: 1, interval: 0ms, during: 1s): interval must be at least 1ms")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injectRandom: { minRate: 5, maxRate: 1, interval: 1s, during: 1s }\n", "test.yaml:4: InjectRandom(minRate: 5, maxRate: 1, interval: 1s, during: 1s): minRate 5 and maxRate 1")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injectRandon: { minRate: 5, maxRate: 1, interval: 1s, during: 1s }\n", "test.yaml:4: no load simulation 'injectRandon' (did you mean 'injectRandom'?)")]
     [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, during: 1s }\n", "test.yaml:4: 'interval' is missing")]
     [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: soon }\n", "test.yaml:4: 'soon' is not a duration")]
     public void A_scenario_mistake_is_one_line_naming_the_line(string yaml, string message)
@@ -228,6 +231,8 @@ public class LoadTests
     [InlineData("error_rate < 1%", null, "error_rate", "<", 1.0)]
     [InlineData("rps > 100", null, "rps", ">", 100.0)]
     [InlineData("dropped == 0", null, "dropped", "==", 0.0)]
+    [InlineData("raw_p99 < 500ms", null, "service_p99", "<", 500.0)]
+    [InlineData("service_p95 < 1s", null, "service_p95", "<", 1000.0)]
     public void Thresholds_parse_into_metric_operator_and_value(string text, string? scope, string metric, string op, double value)
     {
         var t = Threshold.Parse(text);
@@ -289,8 +294,8 @@ public class OpenModelStallTests
 
         Assert.Equal(100, injected);
         Assert.Equal(100, outcome.All.Requests + outcome.All.Dropped);
-        var correctedP90 = LoadEngine.Metric("p90", outcome.All, outcome.Duration);
-        var rawP95 = LoadEngine.Metric("raw_p95", outcome.All, outcome.Duration);
+        var correctedP90 = ThresholdMetric.Find("p90")!.Read(outcome.All, outcome.Duration);
+        var rawP95 = ThresholdMetric.Find("service_p95")!.Read(outcome.All, outcome.Duration);
         // The stall lasted for 40 injections at 50/s (0.8 s): requests intended during it waited
         // for hundreds of milliseconds, while each one's own service time stayed small.
         Assert.True(correctedP90 > 200, $"corrected p90 {correctedP90} ms");

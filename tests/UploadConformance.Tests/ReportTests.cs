@@ -164,18 +164,13 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
     }
 }
 
-/// <summary>Debian's Chromium, headless, as the environment notes describe; installed with apt-get
-/// when missing (CI runs as root), with a CJK font so Chinese renders.</summary>
+/// <summary>Debian's Chromium, headless, as the environment notes describe; installed when missing
+/// (<see cref="Prerequisites"/>), with a CJK font so Chinese renders.</summary>
 public static class Browser
 {
     private const string Path_ = "/usr/bin/chromium";
 
-    public static async Task EnsureInstalledAsync()
-    {
-        if (File.Exists(Path_) && Directory.Exists("/usr/share/fonts/truetype/wqy")) return;
-        await Repo.SetUpAsync("apt-get", "update -qq", "/");
-        await Repo.SetUpAsync("apt-get", "install -y -qq --no-install-recommends chromium fonts-wqy-zenhei", "/");
-    }
+    public static Task EnsureInstalledAsync() => Prerequisites.ChromiumAsync();
 
     public static async Task<(string Stdout, string Stderr)> RunAsync(params string[] args)
     {

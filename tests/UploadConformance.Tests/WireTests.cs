@@ -78,9 +78,13 @@ public class WireTests
     [Theory]
     [InlineData("1500", 1500L)]
     [InlineData("200KiB", 204_800L)]
-    [InlineData("5MB", 5_242_880L)]
+    [InlineData("5MiB", 5_242_880L)]
+    [InlineData("5MB", 5_000_000L)]
+    [InlineData("10 MB", 10_000_000L)]
+    [InlineData("100kB", 100_000L)]
+    [InlineData("1.5KiB", 1536L)]
     [InlineData("1GiB", 1_073_741_824L)]
-    public void Sizes_parse_in_binary_units(string text, long expected)
+    public void Sizes_parse_in_the_units_written_SI_or_binary(string text, long expected)
     {
         Assert.True(ByteSize.TryParse(text, out var bytes));
         Assert.Equal(expected, bytes);
@@ -90,7 +94,18 @@ public class WireTests
     [InlineData("")]
     [InlineData("MB")]
     [InlineData("5XB")]
+    [InlineData("-5MB")]
+    [InlineData("0.5B")]
     public void Nonsense_sizes_are_refused(string text) => Assert.False(ByteSize.TryParse(text, out _));
+
+    [Theory]
+    [InlineData("200k", "write KiB or kB")]
+    [InlineData("10m", "write MiB or MB")]
+    public void A_bare_k_m_or_g_is_refused_as_ambiguous(string text, string hint)
+    {
+        Assert.False(ByteSize.TryParse(text, out _, out var problem));
+        Assert.Contains(hint, problem);
+    }
 
     private sealed class CountingStream : Stream
     {

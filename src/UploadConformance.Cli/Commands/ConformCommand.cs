@@ -1,6 +1,5 @@
+using System.CommandLine;
 using UploadConformance.Payloads;
-using UploadConformance.ReferenceServer;
-using UploadConformance.Results;
 using UploadConformance.Suites.Catalog;
 using UploadConformance.Targets;
 using UploadConformance.Verification;
@@ -9,87 +8,113 @@ using UploadConformance.Wire;
 namespace UploadConformance.Cli.Commands;
 
 /// <summary><c>conform</c>: the catalog against a target (the embedded reference server when none is
-/// given), a verdict per case with its evidence, results.json and summary.md.</summary>
+/// given), a verdict per case with its evidence, results.json and the reports.</summary>
 public static class ConformCommand
 {
-    public static readonly Arguments.Spec Options = new("conform", ["target", "profile", "suite", "case", "seed", "out", .. TlsArguments.Values], [.. TlsArguments.Flags]);
-
-    /// <summary>What the embedded server declares when conform runs against it.</summary>
-    public static ReferenceServerOptions EmbeddedServer => new() { FileField = "*", MaxFileBytes = 32L << 20 };
-
-    public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
+    public static Command Create(CliContext context)
     {
-        var url = args.Url("target");
-        var profilePath = args.Text("profile");
-        var suite = args.Text("suite");
-        var casePattern = args.Text("case");
-        var seed = args.Int("seed", 1, 0);
-        var outDir = args.Text("out");
-        var (tls, https) = TlsArguments.Read(args);
-        args.EnsureAllUsed();
+        var command = new Command("conform", "the conformance catalog against --target (or the embedded reference server): "
+            + "a verdict per case with its evidence");
+        var target = CliOptions.Target();
+        var profile = CliOptions.Profile();
+        var suite = CatalogOptions.Suite();
+        var cases = CatalogOptions.Case();
+        var seed = CliOptions.Seed();
+        var output = CliOptions.Out();
+        foreach (var option in new Option[] { target, profile, suite, cases, seed, output }) command.Options.Add(option);
+        var tlsArguments = new TlsArguments(command);
+        command.SetAction(async (parse, _) =>
+        {
+            var url = parse.GetValue(target);
+            var (tls, https) = tlsArguments.Read(parse, url);
+            return await ExecuteAsync(context, url, parse.GetValue(profile), parse.GetValue(suite), parse.GetValue(cases),
+                parse.GetValue(seed), parse.GetValue(output), tls, https);
+        });
+        return command;
+    }
 
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath, string? suite, string? casePattern,
+        int seed, string? outDir, TlsOptions tls, bool https)
+    {
+        var stdout = context.Out;
         // Check the selection before starting anything, so a typo costs nothing.
         var images = ImageFactory.Default();
-        Select(new CatalogContext(TargetProfile.Reference(new Uri("http://127.0.0.1/image")), seed, images), suite, casePattern);
+        CatalogOptions.Select(new CatalogContext(Target.ProfileOf(Target.ConformServer, Target.Placeholder), seed, images), suite, casePattern);
 
         var started = DateTimeOffset.Now;
+        var folder = ReportFolder.Prepare(outDir, "conform", started);
         TlsArguments.Announce(tls, stdout);
-        await using var target = await Target.ResolveAsync(url, profilePath, EmbeddedServer with { Https = https }, tls, cancellationToken);
+        await using var target = await Target.ResolveAsync(url, profilePath, Target.ConformServer with { Https = https }, tls, context.Token);
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(60));
-        var cases = Select(new CatalogContext(target.Profile, seed, images), suite, casePattern);
-        stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: {cases.Count} cases against {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}, seed {seed}");
+        var selected = CatalogOptions.Select(new CatalogContext(target.Profile, seed, images), suite, casePattern);
+        stdout.WriteLine($"UploadConformance {Results.ToolInfo.Current.Version}: {selected.Count} cases against {target.Describe()}, seed {seed}");
         if (target.Profile.Source is { } source) stdout.WriteLine($"profile: {source}");
 
         using var uploader = new Uploader(target.Tls);
         var runner = new CaseRunner(uploader, http, target.Profile);
-        var run = await CaseSession.RunAsync(cases, runner, stdout, cancellationToken);
-        var folder = ReportFolder.Resolve(outDir, "conform", started);
-        return await CaseSession.FinishAsync("conform", started, folder, target, seed, run, stdout,
-            describeProfile: true, selection: $"suite={suite ?? "all"} case={casePattern ?? "all"}");
-    }
-
-    private static IReadOnlyList<UploadCase> Select(CatalogContext context, string? suite, string? casePattern)
-    {
-        try
+        var run = await CaseSession.RunAsync(selected, runner, context);
+        var record = new RunRecord("conform", started, folder, target, seed)
         {
-            return ConformanceCatalog.Select(ConformanceCatalog.Build(context), suite, casePattern);
-        }
-        catch (ArgumentException e)
-        {
-            throw new UsageException(e.Message);
-        }
+            DescribeProfile = true,
+            Selection = $"suite={suite ?? "all"} case={casePattern ?? "all"}",
+        };
+        return await CaseSession.FinishAsync(record, run, context);
     }
 }
 
 /// <summary><c>cases</c>: every case with its stable id and one-line description.</summary>
 public static class CasesCommand
 {
-    public static readonly Arguments.Spec Options = new("cases", ["suite", "case"], []);
-
-    public static Task<int> ExecuteAsync(Arguments args, TextWriter stdout)
+    public static Command Create(CliContext context)
     {
-        var suite = args.Text("suite");
-        var casePattern = args.Text("case");
-        args.EnsureAllUsed();
-        IReadOnlyList<UploadCase> cases;
+        var command = new Command("cases", "every case with its stable id and one-line description");
+        var suite = CatalogOptions.Suite();
+        var cases = CatalogOptions.Case();
+        command.Options.Add(suite);
+        command.Options.Add(cases);
+        command.SetAction(parse => Execute(context.Out, parse.GetValue(suite), parse.GetValue(cases)));
+        return command;
+    }
+
+    private static int Execute(TextWriter stdout, string? suite, string? casePattern)
+    {
+        var context = new CatalogContext(Target.ProfileOf(Target.ConformServer, Target.Placeholder), 1, ImageFactory.Default());
+        var selected = CatalogOptions.Select(context, suite, casePattern);
+        var width = selected.Max(c => c.Id.Length);
+        foreach (var (name, description, _, _) in ConformanceCatalog.Suites)
+        {
+            var inSuite = selected.Where(c => c.Suite == name).ToList();
+            if (inSuite.Count == 0) continue;
+            stdout.WriteLine($"{name}: {description} ({inSuite.Count})");
+            foreach (var c in inSuite) stdout.WriteLine($"  {c.Id.PadRight(width)}  {c.Description}");
+        }
+        stdout.WriteLine($"{selected.Count} cases");
+        return ExitCodes.Ok;
+    }
+}
+
+/// <summary>The <c>--suite</c> and <c>--case</c> options of <c>conform</c> and <c>cases</c>.</summary>
+internal static class CatalogOptions
+{
+    public static Option<string?> Suite()
+    {
+        var option = CliOptions.Text("--suite", "name[,name]", "only these suites: "
+            + string.Join(", ", ConformanceCatalog.Suites.Select(s => s.Name)) + " (smoke is the default run's suite)");
+        option.CompletionSources.Add(ConformanceCatalog.Suites.Select(s => s.Name).ToArray());
+        return option;
+    }
+
+    public static Option<string?> Case() => CliOptions.Text("--case", "id|prefix*", "only these cases, e.g. 'wire.boundary.*'");
+
+    public static IReadOnlyList<UploadCase> Select(CatalogContext context, string? suite, string? casePattern)
+    {
         try
         {
-            var all = ConformanceCatalog.Build(new CatalogContext(TargetProfile.Reference(new Uri("http://127.0.0.1/image"), maxFileBytes: 32L << 20), 1, ImageFactory.Default()));
-            cases = ConformanceCatalog.Select(all, suite, casePattern);
+            return ConformanceCatalog.Select(context, suite, casePattern);
         }
         catch (ArgumentException e)
         {
             throw new UsageException(e.Message);
         }
-        var width = cases.Max(c => c.Id.Length);
-        foreach (var (name, description, _) in ConformanceCatalog.Suites)
-        {
-            var inSuite = cases.Where(c => c.Suite == name).ToList();
-            if (inSuite.Count == 0) continue;
-            stdout.WriteLine($"{name}: {description} ({inSuite.Count})");
-            foreach (var c in inSuite) stdout.WriteLine($"  {c.Id.PadRight(width)}  {c.Description}");
-        }
-        stdout.WriteLine($"{cases.Count} cases");
-        return Task.FromResult(ExitCodes.Ok);
     }
 }

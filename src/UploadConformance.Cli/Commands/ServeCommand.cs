@@ -1,32 +1,46 @@
+using System.CommandLine;
 using System.Net;
 using UploadConformance.ReferenceServer;
 using Server = UploadConformance.ReferenceServer.ReferenceServer;
 
 namespace UploadConformance.Cli.Commands;
 
-/// <summary><c>serve</c>: the reference server alone, for a user to point other tools at.</summary>
+/// <summary><c>serve</c>: the reference server alone, for a user to point other tools at. It runs until
+/// Ctrl-C (exit 130) or SIGTERM (exit 143), then stops within a second and removes its storage.</summary>
 public static class ServeCommand
 {
-    public static readonly Arguments.Spec Options = new("serve", ["host", "port", "field", "max-file-bytes", "storage", "defect", "client-ca"], ["quiet", "https", "h2c"]);
-
-    public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
+    public static Command Create(CliContext context)
     {
-        var host = args.Text("host") ?? "127.0.0.1";
-        var port = args.Int("port", 8090, 0, 65535);
-        var field = args.Text("field") ?? "images";
-        var maxFile = args.Bytes("max-file-bytes") ?? 64L << 20;
-        var storage = args.Text("storage");
-        var quiet = args.Flag("quiet");
-        var defectList = args.Text("defect");
-        var https = args.Flag("https");
-        var clientCa = args.Text("client-ca");
-        var h2c = args.Flag("h2c");
-        args.EnsureAllUsed();
+        var command = new Command("serve", "the reference upload server alone, for other tools");
+        var host = CliOptions.Address("--host", "the address to listen on (127.0.0.1)", IPAddress.Loopback);
+        var port = CliOptions.Int("--port", "n", "the port (8090; 0 picks a free one)", fallback: 8090, min: 0, max: 65535);
+        var field = CliOptions.Field("images");
+        var maxFile = CliOptions.Size("--max-file-bytes", "the largest file it stores (64MiB)");
+        var storage = CliOptions.Text("--storage", "dir", "keep uploads here (default: a temporary folder, removed at exit)");
+        var defect = CliOptions.Text("--defect", "name[,name]", "bugs on purpose, to see the suite catch them: "
+            + string.Join(", ", ServerDefectNames.All.Select(ServerDefectNames.Name)));
+        defect.CompletionSources.Add(ServerDefectNames.All.Select(ServerDefectNames.Name).ToArray());
+        var quiet = CliOptions.Flag("--quiet", "no access log");
+        var https = CliOptions.Flag("--https", "HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start");
+        var clientCa = CliOptions.Text("--client-ca", "pem", "with --https: require client certificates issued by this CA");
+        var h2c = CliOptions.Flag("--h2c", "cleartext HTTP/2 only, with prior knowledge");
+        foreach (var option in new Option[] { host, port, field, maxFile, storage, defect, quiet, https, clientCa, h2c }) command.Options.Add(option);
+        command.SetAction(async (parse, _) =>
+        {
+            var options = Options(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(field) ?? "images", parse.GetValue(maxFile),
+                parse.GetValue(storage), parse.GetValue(defect), parse.GetValue(https), parse.GetValue(clientCa), parse.GetValue(h2c));
+            return await ExecuteAsync(context, options with { AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out) });
+        });
+        return command;
+    }
+
+    private static ReferenceServerOptions Options(IPAddress host, int port, string field, long? maxFile, string? storage, string? defectList,
+        bool https, string? clientCa, bool h2c)
+    {
         if (clientCa is not null && !https) throw new UsageException("--client-ca needs --https: client certificates are part of TLS");
         if (h2c && https) throw new UsageException("--h2c is cleartext HTTP/2; with --https the server offers HTTP/2 by ALPN already");
         if (clientCa is not null && !File.Exists(clientCa)) throw new UsageException($"--client-ca {clientCa}: no such file");
-        if (!IPAddress.TryParse(host, out _)) throw new UsageException($"--host takes an IP address such as 127.0.0.1 or ::1, not '{host}'");
-
+        if (storage is not null && File.Exists(storage)) throw new UsageException($"--storage {storage}: is a file, not a folder");
         ServerDefects defects;
         try
         {
@@ -36,51 +50,57 @@ public static class ServeCommand
         {
             throw new UsageException("--defect: " + e.Message);
         }
-        var options = new ReferenceServerOptions
+        return new ReferenceServerOptions
         {
             Defects = defects,
             Https = https,
             ClientCaFile = clientCa,
             H2c = h2c,
-            Host = host,
+            Host = host.ToString(),
             Port = port,
             FileField = field,
-            MaxFileBytes = maxFile,
+            MaxFileBytes = maxFile ?? 64L << 20,
             StorageDirectory = storage,
-            AccessLog = quiet ? null : TextWriter.Synchronized(stdout),
         };
+    }
+
+    private static async Task<int> ExecuteAsync(CliContext context, ReferenceServerOptions options)
+    {
+        var stdout = context.Out;
         Server server;
         try
         {
-            server = await Server.StartAsync(options, cancellationToken);
+            server = await Server.StartAsync(options, context.Token);
         }
         catch (System.Security.Cryptography.CryptographicException e)
         {
-            throw new UsageException($"--client-ca {clientCa}: {e.Message.ReplaceLineEndings(" ").Trim()}");
+            throw new UsageException($"--client-ca {options.ClientCaFile}: {e.Message.ReplaceLineEndings(" ").Trim()}");
         }
-        catch (IOException e)
+        catch (ReferenceServerStartException e)
         {
-            throw new UsageException($"cannot listen on {host}:{port}: {e.Message.ReplaceLineEndings(" ")} (pick another with --port)");
+            throw new UsageException(e.Message);
         }
         await using (server)
         {
             stdout.WriteLine($"reference upload server on {server.BaseUrl}");
-            stdout.WriteLine($"  POST {options.UploadPath}  multipart/form-data, file under field '{field}', files up to {options.MaxFileBytes} bytes");
+            stdout.WriteLine($"  POST {options.UploadPath}  multipart/form-data, file under field '{options.FileField}', "
+                + $"files up to {options.MaxFileBytes} bytes");
             stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
-            stdout.WriteLine($"  storage: {server.Store.StorageDirectory}{(storage is null ? " (deleted at exit)" : "")}");
-            if (defects != ServerDefects.None) stdout.WriteLine($"  DEFECTS ON PURPOSE: {defects}");
+            stdout.WriteLine($"  storage: {server.Store.StorageDirectory}{(options.StorageDirectory is null ? " (deleted at exit)" : "")}");
+            if (options.Defects != ServerDefects.None) stdout.WriteLine($"  DEFECTS ON PURPOSE: {options.Defects}");
             if (server.CertificatePath is { } pem) stdout.WriteLine($"  HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start; trust it with --ca {pem}");
-            if (clientCa is not null) stdout.WriteLine($"  mutual TLS: a client certificate issued by {clientCa} is required (send one with --cert/--key)");
-            if (h2c) stdout.WriteLine("  cleartext HTTP/2 only (prior knowledge): point clients at it with --http 2");
-            stdout.WriteLine("Ctrl-C stops it.");
+            if (options.ClientCaFile is { } ca) stdout.WriteLine($"  mutual TLS: a client certificate issued by {ca} is required (send one with --cert/--key)");
+            if (options.H2c) stdout.WriteLine("  cleartext HTTP/2 only (prior knowledge): point clients at it with --http 2");
+            stdout.WriteLine("Ctrl-C or SIGTERM stops it.");
             try
             {
-                await Task.Delay(Timeout.Infinite, cancellationToken);
+                await Task.Delay(Timeout.Infinite, context.Token);
             }
             catch (OperationCanceledException)
             {
             }
+            stdout.WriteLine($"stopping: {context.Stop.Reason}");
         }
-        return ExitCodes.Ok;
+        return context.Stop.ExitCode;
     }
 }

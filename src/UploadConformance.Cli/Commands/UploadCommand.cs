@@ -1,3 +1,4 @@
+using System.CommandLine;
 using System.Diagnostics;
 using System.Globalization;
 using UploadConformance.Payloads;
@@ -12,50 +13,76 @@ namespace UploadConformance.Cli.Commands;
 /// payload of any size, verified end to end, with the client's peak memory reported.</summary>
 public static class UploadCommand
 {
-    public static readonly Arguments.Spec Options = new("upload", ["target", "file", "size", "field", "filename", "content-type", "abort", "rate", "timeout", "seed", "out", .. TlsArguments.Values], ["chunked", .. TlsArguments.Flags]);
-
-    public static async Task<int> ExecuteAsync(Arguments args, TextWriter stdout, CancellationToken cancellationToken)
+    public static Command Create(CliContext context)
     {
-        var url = args.Url("target");
-        var filePath = args.Text("file");
-        var size = args.Bytes("size");
-        var field = args.Text("field") ?? "images";
-        var fileName = args.Text("filename");
-        var contentType = args.Text("content-type");
-        var chunked = args.Flag("chunked");
-        var abort = ParseAbort(args.Text("abort"));
-        var rate = args.Bytes("rate");
-        var timeoutMs = args.Int("timeout", 60_000, 1);
-        var seed = args.Int("seed", 1, 0);
-        var outDir = args.Text("out");
-        var (tls, https) = TlsArguments.Read(args);
-        args.EnsureAllUsed();
-
-        IPayload payload = (filePath, size) switch
+        var command = new Command("upload", "one upload of your own file or a generated payload of any size, verified, with the client's peak memory");
+        var target = CliOptions.Target();
+        var file = CliOptions.Text("--file", "path", "upload this file");
+        var size = CliOptions.Size("--size", "…or a generated payload of this many bytes");
+        var field = CliOptions.Field("images");
+        var fileName = CliOptions.Text("--filename", "name", "the filename sent (default: the file's own, or tmp_<seed>.bin)");
+        var contentType = CliOptions.Text("--content-type", "type", "the file part's Content-Type (default: from the extension)");
+        var chunked = CliOptions.Flag("--chunked", "chunked transfer encoding instead of Content-Length");
+        var abort = CliOptions.Text("--abort", "50%|bytes", "UploadTask.abort() after this share or this many bytes");
+        var rate = CliOptions.Size("--rate", "a slow link: bytes a second");
+        var timeout = CliOptions.Int("--timeout", "ms", "the client timeout (60000)", fallback: 60_000, min: 1);
+        var seed = CliOptions.Seed();
+        var output = CliOptions.Out();
+        foreach (var option in new Option[] { target, file, size, field, fileName, contentType, chunked, abort, rate, timeout, seed, output })
+            command.Options.Add(option);
+        var tlsArguments = new TlsArguments(command);
+        command.SetAction(async (parse, _) =>
         {
-            (not null, null) => OpenFile(filePath),
-            (null, { } n) => new GeneratedPayload(n, (ulong)seed),
-            (null, null) => throw new UsageException("upload needs --file <path> or --size <bytes>"),
-            _ => throw new UsageException("give --file or --size, not both"),
-        };
+            var url = parse.GetValue(target);
+            var (tls, https) = tlsArguments.Read(parse, url);
+            var seedValue = parse.GetValue(seed);
+            var filePath = parse.GetValue(file);
+            IPayload payload = (filePath, parse.GetValue(size)) switch
+            {
+                (not null, null) => OpenFile(filePath),
+                (null, { } n) => new GeneratedPayload(n, (ulong)seedValue),
+                (null, null) => throw new UsageException("upload needs --file <path> or --size <bytes>"),
+                _ => throw new UsageException("give --file or --size, not both"),
+            };
+            var fieldName = parse.GetValue(field) ?? "images";
+            var upload = new UploadFile(payload, parse.GetValue(fileName) ?? (filePath is null ? $"tmp_{seedValue:x8}.bin" : Path.GetFileName(filePath)),
+                parse.GetValue(contentType) ?? GuessContentType(filePath));
+            var wire = new WireOptions
+            {
+                Framing = parse.GetValue(chunked) ? Framing.Chunked : Framing.ContentLength,
+                AbortAt = ParseAbort(parse.GetValue(abort)),
+                RateCapBytesPerSecond = parse.GetValue(rate),
+            };
+            return await ExecuteAsync(context, url, fieldName, upload, wire, parse.GetValue(timeout), seedValue, parse.GetValue(output), tls, https);
+        });
+        return command;
+    }
+
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, UploadFile file, WireOptions wire, int timeoutMs,
+        int seed, string? outDir, TlsOptions tls, bool https)
+    {
+        var stdout = context.Out;
+        var payload = file.Payload;
         var started = DateTimeOffset.Now;
+        var folder = ReportFolder.Prepare(outDir, "upload", started);
         TlsArguments.Announce(tls, stdout);
-        await using var target = await Target.ResolveAsync(url, null, new ReferenceServer.ReferenceServerOptions { FileField = field, MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https }, tls, cancellationToken);
+        var embedded = new ReferenceServer.ReferenceServerOptions { FileField = field, MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https };
+        await using var target = await Target.ResolveAsync(url, null, embedded, tls, context.Token);
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromMinutes(10));
 
         var request = new UploadRequest
         {
             Url = target.UploadUrl,
             Name = field,
-            File = new UploadFile(payload, fileName ?? (filePath is null ? $"tmp_{seed:x8}.bin" : Path.GetFileName(filePath)), contentType ?? GuessContentType(filePath)),
+            File = file,
             TimeoutMs = timeoutMs,
             Header = PlatformProfile.WeChat.Headers(new PlatformContext(seed)),
         };
-        var wire = new WireOptions { Framing = chunked ? Framing.Chunked : Framing.ContentLength, AbortAt = abort, RateCapBytesPerSecond = rate };
-        var expectation = abort is null ? Expectation.StoredExactly : Expectation.Aborted;
-        var @case = new UploadCase("upload.one", "upload", $"one upload of {payload.Description}", RequestPlan.For(request, FormDataEncoding.JsString, wire, seed, "wechat"), expectation);
+        var expectation = wire.AbortAt is null ? Expectation.StoredExactly : Expectation.Aborted;
+        var @case = new UploadCase("upload.one", "upload", $"one upload of {payload.Description}",
+            RequestPlan.For(request, FormDataEncoding.JsString, wire, seed, "wechat"), expectation);
 
-        stdout.WriteLine($"uploading {payload.Description} ({payload.Length} bytes) to {target.UploadUrl}{(target.Embedded ? " (embedded reference server)" : "")}");
+        stdout.WriteLine($"uploading {payload.Description} ({payload.Length} bytes) to {target.Describe()}");
         var lastDecile = -1L;
         var clock = Stopwatch.StartNew();
         void Progress(long sent, long expected)
@@ -68,13 +95,14 @@ public static class UploadCommand
 
         using var uploader = new Uploader(target.Tls);
         var runner = new CaseRunner(uploader, http, target.Profile with { Field = field });
-        var run = await CaseSession.RunAsync([@case], runner, stdout, cancellationToken, Progress);
+        var run = await CaseSession.RunAsync([@case], runner, context, Progress);
         using (var self = Process.GetCurrentProcess())
         {
-            stdout.WriteLine($"client peak RSS: {self.PeakWorkingSet64 / (1 << 20)} MiB{(target.Embedded ? " (the embedded server runs in this process too; use --target for the client alone)" : "")}");
+            stdout.WriteLine($"client peak RSS: {self.PeakWorkingSet64 / (1 << 20)} MiB"
+                + (target.Embedded ? " (the embedded server runs in this process too; use --target for the client alone)" : ""));
         }
-        foreach (var check in run.Results.SelectMany(r => r.Checks)) stdout.WriteLine($"  {check}");
-        return await CaseSession.FinishAsync("upload", started, ReportFolder.Resolve(outDir, "upload", started), target, seed, run, stdout);
+        foreach (var check in run.Results.SelectMany(r => r.Checks)) stdout.WriteLine($"  {UploadConformance.Text.UntrustedText.ForTerminal(check.ToString())}");
+        return await CaseSession.FinishAsync(new RunRecord("upload", started, folder, target, seed), run, context);
     }
 
     private static FilePayload OpenFile(string path)

@@ -36,7 +36,7 @@ public sealed record LoadOutcome(
 /// omission corrected) as well as service time from the first body byte; when every in-flight slot
 /// is busy at an intended time the iteration is counted as dropped, never silently skipped.
 /// Closed phases keep copies looping. Every loop is bounded by its phase's time or iterations.</summary>
-public sealed class LoadEngine : IDisposable
+public sealed class LoadEngine : ILoadDriver, IDisposable
 {
     private readonly Scenario _scenario;
     private readonly TargetProfile _profile;
@@ -47,13 +47,19 @@ public sealed class LoadEngine : IDisposable
     private readonly Dictionary<RequestPlan, (PreparedRequest? Prepared, long PayloadBytes)> _plans = new(ReferenceEqualityComparer.Instance);
     private readonly LoadStats _stats = new();
     private readonly Stopwatch _clock = new();
+    private readonly ExecutionSegment _segment;
     private long _iterations;
+    /// <summary>Open phases: iterations the whole run has scheduled so far, every generator's
+    /// included; each one's number picks its request, so a split run sends the same requests.</summary>
+    private long _scheduled;
+    private int _phase;
     private long _inFlight;
     private TaskCompletionSource _idle = NewIdle();
 
-    public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix, TlsOptions? tls = null)
+    public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix, TlsOptions? tls = null, ExecutionSegment? segment = null)
     {
         _scenario = scenario.Validate();
+        _segment = segment ?? ExecutionSegment.Whole;
         _profile = profile;
         _mix = mix;
         var connections = scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9;
@@ -83,11 +89,11 @@ public sealed class LoadEngine : IDisposable
     /// <summary>Iterations started so far (dropped ones included).</summary>
     public long Iterations => Interlocked.Read(ref _iterations);
 
-    /// <summary>Sum of phase durations, or null when a phase is counted in iterations.</summary>
-    public static TimeSpan? PlannedDuration(Scenario scenario) =>
-        scenario.Load.All(p => p.During is not null) ? scenario.Load.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.During!.Value) : null;
+    int ILoadDriver.Seed => _scenario.Seed;
 
-    public async Task<LoadOutcome> RunAsync(Action<LoadProgress>? progress, CancellationToken cancellationToken)
+    /// <param name="cancelledReason">What results say when <paramref name="cancellationToken"/> stops the run.</param>
+    public async Task<LoadOutcome> RunAsync(Action<LoadProgress>? progress, CancellationToken cancellationToken,
+        string cancelledReason = "interrupted by Ctrl-C")
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? interrupted = null;
@@ -102,52 +108,16 @@ public sealed class LoadEngine : IDisposable
         }, stop.Token);
         try
         {
-            double previousRate = 0;
-            var previousCopies = 0;
-            foreach (var phase in _scenario.Load)
+            var carry = new PhaseCarry(0, 0);
+            for (_phase = 0; _phase < _scenario.Load.Count; _phase++)
             {
                 stop.Token.ThrowIfCancellationRequested();
-                switch (phase)
-                {
-                    case LoadSimulation.Pause p:
-                        await Task.Delay(p.Span, stop.Token);
-                        break;
-                    case LoadSimulation.Inject i:
-                        await InjectAsync(_ => i.Rate, i.Interval, i.Span, null, stop.Token);
-                        previousRate = i.Rate;
-                        break;
-                    case LoadSimulation.RampingInject r:
-                        var from = previousRate;
-                        await InjectAsync(t => from + (r.Rate - from) * (t / r.Span), r.Interval, r.Span, null, stop.Token);
-                        previousRate = r.Rate;
-                        break;
-                    case LoadSimulation.InjectRandom ir:
-                        var random = new Random(_scenario.Seed);
-                        await InjectAsync(_ => random.Next(ir.MinRate, ir.MaxRate + 1), ir.Interval, ir.Span, null, stop.Token);
-                        break;
-                    case LoadSimulation.IterationsForInject ifi:
-                        await InjectAsync(_ => ifi.Rate, ifi.Interval, TimeSpan.MaxValue, ifi.Iterations, stop.Token);
-                        previousRate = ifi.Rate;
-                        break;
-                    case LoadSimulation.KeepConstant k:
-                        await ClosedAsync(_ => k.Copies, k.Copies, k.Span, null, stop.Token);
-                        previousCopies = k.Copies;
-                        break;
-                    case LoadSimulation.RampingConstant rc:
-                        var start = previousCopies;
-                        await ClosedAsync(t => (int)Math.Round(start + (rc.Copies - start) * (t / rc.Span)), Math.Max(start, rc.Copies), rc.Span, null, stop.Token);
-                        previousCopies = rc.Copies;
-                        break;
-                    case LoadSimulation.IterationsForConstant ic:
-                        await ClosedAsync(_ => ic.Copies, ic.Copies, TimeSpan.MaxValue, ic.Iterations, stop.Token);
-                        previousCopies = ic.Copies;
-                        break;
-                }
+                carry = await _scenario.Load[_phase].RunAsync(this, carry, stop.Token).ConfigureAwait(false);
             }
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            interrupted ??= "interrupted by Ctrl-C";
+            interrupted ??= cancelledReason;
         }
         await WhenIdleAsync();
         var duration = _clock.Elapsed;
@@ -165,7 +135,9 @@ public sealed class LoadEngine : IDisposable
         };
     }
 
-    private async Task InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken ct)
+    Task ILoadDriver.PauseAsync(TimeSpan span, CancellationToken ct) => Task.Delay(span, ct);
+
+    async Task ILoadDriver.InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken ct)
     {
         var phaseStart = _clock.Elapsed;
         long injected = 0;
@@ -177,11 +149,14 @@ public sealed class LoadEngine : IDisposable
             for (var i = 0; i < n; i++)
             {
                 if (iterations is { } limit && injected >= limit) break;
+                injected++;
+                // Every generator walks the whole schedule; each starts only the iterations it owns.
+                var number = _scheduled++;
+                if (!_segment.Owns(number)) continue;
                 var intended = phaseStart + offset + interval * i / n;
                 var wait = intended - _clock.Elapsed;
                 if (wait > TimeSpan.FromMilliseconds(1)) await Task.Delay(wait, ct);
-                Start(intended, ct);
-                injected++;
+                Start(number, intended, ct);
             }
             if (n == 0)
             {
@@ -197,9 +172,9 @@ public sealed class LoadEngine : IDisposable
         }
     }
 
-    private void Start(TimeSpan intended, CancellationToken ct)
+    private void Start(long n, TimeSpan intended, CancellationToken ct)
     {
-        var n = Interlocked.Increment(ref _iterations) - 1;
+        Interlocked.Increment(ref _iterations);
         var (shape, burst) = _mix.Pick(n);
         if (Interlocked.Read(ref _inFlight) >= _scenario.MaxInFlight)
         {
@@ -210,10 +185,13 @@ public sealed class LoadEngine : IDisposable
         _ = RunIterationAsync(shape.Name, burst, intended, n, ct);
     }
 
-    private async Task ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations, CancellationToken ct)
+    async Task ILoadDriver.ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations, CancellationToken ct)
     {
         var phaseStart = _clock.Elapsed;
-        var remaining = iterations ?? long.MaxValue;
+        // Iterations of a closed phase are numbered within it: the phase's base, then the numbers
+        // this generator owns, claimed by whichever of its copies is free first.
+        var phaseBase = (long)_phase << 40;
+        long claimed = -1;
         async Task Copy(int index)
         {
             while (!ct.IsCancellationRequested)
@@ -226,8 +204,10 @@ public sealed class LoadEngine : IDisposable
                     await Task.Delay(10, ct);
                     continue;
                 }
-                if (Interlocked.Decrement(ref remaining) < 0) return;
-                var n = Interlocked.Increment(ref _iterations) - 1;
+                var local = _segment.NthOwned(Interlocked.Increment(ref claimed));
+                if (iterations is { } limit && local >= limit) return;
+                var n = phaseBase + local;
+                Interlocked.Increment(ref _iterations);
                 var (shape, burst) = _mix.Pick(n);
                 Enter();
                 if (burst.Length > 1)
@@ -250,7 +230,7 @@ public sealed class LoadEngine : IDisposable
                 }
             }
         }
-        await Task.WhenAll(Enumerable.Range(0, maxCopies).Select(Copy));
+        await Task.WhenAll(_segment.OwnedCopies(maxCopies).Select(Copy));
     }
 
     private async Task RunIterationAsync(string name, RequestPlan[] burst, TimeSpan intended, long iteration, CancellationToken ct)
@@ -287,7 +267,7 @@ public sealed class LoadEngine : IDisposable
             outcome = await _uploader.SendAsync(plan, null, ct).ConfigureAwait(false);
         }
         var end = _clock.Elapsed;
-        var raw = outcome.Elapsed - outcome.TimeToBodyStart;
+        var service = outcome.Elapsed - outcome.TimeToBodyStart;
         var abortedByScenario = plan.Wire.AbortAt is not null && outcome.Failure == FailureKind.Aborted;
         var ok = !abortedByScenario && outcome.Answered && _profile.Success.Holds(outcome, out _);
         string? checkFailure = null;
@@ -295,7 +275,7 @@ public sealed class LoadEngine : IDisposable
         _stats.Record(new RequestSample(
             name,
             end - intended,
-            raw > TimeSpan.Zero ? raw : outcome.Elapsed,
+            service > TimeSpan.Zero ? service : outcome.Elapsed,
             outcome.StatusCode,
             outcome.Failure,
             ok && checkFailure is null,
@@ -332,7 +312,7 @@ public sealed class LoadEngine : IDisposable
 
     private async Task ReportAsync(Action<LoadProgress>? progress, Action<string> stopWith, CancellationToken ct)
     {
-        var planned = PlannedDuration(_scenario);
+        var planned = _scenario.PlannedDuration;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         long lastOk = 0, lastRefused = 0;
         while (await timer.WaitForNextTickAsync(ct))
@@ -351,34 +331,14 @@ public sealed class LoadEngine : IDisposable
         }
     }
 
-    public static IReadOnlyList<ThresholdResult> Evaluate(IReadOnlyList<Threshold> thresholds, NameStats all, IReadOnlyDictionary<string, NameStats> byName, TimeSpan duration) =>
+    public static IReadOnlyList<ThresholdResult> Evaluate(IReadOnlyList<Threshold> thresholds, NameStats all,
+        IReadOnlyDictionary<string, NameStats> byName, TimeSpan duration) =>
         thresholds.Select(t =>
         {
             var stats = t.Scope is null ? all : byName.GetValueOrDefault(t.Scope) ?? new NameStats();
-            var actual = Metric(t.Metric, stats, duration);
+            var actual = ThresholdMetric.Find(t.Metric)!.Read(stats, duration);
             return new ThresholdResult(t.Text, t.Scope, t.Metric, Math.Round(actual, 3), t.Holds(actual));
         }).ToList();
-
-    public static double Metric(string metric, NameStats s, TimeSpan duration)
-    {
-        static double Ms(HdrHistogram.HistogramBase h, double p) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(p) / 1000.0;
-        return metric switch
-        {
-            "p50" => Ms(s.Corrected, 50), "p75" => Ms(s.Corrected, 75), "p90" => Ms(s.Corrected, 90), "p95" => Ms(s.Corrected, 95),
-            "p99" => Ms(s.Corrected, 99), "p99.9" => Ms(s.Corrected, 99.9),
-            "max" => s.Corrected.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(s.Corrected) / 1000.0,
-            "mean" => s.Corrected.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMean(s.Corrected) / 1000.0,
-            "raw_p50" => Ms(s.Raw, 50), "raw_p95" => Ms(s.Raw, 95), "raw_p99" => Ms(s.Raw, 99),
-            "raw_max" => s.Raw.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(s.Raw) / 1000.0,
-            "error_rate" => s.ErrorRate,
-            "rps" => duration.TotalSeconds <= 0 ? 0 : s.Requests / duration.TotalSeconds,
-            "requests" => s.Requests,
-            "failed" => s.Failed,
-            "dropped" => s.Dropped,
-            "failed_checks" => s.FailedChecks.Values.Sum(),
-            _ => throw new ArgumentException($"unknown metric {metric}"),
-        };
-    }
 
     private void Enter()
     {

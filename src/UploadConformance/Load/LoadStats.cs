@@ -8,7 +8,7 @@ namespace UploadConformance.Load;
 public readonly record struct RequestSample(
     string Name,
     TimeSpan Corrected,
-    TimeSpan Raw,
+    TimeSpan ServiceTime,
     int? Status,
     FailureKind Failure,
     bool Ok,
@@ -25,7 +25,8 @@ public sealed class NameStats
     public static LongHistogram NewHistogram() => new(1, 3_600_000_000, 3);
 
     public LongHistogram Corrected { get; } = NewHistogram();
-    public LongHistogram Raw { get; } = NewHistogram();
+    /// <summary>From the first body byte to the answer: what the server took, without the wait for a slot.</summary>
+    public LongHistogram ServiceTime { get; } = NewHistogram();
     public long Requests { get; private set; }
     public long Ok { get; private set; }
     public long Failed { get; private set; }
@@ -47,7 +48,7 @@ public sealed class NameStats
     {
         Requests++;
         Corrected.RecordValue(Micros(s.Corrected));
-        Raw.RecordValue(Micros(s.Raw));
+        ServiceTime.RecordValue(Micros(s.ServiceTime));
         BytesSent += s.BytesSent;
         BytesReceived += s.BytesReceived;
         if (s.Status is { } status) _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
@@ -88,7 +89,7 @@ public sealed class NameStats
             BytesSent = BytesSent, BytesReceived = BytesReceived, FileBytes = FileBytes,
         };
         copy.Corrected.Add(Corrected);
-        copy.Raw.Add(Raw);
+        copy.ServiceTime.Add(ServiceTime);
         foreach (var (k, v) in _statuses) copy._statuses[k] = v;
         foreach (var (k, v) in Errors) copy.Errors[k] = v;
         foreach (var (k, v) in FailedChecks) copy.FailedChecks[k] = v;
@@ -127,7 +128,7 @@ public sealed class LoadStats
             stats.Record(sample);
             var bucket = BucketFor(completedAt);
             bucket.Histogram.RecordValue(NameStats.Micros(sample.Corrected));
-            bucket.Raw.RecordValue(NameStats.Micros(sample.Raw));
+            bucket.ServiceTime.RecordValue(NameStats.Micros(sample.ServiceTime));
             bucket.Requests++;
             if (sample.Ok) bucket.Ok++;
             else if (!sample.AbortedByScenario) bucket.Failed++;
@@ -205,7 +206,7 @@ public sealed class LoadStats
         if (second == _lastSecond) _lastBucket = null;
         _closed.Add(new SecondStats(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
             Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0 : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram),
-            Ms(b.Raw, 50), Ms(b.Raw, 95), Ms(b.Raw, 99), b.Raw.TotalCount == 0 ? 0 : b.Raw.GetMaxValue() / 1000.0));
+            Ms(b.ServiceTime, 50), Ms(b.ServiceTime, 95), Ms(b.ServiceTime, 99), b.ServiceTime.TotalCount == 0 ? 0 : b.ServiceTime.GetMaxValue() / 1000.0));
         _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
     }
 
@@ -214,7 +215,7 @@ public sealed class LoadStats
     private sealed class Bucket
     {
         public LongHistogram Histogram { get; } = NameStats.NewHistogram();
-        public LongHistogram Raw { get; } = NameStats.NewHistogram();
+        public LongHistogram ServiceTime { get; } = NameStats.NewHistogram();
         public long Requests, Ok, Failed, Dropped, BytesSent, BytesReceived;
     }
 }

@@ -1,16 +1,35 @@
-using System.Globalization;
-using System.Net;
 using System.Text;
 using UploadConformance.Results;
+using UploadConformance.Text;
 using UploadConformance.Verification;
 
 namespace UploadConformance.Reporting;
 
 /// <summary>Several runs side by side: a case × run matrix of verdicts (Autobahn-style), and each
-/// load run against the first as baseline, with regressions beyond a tolerance flagged.</summary>
+/// load run against the first as baseline. A regression is a verdict that got worse than in the
+/// first run (pass → non-strict → fail), or a load metric worse beyond the tolerance.</summary>
 public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Document)> runs, double tolerancePercent)
 {
     public sealed record LoadDelta(string Run, string Metric, double Baseline, double Candidate, double ChangePercent, bool Regression);
+
+    public sealed record VerdictChange(string CaseId, string Run, Verdict Baseline, Verdict Candidate, string Reason);
+
+    public bool HasRegression => VerdictRegressions().Count > 0 || LoadDeltas().Any(d => d.Regression);
+
+    /// <summary>How bad a verdict is: a lawful alternative reading counts as a pass.</summary>
+    private static int Rank(Verdict v) => v switch { Verdict.NonStrict => 1, Verdict.Fail => 2, _ => 0 };
+
+    /// <summary>Cases whose verdict in a later run is worse than in the first run.</summary>
+    public IReadOnlyList<VerdictChange> VerdictRegressions()
+    {
+        if (runs.Count < 2) return [];
+        var baseline = runs[0].Document.Cases.ToDictionary(c => c.Id);
+        return runs.Skip(1)
+            .SelectMany(r => r.Document.Cases
+                .Where(c => baseline.TryGetValue(c.Id, out var b) && Rank(c.Verdict) > Rank(b.Verdict))
+                .Select(c => new VerdictChange(c.Id, r.Label, baseline[c.Id].Verdict, c.Verdict, c.Reason)))
+            .ToList();
+    }
 
     public IReadOnlyList<LoadDelta> LoadDeltas()
     {
@@ -39,18 +58,31 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         return deltas;
     }
 
+    private static string Letter(int i) => ((char)('A' + i)).ToString();
+
     public string RenderHtml()
     {
+        static string E(string? text) => HtmlReport.E(text);
         var html = new StringBuilder();
-        html.Append($"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>UploadConformance · comparison</title><style>{HtmlReport.Style}</style></head><body>");
+        html.Append("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>UploadConformance · comparison</title>");
+        html.Append($"<style>{HtmlReport.Style}</style></head><body>");
         html.Append($"<header><h1>UploadConformance comparison</h1><div class=\"facts\">{runs.Count} runs · tolerance {tolerancePercent:0.#}%<br>");
-        html.Append(string.Join("<br>", runs.Select((r, i) => $"{(char)('A' + i)}: {E(r.Label)} · {E(r.Document.Run.Target.Url)} · {r.Document.Run.StartedAt:yyyy-MM-dd HH:mm}")));
+        html.Append(string.Join("<br>", runs.Select((r, i) => $"{Letter(i)}: {E(r.Label)} · {E(r.Document.Run.Target.Url)} · {r.Document.Run.StartedAt:yyyy-MM-dd HH:mm}")));
         html.Append("</div></header><main>");
+        var regressions = VerdictRegressions();
+        if (regressions.Count > 0)
+        {
+            html.Append("<h2>Verdicts that got worse</h2><table><tr><th>case</th><th>run</th><th>was</th><th>now</th><th>reason</th></tr>");
+            foreach (var r in regressions)
+                html.Append($"<tr><td><code>{E(r.CaseId)}</code></td><td>{E(r.Run)}</td><td><span class=\"badge {HtmlReport.Css(r.Baseline)}\">{HtmlReport.Css(r.Baseline)}</span></td>"
+                    + $"<td><span class=\"badge {HtmlReport.Css(r.Candidate)}\">{HtmlReport.Css(r.Candidate)}</span></td><td>{E(r.Reason)}</td></tr>");
+            html.Append("</table>");
+        }
         var ids = runs.SelectMany(r => r.Document.Cases.Select(c => c.Id)).Distinct().ToList();
         if (ids.Count > 0)
         {
             html.Append("<h2>Conformance, case by case</h2><table><tr><th>case</th>");
-            for (var i = 0; i < runs.Count; i++) html.Append($"<th>{(char)('A' + i)}</th>");
+            for (var i = 0; i < runs.Count; i++) html.Append($"<th>{Letter(i)}</th>");
             html.Append("</tr>");
             foreach (var id in ids)
             {
@@ -58,7 +90,8 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
                 var differ = verdicts.Select(v => v?.Verdict).Distinct().Count() > 1;
                 html.Append($"<tr><td>{(differ ? "<b>" : "")}<code>{E(id)}</code>{(differ ? "</b>" : "")}</td>");
                 foreach (var v in verdicts)
-                    html.Append(v is null ? "<td class=\"muted\">–</td>" : $"<td><span class=\"badge {HtmlReport.Css(v.Verdict)}\" title=\"{E(v.Reason)}\">{HtmlReport.Css(v.Verdict)}</span></td>");
+                    html.Append(v is null ? "<td class=\"muted\">–</td>"
+                        : $"<td><span class=\"badge {HtmlReport.Css(v.Verdict)}\" title=\"{E(v.Reason)}\">{HtmlReport.Css(v.Verdict)}</span></td>");
                 html.Append("</tr>");
             }
             html.Append("</table>");
@@ -66,9 +99,11 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         var deltas = LoadDeltas();
         if (deltas.Count > 0)
         {
-            html.Append("<h2>Load, against the first run</h2><table><tr><th>run</th><th>metric</th><th class=\"num\">baseline</th><th class=\"num\">this run</th><th class=\"num\">change</th><th></th></tr>");
+            html.Append("<h2>Load, against the first run</h2><table><tr><th>run</th><th>metric</th><th class=\"num\">baseline</th>");
+            html.Append("<th class=\"num\">this run</th><th class=\"num\">change</th><th></th></tr>");
             foreach (var d in deltas)
-                html.Append($"<tr><td>{E(d.Run)}</td><td>{E(d.Metric)}</td><td class=\"num\">{d.Baseline:0.##}</td><td class=\"num\">{d.Candidate:0.##}</td><td class=\"num\">{d.ChangePercent:+0.#;-0.#;0}%</td><td>{(d.Regression ? "<span class=\"badge fail\">regression</span>" : "")}</td></tr>");
+                html.Append($"<tr><td>{E(d.Run)}</td><td>{E(d.Metric)}</td><td class=\"num\">{d.Baseline:0.##}</td><td class=\"num\">{d.Candidate:0.##}</td>"
+                    + $"<td class=\"num\">{d.ChangePercent:+0.#;-0.#;0}%</td><td>{(d.Regression ? "<span class=\"badge fail\">regression</span>" : "")}</td></tr>");
             html.Append("</table>");
         }
         html.Append("</main></body></html>");
@@ -77,17 +112,24 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
 
     public string RenderMarkdown()
     {
+        static string Cell(string? text) => UntrustedText.ForTerminal(text);
         var md = new StringBuilder("# UploadConformance comparison\n\n");
-        for (var i = 0; i < runs.Count; i++) md.AppendLine($"- {(char)('A' + i)}: {runs[i].Label} (`{runs[i].Document.Run.Target.Url}`)");
+        for (var i = 0; i < runs.Count; i++) md.Append($"- {Letter(i)}: {runs[i].Label} (`{Cell(runs[i].Document.Run.Target.Url)}`)\n");
+        // Regressions first: they are what a reviewer of a deploy looks for.
+        var regressions = VerdictRegressions();
+        if (regressions.Count > 0) md.Append($"\n{regressions.Count} verdicts got worse than in {Letter(0)}:\n");
+        foreach (var r in regressions)
+            md.Append($"- ❌ regression in {r.Run}: `{r.CaseId}` {VerdictWords.Word(r.Baseline)} → {VerdictWords.Word(r.Candidate)} ({Cell(r.Reason)})\n");
+        foreach (var d in LoadDeltas().Where(d => d.Regression))
+            md.Append($"- ❌ regression in {d.Run}: {d.Metric} {d.Baseline:0.##} → {d.Candidate:0.##} ({d.ChangePercent:+0.#;-0.#;0}%)\n");
         var differing = runs.SelectMany(r => r.Document.Cases.Select(c => c.Id)).Distinct()
             .Where(id => runs.Select(r => r.Document.Cases.FirstOrDefault(c => c.Id == id)?.Verdict).Distinct().Count() > 1).ToList();
-        md.AppendLine($"\n{differing.Count} cases differ between runs.");
+        md.Append($"\n{differing.Count} cases differ between runs.\n");
         foreach (var id in differing)
-            md.AppendLine($"- `{id}`: {string.Join(" · ", runs.Select((r, i) => $"{(char)('A' + i)} {r.Document.Cases.FirstOrDefault(c => c.Id == id)?.Verdict.ToString().ToLowerInvariant() ?? "–"}"))}");
-        foreach (var d in LoadDeltas().Where(d => d.Regression))
-            md.AppendLine($"- ❌ regression in {d.Run}: {d.Metric} {d.Baseline:0.##} → {d.Candidate:0.##} ({d.ChangePercent:+0.#;-0.#;0}%)");
+        {
+            var cells = runs.Select((r, i) => $"{Letter(i)} {(r.Document.Cases.FirstOrDefault(c => c.Id == id) is { } c ? VerdictWords.Word(c.Verdict) : "–")}");
+            md.Append($"- `{id}`: {string.Join(" · ", cells)}\n");
+        }
         return md.ToString();
     }
-
-    private static string E(string text) => WebUtility.HtmlEncode(text);
 }

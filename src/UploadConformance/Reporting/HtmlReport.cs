@@ -3,6 +3,7 @@ using System.Net;
 using System.Text;
 using UploadConformance.Load;
 using UploadConformance.Results;
+using UploadConformance.Text;
 using UploadConformance.Verification;
 
 namespace UploadConformance.Reporting;
@@ -11,7 +12,9 @@ namespace UploadConformance.Reporting;
 /// SVG drawn here, details open with &lt;details&gt;, so there is no script to fail.</summary>
 public sealed class HtmlReport : IReportWriter
 {
-    public string FileName => "index.html";
+    public const string Name = "index.html";
+
+    public string FileName => Name;
 
     public const string Style = """
         :root { --pass:#1a7f37; --nonstrict:#bf8700; --fail:#cf222e; --info:#0969da; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#f6f8fa; }
@@ -23,7 +26,7 @@ public sealed class HtmlReport : IReportWriter
         main { padding: 16px 32px 48px; max-width: 1400px; }
         h2 { margin: 28px 0 8px; font-size: 18px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
         h3 { margin: 18px 0 6px; font-size: 15px; }
-        .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; color: #fff; font-weight: 600; font-size: 13px; }
+        .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; color: #fff; font-weight: 600; font-size: 13px; white-space: nowrap; }
         .pass { background: var(--pass); } .non-strict { background: var(--nonstrict); } .fail { background: var(--fail); } .informational { background: var(--info); }
         .tiles { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
         .tile { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 130px; }
@@ -65,11 +68,9 @@ public sealed class HtmlReport : IReportWriter
 
     private static string Headline(ResultsDocument d)
     {
-        var breached = d.Load?.Thresholds.Count(t => !t.Passed) ?? 0;
-        return d.Run.Interrupted is not null ? "<span class=\"badge non-strict\">interrupted</span>"
-            : d.Summary.Fail > 0 ? $"<span class=\"badge fail\">{d.Summary.Fail} failed</span>"
-            : breached > 0 ? $"<span class=\"badge fail\">{breached} thresholds breached</span>"
-            : "<span class=\"badge pass\">all verified</span>";
+        var summary = RunSummary.Of(d);
+        var css = summary.Kind switch { HeadlineKind.Verified => "pass", HeadlineKind.Failed => "fail", _ => "non-strict" };
+        return $"<span class=\"badge {css}\">{E(summary.Headline)}</span>";
     }
 
     private static void Conformance(StringBuilder html, ResultsDocument d)
@@ -89,7 +90,7 @@ public sealed class HtmlReport : IReportWriter
             html.Append("</div><table><tr><th>case</th><th>verdict</th><th class=\"num\">status</th><th>client saw</th><th class=\"num\">ms</th><th>description</th></tr>");
             foreach (var c in suite)
             {
-                html.Append($"<tr><td><code>{E(c.Id)}</code></td><td><span class=\"badge {Css(c.Verdict)}\">{Css(c.Verdict)}{(c.Severity is { } sev ? $" · {sev.ToString().ToLowerInvariant()}" : "")}</span></td>");
+                html.Append($"<tr><td><code>{E(c.Id)}</code></td><td><span class=\"badge {Css(c.Verdict)}\">{Css(c.Verdict)}{(c.Severity is { } sev ? $" · {VerdictWords.Word(sev)}" : "")}</span></td>");
                 html.Append($"<td class=\"num\">{c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "–"}</td><td>{E(c.Outcome.ErrMsg)}</td><td class=\"num\">{c.Outcome.ElapsedMs:0}</td><td>{E(c.Description)}");
                 if (c.Verdict != Verdict.Pass) Evidence(html, c);
                 html.Append("</td></tr>");
@@ -176,9 +177,16 @@ public sealed class HtmlReport : IReportWriter
         ]));
         html.Append("</div>");
 
-        html.Append("<h3>By request name</h3><table><tr><th>name</th><th class=\"num\">requests</th><th class=\"num\">ok</th><th class=\"num\">failed</th><th class=\"num\">dropped</th><th class=\"num\">rps</th><th class=\"num\">MiB sent</th><th class=\"num\">p50</th><th class=\"num\">p95</th><th class=\"num\">p99</th><th class=\"num\">p99.9</th><th class=\"num\">max</th><th class=\"num\">service p99</th></tr>");
-        foreach (var n in load.Names.Append(all))
-            html.Append($"<tr><td><b>{E(n.Name)}</b></td><td class=\"num\">{n.Requests}</td><td class=\"num\">{n.Ok}</td><td class=\"num\">{n.Failed}</td><td class=\"num\">{n.Dropped}</td><td class=\"num\">{n.Rps:0.0}</td><td class=\"num\">{n.BytesSent / 1048576.0:0.0}</td><td class=\"num\">{n.Latency.P50:0.0}</td><td class=\"num\">{n.Latency.P95:0.0}</td><td class=\"num\">{n.Latency.P99:0.0}</td><td class=\"num\">{n.Latency.P999:0.0}</td><td class=\"num\">{n.Latency.Max:0.0}</td><td class=\"num\">{n.ServiceTime.P99:0.0}</td></tr>");
+        var table = RunSummary.OfLoad(load).Table;
+        html.Append("<h3>By request name</h3><table><tr>");
+        foreach (var c in table.Columns) html.Append(c.Numeric ? $"<th class=\"num\">{E(c.Header)}</th>" : $"<th>{E(c.Header)}</th>");
+        html.Append("</tr>");
+        foreach (var row in table.Rows)
+        {
+            html.Append("<tr>");
+            for (var i = 0; i < row.Count; i++) html.Append(table.Columns[i].Numeric ? $"<td class=\"num\">{E(row[i])}</td>" : $"<td><b>{E(row[i])}</b></td>");
+            html.Append("</tr>");
+        }
         html.Append("</table><p class=\"muted\">Latencies in milliseconds from each request's intended start (coordinated omission corrected); service time from its first body byte.</p>");
         html.Append("<h3>Status codes and errors</h3><table><tr><th>status</th><th class=\"num\">count</th></tr>");
         foreach (var (status, count) in all.Statuses) html.Append($"<tr><td>{E(status)}</td><td class=\"num\">{count}</td></tr>");
@@ -199,14 +207,9 @@ public sealed class HtmlReport : IReportWriter
 
     private static void Tile(StringBuilder html, string value, string label) => html.Append($"<div class=\"tile\"><b>{value}</b><span class=\"label\">{E(label)}</span></div>");
 
-    /// <summary>The CSS class, and word, a verdict is shown with.</summary>
-    public static string Css(Verdict v) => v switch
-    {
-        Verdict.Pass => "pass",
-        Verdict.NonStrict => "non-strict",
-        Verdict.Fail => "fail",
-        _ => "informational",
-    };
+    /// <summary>The CSS class a verdict is shown with: its word.</summary>
+    public static string Css(Verdict v) => VerdictWords.Word(v);
 
-    private static string E(string text) => WebUtility.HtmlEncode(text);
+    /// <summary>HTML-encoded, with the control characters a target may have sent made visible.</summary>
+    public static string E(string? text) => WebUtility.HtmlEncode(UntrustedText.ForMarkup(text));
 }

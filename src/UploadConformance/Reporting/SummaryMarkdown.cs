@@ -1,7 +1,7 @@
 using System.Text;
-using UploadConformance.Verification;
-
 using UploadConformance.Results;
+using UploadConformance.Text;
+using UploadConformance.Verification;
 
 namespace UploadConformance.Reporting;
 
@@ -17,56 +17,50 @@ public sealed class SummaryMarkdown : IReportWriter
     public static string Render(ResultsDocument document)
     {
         var run = document.Run;
-        var s = document.Summary;
+        var summary = RunSummary.Of(document);
         var md = new StringBuilder();
-        var breached = document.Load?.Thresholds.Count(t => !t.Passed) ?? 0;
-        md.AppendLine($"# UploadConformance: {(run.Interrupted is not null ? "⚠️ interrupted" : s.Fail > 0 ? $"❌ {s.Fail} failed" : breached > 0 ? $"❌ {breached} thresholds breached" : "✅ all verified")}");
-        md.AppendLine();
-        md.AppendLine($"Target `{run.Target.Url}`{(run.Target.Embedded ? " (embedded reference server)" : "")} · seed {run.Seed} · {run.DurationMs / 1000:0.0} s · {run.StartedAt:yyyy-MM-dd HH:mm:ss zzz}");
-        if (run.Tls is { Insecure: true }) md.AppendLine().AppendLine("**⚠️ --insecure: TLS certificates were NOT checked.**");
-        if (run.Interrupted is { } why) md.AppendLine().AppendLine($"**Interrupted:** {why}");
-        md.AppendLine();
-        if (s.Total > 0)
+        var mark = summary.Kind switch { HeadlineKind.Verified => "✅", HeadlineKind.Failed => "❌", _ => "⚠️" };
+        md.Append($"# UploadConformance: {mark} {summary.Headline}\n\n");
+        md.Append($"Target `{Cell(run.Target.Url)}`{(run.Target.Embedded ? " (embedded reference server)" : "")} · seed {run.Seed}"
+            + $" · {run.DurationMs / 1000:0.0} s · {run.StartedAt:yyyy-MM-dd HH:mm:ss zzz}\n");
+        if (run.Tls is { Insecure: true }) md.Append("\n**⚠️ --insecure: TLS certificates were NOT checked.**\n");
+        if (run.Interrupted is { } why) md.Append($"\n**Interrupted:** {Cell(why)}\n");
+        md.Append('\n');
+        if (summary.Verdicts is { } s)
         {
-            md.AppendLine($"| total | pass | non-strict | fail | informational |");
-            md.AppendLine($"|---:|---:|---:|---:|---:|");
-            md.AppendLine($"| {s.Total} | {s.Pass} | {s.NonStrict} | {s.Fail} | {s.Informational} |");
-            md.AppendLine();
+            md.Append("| total | pass | non-strict | fail | informational |\n|---:|---:|---:|---:|---:|\n");
+            md.Append($"| {s.Total} | {s.Pass} | {s.NonStrict} | {s.Fail} | {s.Informational} |\n\n");
         }
-        if (document.Load is { } load) AppendLoad(md, load);
+        if (summary.Load is { } load) AppendLoad(md, load);
         if (document.Cases.Count == 0) return md.ToString();
-        md.AppendLine("| case | verdict | status | client saw | ms | reason |");
-        md.AppendLine("|---|---|---:|---|---:|---|");
+        md.Append("| case | verdict | status | client saw | ms | reason |\n|---|---|---:|---|---:|---|\n");
         foreach (var c in document.Cases)
-        {
-            md.AppendLine($"| `{c.Id}` | {Badge(c.Verdict)} | {c.Outcome.Status?.ToString() ?? "–"} | {c.Outcome.ErrMsg} | {c.Outcome.ElapsedMs:0} | {Cell(c.Reason)} |");
-        }
+            md.Append($"| `{c.Id}` | {Badge(c.Verdict)} | {c.Outcome.Status?.ToString() ?? "–"} | {Cell(c.Outcome.ErrMsg)} | {c.Outcome.ElapsedMs:0} | {Cell(c.Reason)} |\n");
         return md.ToString();
     }
 
-    private static void AppendLoad(StringBuilder md, LoadResults load)
+    private static void AppendLoad(StringBuilder md, LoadSummary load)
     {
-        md.AppendLine($"## Load: `{load.Scenario}` ({load.Model} model, {load.DurationMs / 1000:0.0} s)");
-        md.AppendLine();
-        md.AppendLine("| name | requests | ok | failed | dropped | rps | p50 ms | p95 ms | p99 ms | max ms | service p99 ms |");
-        md.AppendLine("|---|---:|---:|---:|---:|---:|---:|---:|---:|---:|---:|");
-        foreach (var n in load.Names.Append(load.All))
-            md.AppendLine($"| {n.Name} | {n.Requests} | {n.Ok} | {n.Failed} | {n.Dropped} | {n.Rps:0.0} | {n.Latency.P50:0.0} | {n.Latency.P95:0.0} | {n.Latency.P99:0.0} | {n.Latency.Max:0.0} | {n.ServiceTime.P99:0.0} |");
+        md.Append($"## Load: `{Cell(load.Scenario)}` ({load.Model} model, {load.DurationSeconds:0.0} s)\n\n");
+        var columns = load.Table.Columns;
+        md.Append("| ").Append(string.Join(" | ", columns.Select(c => c.Header))).Append(" |\n");
+        md.Append('|').Append(string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---"))).Append("|\n");
+        foreach (var row in load.Table.Rows) md.Append("| ").Append(string.Join(" | ", row.Select(Cell))).Append(" |\n");
         if (load.Thresholds.Count > 0)
         {
-            md.AppendLine();
-            foreach (var t in load.Thresholds) md.AppendLine($"- {(t.Passed ? "✅" : "❌")} `{t.Text}` (actual {t.Actual:0.###})");
+            md.Append('\n');
+            foreach (var t in load.Thresholds) md.Append($"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {t.Actual:0.###})\n");
         }
-        md.AppendLine();
+        md.Append('\n');
     }
 
     private static string Badge(Verdict v) => v switch
     {
-        Verdict.Pass => "✅ pass",
-        Verdict.NonStrict => "🟡 non-strict",
-        Verdict.Fail => "❌ fail",
-        _ => "ℹ️ info",
-    };
+        Verdict.Pass => "✅ ",
+        Verdict.NonStrict => "🟡 ",
+        Verdict.Fail => "❌ ",
+        _ => "ℹ️ ",
+    } + VerdictWords.Word(v);
 
-    private static string Cell(string text) => text.Replace("|", "\\|").ReplaceLineEndings(" ");
+    private static string Cell(string text) => UntrustedText.ForTerminal(text).Replace("|", "\\|").Replace("`", "'");
 }

@@ -84,6 +84,6 @@ public sealed record LoadNameResults(
         duration.TotalSeconds <= 0 ? 0 : Math.Round(s.Requests / duration.TotalSeconds, 2),
         Math.Round(s.ErrorRate, 3), s.BytesSent, s.BytesReceived, s.FileBytes,
         s.Statuses, s.Errors, s.FailedChecks,
-        LatencySummary.Of(s.Corrected), LatencySummary.Of(s.Raw),
-        HistogramCodec.Encode(s.Corrected), HistogramCodec.Encode(s.Raw));
+        LatencySummary.Of(s.Corrected), LatencySummary.Of(s.ServiceTime),
+        HistogramCodec.Encode(s.Corrected), HistogramCodec.Encode(s.ServiceTime));
 }

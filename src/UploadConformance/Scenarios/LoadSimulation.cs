@@ -1,89 +1,111 @@
+using System.Globalization;
+using System.Reflection;
+
 namespace UploadConformance.Scenarios;
 
 /// <summary>One phase of load, with NBomber's names and meaning. Closed phases keep a number of
 /// copies (virtual users) looping; open phases inject iterations at a rate whatever the responses
-/// do. A scenario is one or the other: mixing them is a configuration error, as in NBomber.</summary>
-public abstract record LoadSimulation
+/// do. A scenario is one or the other: mixing them is a configuration error, as in NBomber.
+/// Each simulation is one file under Simulations/ holding its YAML grammar, its rules, its
+/// description and its schedule (after k6's lib/executor); this file is what they share.</summary>
+public abstract partial record LoadSimulation
 {
+    /// <summary>True for open (injecting) phases, false for closed ones, null for a pause (either).</summary>
     public abstract bool? IsOpen { get; }
+
     /// <summary>How long the phase lasts; null for the iteration-counted ones.</summary>
     public abstract TimeSpan? During { get; }
 
-    /// <summary>Closed: <c>Copies</c> copies loop for <c>During</c>.</summary>
-    public sealed record KeepConstant(int Copies, TimeSpan Span) : LoadSimulation
-    {
-        public override bool? IsOpen => false;
-        public override TimeSpan? During => Span;
-    }
+    /// <summary>What is wrong with the phase's values, in a few words; null when nothing is.</summary>
+    public abstract string? Problem();
 
-    /// <summary>Closed: copies move linearly from the previous phase's count to <c>Copies</c> over <c>During</c>.</summary>
-    public sealed record RampingConstant(int Copies, TimeSpan Span) : LoadSimulation
-    {
-        public override bool? IsOpen => false;
-        public override TimeSpan? During => Span;
-    }
+    /// <summary>The same phase lasting <paramref name="factor"/> times as long (<c>--duration</c>).</summary>
+    public virtual LoadSimulation Stretched(double factor) => this;
 
-    /// <summary>Closed: <c>Copies</c> copies share <c>Iterations</c> iterations, then the phase ends.</summary>
-    public sealed record IterationsForConstant(int Copies, int Iterations) : LoadSimulation
-    {
-        public override bool? IsOpen => false;
-        public override TimeSpan? During => null;
-    }
+    /// <summary>The highest rate the phase injects, in iterations a second; 0 for closed phases.</summary>
+    public virtual double PeakRatePerSecond => 0;
 
-    /// <summary>Open: <c>Rate</c> iterations every <c>Interval</c>, spread evenly, for <c>During</c>.</summary>
-    public sealed record Inject(int Rate, TimeSpan Interval, TimeSpan Span) : LoadSimulation
-    {
-        public override bool? IsOpen => true;
-        public override TimeSpan? During => Span;
-    }
+    /// <summary>The same phase with every rate times <paramref name="factor"/>, rounded to whole
+    /// iterations per interval (<c>--rate</c>).</summary>
+    public virtual LoadSimulation RateScaled(double factor) => this;
 
-    /// <summary>Open: the rate moves linearly from the previous phase's rate to <c>Rate</c> over <c>During</c>.</summary>
-    public sealed record RampingInject(int Rate, TimeSpan Interval, TimeSpan Span) : LoadSimulation
-    {
-        public override bool? IsOpen => true;
-        public override TimeSpan? During => Span;
-    }
+    /// <summary>Runs the phase on the engine's open or closed driver.</summary>
+    /// <param name="carry">Where the previous phase left the rate and copies (a ramp starts there).</param>
+    /// <returns>Where this phase leaves them.</returns>
+    public abstract Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry, CancellationToken cancellationToken);
 
-    /// <summary>Open: each interval injects a random rate between <c>MinRate</c> and <c>MaxRate</c>.</summary>
-    public sealed record InjectRandom(int MinRate, int MaxRate, TimeSpan Interval, TimeSpan Span) : LoadSimulation
-    {
-        public override bool? IsOpen => true;
-        public override TimeSpan? During => Span;
-    }
-
-    /// <summary>Open: <c>Rate</c> per <c>Interval</c> until <c>Iterations</c> iterations were injected.</summary>
-    public sealed record IterationsForInject(int Rate, TimeSpan Interval, int Iterations) : LoadSimulation
-    {
-        public override bool? IsOpen => true;
-        public override TimeSpan? During => null;
-    }
-
-    /// <summary>Nothing new starts for <c>During</c>; fits either model.</summary>
-    public sealed record Pause(TimeSpan Span) : LoadSimulation
-    {
-        public override bool? IsOpen => null;
-        public override TimeSpan? During => Span;
-    }
-
-    public string Name => GetType().Name;
+    /// <summary>The YAML key, as NBomber names the simulation in camelCase.</summary>
+    public string Kind => Kinds.Single(k => k.Type == GetType()).Name;
 
     /// <summary>As NBomber writes them: <c>Inject(rate: 10, interval: 1s, during: 30s)</c>.</summary>
-    public sealed override string ToString() => this switch
-    {
-        KeepConstant k => $"KeepConstant(copies: {k.Copies}, during: {D(k.Span)})",
-        RampingConstant r => $"RampingConstant(copies: {r.Copies}, during: {D(r.Span)})",
-        IterationsForConstant i => $"IterationsForConstant(copies: {i.Copies}, iterations: {i.Iterations})",
-        Inject i => $"Inject(rate: {i.Rate}, interval: {D(i.Interval)}, during: {D(i.Span)})",
-        RampingInject r => $"RampingInject(rate: {r.Rate}, interval: {D(r.Interval)}, during: {D(r.Span)})",
-        InjectRandom r => $"InjectRandom(minRate: {r.MinRate}, maxRate: {r.MaxRate}, interval: {D(r.Interval)}, during: {D(r.Span)})",
-        IterationsForInject i => $"IterationsForInject(rate: {i.Rate}, interval: {D(i.Interval)}, iterations: {i.Iterations})",
-        Pause p => $"Pause(during: {D(p.Span)})",
-        _ => Name,
-    };
+    public abstract override string ToString();
 
-    private static string D(TimeSpan t) =>
-        t.TotalMilliseconds < 1000 ? $"{t.TotalMilliseconds:0.###}ms"
-        : t.TotalSeconds < 120 ? $"{t.TotalSeconds:0.###}s"
-        : t.TotalMinutes < 120 ? $"{t.TotalMinutes:0.###}m"
-        : $"{t.TotalHours:0.###}h";
+    /// <summary>Every simulation: the nested records that implement <see cref="ISimulationKind"/>.</summary>
+    public static IReadOnlyList<SimulationKind> Kinds { get; } = typeof(LoadSimulation)
+        .GetNestedTypes(BindingFlags.Public)
+        .Where(t => t.IsAssignableTo(typeof(ISimulationKind)) && !t.IsAbstract)
+        .Select(SimulationKind.Of)
+        .OrderBy(k => k.Order)
+        .ToList();
+
+    protected static string D(TimeSpan t) =>
+        t.TotalMilliseconds < 1000 ? $"{t.TotalMilliseconds.ToString("0.###", CultureInfo.InvariantCulture)}ms"
+        : t.TotalSeconds < 120 ? $"{t.TotalSeconds.ToString("0.###", CultureInfo.InvariantCulture)}s"
+        : t.TotalMinutes < 120 ? $"{t.TotalMinutes.ToString("0.###", CultureInfo.InvariantCulture)}m"
+        : $"{t.TotalHours.ToString("0.###", CultureInfo.InvariantCulture)}h";
+
+    protected static string? IntervalProblem(TimeSpan interval) => interval < TimeSpan.FromMilliseconds(1) ? "interval must be at least 1ms" : null;
+
+    protected static int Scaled(int rate, double factor) => (int)Math.Round(rate * factor, MidpointRounding.AwayFromZero);
+}
+
+/// <summary>What a simulation file declares about itself for the YAML reader.</summary>
+public interface ISimulationKind
+{
+    /// <summary>The YAML key: <c>inject</c>, <c>keepConstant</c>, ….</summary>
+    static abstract string Name { get; }
+
+    /// <summary>The keys its mapping takes, all required; empty when it takes a single value.</summary>
+    static abstract IReadOnlyList<string> Keys { get; }
+
+    /// <summary>Where it stands in lists and help: open ones, closed ones, then pause.</summary>
+    static abstract int Order { get; }
+
+    static abstract LoadSimulation Parse(SimulationArgs args);
+}
+
+/// <summary>A simulation kind as the reader uses it.</summary>
+public sealed record SimulationKind(string Name, IReadOnlyList<string> Keys, int Order, Type Type, Func<SimulationArgs, LoadSimulation> Parse)
+{
+    public static SimulationKind Of(Type type)
+    {
+        var method = typeof(SimulationKind).GetMethod(nameof(From), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
+        return (SimulationKind)method.Invoke(null, null)!;
+    }
+
+    private static SimulationKind From<T>() where T : LoadSimulation, ISimulationKind => new(T.Name, T.Keys, T.Order, typeof(T), T.Parse);
+}
+
+/// <summary>Where one phase leaves the load for the next: ramps start from the previous rate or copies.</summary>
+public readonly record struct PhaseCarry(double Rate, int Copies);
+
+/// <summary>The engine's two ways of making load, which every simulation drives. Open phases give a
+/// rate per interval; closed phases give a number of copies. The driver keeps time, starts and
+/// counts iterations, and (in a distributed run) sends only its own share of them.</summary>
+public interface ILoadDriver
+{
+    /// <summary>The scenario's seed: a random simulation draws from it, so every run draws the same.</summary>
+    int Seed { get; }
+
+    /// <summary>Injects <paramref name="rateAt"/>(offset) iterations in each <paramref name="interval"/>,
+    /// spread evenly, until <paramref name="span"/> has passed or <paramref name="iterations"/> were
+    /// injected. <paramref name="rateAt"/> is called once per interval, in order.</summary>
+    Task InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken cancellationToken);
+
+    /// <summary>Keeps <paramref name="copiesAt"/>(offset) copies looping, at most <paramref name="maxCopies"/>,
+    /// until <paramref name="span"/> has passed or <paramref name="iterations"/> were run.</summary>
+    Task ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations, CancellationToken cancellationToken);
+
+    /// <summary>Starts nothing for <paramref name="span"/>.</summary>
+    Task PauseAsync(TimeSpan span, CancellationToken cancellationToken);
 }

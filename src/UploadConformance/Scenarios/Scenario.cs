@@ -27,63 +27,83 @@ public sealed record Scenario
 
     public bool IsOpen => Load.Any(s => s.IsOpen == true);
 
-    /// <summary>The rules the YAML loader enforces, for a scenario however it was made: one built in
-    /// C# meets them too before it sends anything.</summary>
+    /// <summary>The rules every scenario meets however it was made (YAML or C#), checked before it
+    /// sends anything. Each problem names the part of the scenario it is about, so the YAML reader
+    /// can point at the line.</summary>
+    public IEnumerable<ScenarioProblem> Problems()
+    {
+        if (Mix.Count == 0) yield return new(ScenarioPart.Mix, -1, "the mix lists no request shape");
+        for (var i = 0; i < Mix.Count; i++)
+        {
+            var shape = Mix[i];
+            if (Mix.Take(i).Any(m => m.Name == shape.Name)) yield return new(ScenarioPart.Mix, i, "two request shapes share a name");
+            if (shape.Problem() is { } problem) yield return new(ScenarioPart.Mix, i, $"request shape '{shape.Name}' {problem}");
+        }
+        if (Mix.Count > 0 && Mix.Sum(m => m.Weight) <= 0) yield return new(ScenarioPart.Mix, -1, "the mix's weights add up to 0");
+        if (Load.Count == 0) yield return new(ScenarioPart.Load, -1, "the load lists no simulation");
+        bool? open = null;
+        for (var i = 0; i < Load.Count; i++)
+        {
+            var phase = Load[i];
+            if (phase.Problem() is { } problem) yield return new(ScenarioPart.Load, i, $"{phase}: {problem}");
+            if (phase.IsOpen is not { } isOpen) continue;
+            if (open is { } wasOpen && wasOpen != isOpen)
+                yield return new(ScenarioPart.Load, i, $"'{phase.Kind}' is a{(isOpen ? "n open" : " closed")} simulation after "
+                    + $"{(wasOpen ? "open" : "closed")} ones: a scenario is open (inject…) or closed (…Constant), not both");
+            open ??= isOpen;
+        }
+        for (var i = 0; i < Thresholds.Count; i++)
+        {
+            if (Thresholds[i].Scope is { } scope && Mix.All(m => m.Name != scope))
+                yield return new(ScenarioPart.Thresholds, i, $"threshold '{Thresholds[i].Text}' is scoped to '{scope}', "
+                    + $"which is not a request name in the mix ({string.Join(", ", Mix.Select(m => m.Name))})");
+        }
+        if (CheckFraction is < 0 or > 1 || double.IsNaN(CheckFraction)) yield return new(ScenarioPart.Settings, -1, $"check is a fraction from 0 to 1, not {CheckFraction}");
+        if (MaxInFlight < 1) yield return new(ScenarioPart.Settings, -1, "maxInFlight must be at least 1");
+        if (Connections is < 1) yield return new(ScenarioPart.Settings, -1, "connections must be at least 1");
+    }
+
     /// <exception cref="ProfileException">The first rule broken, in one line.</exception>
     public Scenario Validate()
     {
-        void Fail(string problem) => throw new ProfileException($"scenario '{Name}': {problem}");
-        if (Mix.Count == 0) Fail("the mix lists no request shape");
-        if (Mix.Select(m => m.Name).Distinct().Count() != Mix.Count) Fail("two request shapes share a name");
-        foreach (var shape in Mix)
-        {
-            if ((shape.Image is null ? 0 : 1) + (shape.Bytes is null ? 0 : 1) + (shape.File is null ? 0 : 1) != 1)
-                Fail($"request shape '{shape.Name}' needs exactly one of Image, Bytes or File");
-            if (shape.Image is { } id && ImageSpec.All.All(s => s.Id != id))
-                Fail($"request shape '{shape.Name}': no image '{id}' (images: {string.Join(", ", ImageSpec.All.Select(s => s.Id))})");
-            if (!(shape.Weight >= 0) || double.IsInfinity(shape.Weight)) Fail($"request shape '{shape.Name}' has weight {shape.Weight}; a weight is 0 or more");
-            if (shape.Burst is < 1 or > 9) Fail($"request shape '{shape.Name}' has a burst of {shape.Burst}; WeChat allows 1 to 9 uploads at once");
-            if (shape.TimeoutMs is <= 0) Fail($"request shape '{shape.Name}' has a timeout of {shape.TimeoutMs} ms");
-            if (shape.RateCapBytesPerSecond is <= 0) Fail($"request shape '{shape.Name}' has a rate of {shape.RateCapBytesPerSecond} bytes/s");
-        }
-        if (Mix.Sum(m => m.Weight) <= 0) Fail("the mix's weights add up to 0");
-        if (Load.Count == 0) Fail("the load lists no simulation");
-        if (Load.Any(s => s.IsOpen == true) && Load.Any(s => s.IsOpen == false))
-            Fail("the load mixes open (inject…) and closed (…Constant) simulations; a scenario is one or the other");
-        foreach (var phase in Load)
-        {
-            var problem = phase switch
-            {
-                LoadSimulation.KeepConstant { Copies: < 1 } or LoadSimulation.IterationsForConstant { Copies: < 1 } => "copies must be at least 1",
-                LoadSimulation.RampingConstant { Copies: < 0 } => "copies cannot be negative",
-                LoadSimulation.IterationsForConstant { Iterations: < 1 } or LoadSimulation.IterationsForInject { Iterations: < 1 } => "iterations must be at least 1",
-                LoadSimulation.Inject { Rate: < 0 } or LoadSimulation.RampingInject { Rate: < 0 } or LoadSimulation.IterationsForInject { Rate: < 1 } => "the rate is too low",
-                LoadSimulation.InjectRandom { MinRate: var min, MaxRate: var max } when min < 0 || min > max => $"minRate {min} and maxRate {max} do not make a range",
-                _ when IntervalOf(phase) < TimeSpan.FromMilliseconds(1) => "interval must be at least 1ms",
-                _ => null,
-            };
-            if (problem is not null) Fail($"{phase}: {problem}");
-        }
-        foreach (var threshold in Thresholds)
-        {
-            if (threshold.Scope is { } scope && Mix.All(m => m.Name != scope))
-                Fail($"threshold '{threshold.Text}' is scoped to '{scope}', which is not a request name in the mix ({string.Join(", ", Mix.Select(m => m.Name))})");
-        }
-        if (CheckFraction is < 0 or > 1 || double.IsNaN(CheckFraction)) Fail($"check is a fraction from 0 to 1, not {CheckFraction}");
-        if (MaxInFlight < 1) Fail("maxInFlight must be at least 1");
-        if (Connections is < 1) Fail("connections must be at least 1");
+        if (Problems().FirstOrDefault() is { } problem) throw new ProfileException($"scenario '{Name}': {problem.Message}");
         return this;
     }
 
-    private static TimeSpan? IntervalOf(LoadSimulation phase) => phase switch
+    /// <summary>The phases' timed lengths added up; null when any phase is counted in iterations.</summary>
+    public TimeSpan? PlannedDuration =>
+        Load.All(p => p.During is not null) ? Load.Aggregate(TimeSpan.Zero, (sum, p) => sum + p.During!.Value) : null;
+
+    /// <summary>The scenario lasting <paramref name="duration"/> in all (<c>--duration</c>): every timed
+    /// phase stretched or shrunk in the same proportion, as k6's --duration sets the whole run;
+    /// iteration-counted phases run as they are.</summary>
+    public Scenario WithDuration(TimeSpan duration)
     {
-        LoadSimulation.Inject p => p.Interval,
-        LoadSimulation.RampingInject p => p.Interval,
-        LoadSimulation.InjectRandom p => p.Interval,
-        LoadSimulation.IterationsForInject p => p.Interval,
-        _ => null,
-    };
+        var timed = Load.Where(p => p.During is not null).Aggregate(TimeSpan.Zero, (sum, p) => sum + p.During!.Value);
+        if (timed <= TimeSpan.Zero)
+            throw new ProfileException($"scenario '{Name}' has no timed phase for --duration to set (its phases count iterations)");
+        var factor = duration / timed;
+        return this with { Load = Load.Select(p => p.During is null ? p : p.Stretched(factor)).ToList() };
+    }
+
+    /// <summary>The scenario with its busiest open phase injecting <paramref name="perSecond"/>
+    /// iterations a second (<c>--rate</c>) and every other rate scaled alike, so ramps and random
+    /// ranges keep their shape; rates round to whole iterations per interval.</summary>
+    public Scenario WithPeakRate(double perSecond)
+    {
+        if (!IsOpen) throw new ProfileException($"--rate applies to open scenarios (inject…); '{Name}' is closed (copies, not a rate)");
+        var peak = Load.Max(p => p.PeakRatePerSecond);
+        if (peak <= 0) throw new ProfileException($"scenario '{Name}' injects at a rate of 0 everywhere; --rate has nothing to scale");
+        var factor = perSecond / peak;
+        return this with { Load = Load.Select(p => p.RateScaled(factor)).ToList() };
+    }
 }
+
+/// <summary>Which part of a scenario a problem is about: the index of the shape, phase or threshold,
+/// or -1 for the part as a whole.</summary>
+public enum ScenarioPart { Mix, Load, Thresholds, Settings }
+
+public sealed record ScenarioProblem(ScenarioPart Part, int Index, string Message);
 
 /// <summary><see cref="Auto"/>: the lean HTTP/1.1 client for every request it can send as HttpClient
 /// would (HTTP/1.1, declared length, no abort or pacing), HttpClient for the rest and for HTTP/2.
@@ -112,4 +132,16 @@ public sealed record RequestShape
     public long? RateCapBytesPerSecond { get; init; }
     public int? TimeoutMs { get; init; }
     public Framing Framing { get; init; } = Framing.ContentLength;
+
+    /// <summary>What is wrong with the shape, finishing "request shape 'x' …"; null when nothing is.</summary>
+    public string? Problem()
+    {
+        if ((Image is null ? 0 : 1) + (Bytes is null ? 0 : 1) + (File is null ? 0 : 1) != 1) return "needs exactly one of image, bytes or file";
+        if (Image is { } id && ImageSpec.All.All(s => s.Id != id)) return $"has no image '{id}' (images: {string.Join(", ", ImageSpec.All.Select(s => s.Id))})";
+        if (!(Weight >= 0) || double.IsInfinity(Weight)) return $"has weight {Weight}; a weight is 0 or more";
+        if (Burst is < 1 or > 9) return $"has a burst of {Burst}; WeChat allows 1 to 9 uploads at once";
+        if (TimeoutMs is <= 0) return $"has a timeout of {TimeoutMs} ms";
+        if (RateCapBytesPerSecond is <= 0) return $"has a rate of {RateCapBytesPerSecond} bytes/s";
+        return null;
+    }
 }

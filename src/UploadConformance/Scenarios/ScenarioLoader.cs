@@ -2,6 +2,7 @@ using UploadConformance.Payloads;
 using UploadConformance.Requests;
 using UploadConformance.Targets;
 using UploadConformance.Wire;
+using UploadConformance.Text;
 using YamlDotNet.RepresentationModel;
 
 namespace UploadConformance.Scenarios;
@@ -32,39 +33,16 @@ public static class ScenarioLoader
         if (!map.TryGetValue("mix", out var mixNode)) throw y.Error(root, "'mix' is missing: which requests to send");
         if (!map.TryGetValue("load", out var loadNode)) throw y.Error(root, "'load' is missing: the load simulations to run");
 
-        var mix = y.Sequence(mixNode).Select(n => Shape(y, n)).ToList();
-        if (mix.Select(m => m.Name).Distinct().Count() != mix.Count) throw y.Error(mixNode, "two request shapes share a name");
-        var load = LoadPhases(y, loadNode);
-        var thresholds = new List<Threshold>();
-        if (map.TryGetValue("thresholds", out var thresholdsNode))
-        {
-            foreach (var node in y.Sequence(thresholdsNode))
-            {
-                Threshold t;
-                // "- compressed: p95 < 500ms" reads as a one-key mapping; it means the scoped rule.
-                var text = node is YamlMappingNode { Children.Count: 1 } scoped
-                    ? $"{y.Text(scoped.Children.First().Key)}: {y.Text(scoped.Children.First().Value)}"
-                    : y.Text(node);
-                try
-                {
-                    t = Threshold.Parse(text);
-                }
-                catch (FormatException e)
-                {
-                    throw y.Error(node, e.Message);
-                }
-                if (t.Scope is { } scope && mix.All(m => m.Name != scope))
-                    throw y.Error(node, $"threshold '{t.Text}' is scoped to '{scope}', which is not a request name in the mix ({string.Join(", ", mix.Select(m => m.Name))})");
-                thresholds.Add(t);
-            }
-        }
-        return new Scenario
+        var mixNodes = y.Sequence(mixNode).ToList();
+        var loadNodes = y.Sequence(loadNode).ToList();
+        var thresholdNodes = map.TryGetValue("thresholds", out var thresholdsNode) ? y.Sequence(thresholdsNode).ToList() : [];
+        var scenario = new Scenario
         {
             Name = map.TryGetValue("name", out var name) ? y.Text(name) : Path.GetFileNameWithoutExtension(source),
             Seed = map.TryGetValue("seed", out var seed) ? y.Int(seed, 0) : 1,
-            Mix = mix,
-            Load = load,
-            Thresholds = thresholds,
+            Mix = mixNodes.Select(n => Shape(y, n)).ToList(),
+            Load = loadNodes.Select(n => Phase(y, n)).ToList(),
+            Thresholds = thresholdNodes.Select(n => Threshold(y, n)).ToList(),
             AbortOnFail = map.TryGetValue("abortOnFail", out var aof) && y.Bool(aof),
             CheckFraction = map.TryGetValue("check", out var check) ? Fraction(y, check) : 1,
             MaxInFlight = map.TryGetValue("maxInFlight", out var mif) ? y.Int(mif, 1, 100_000) : 1000,
@@ -76,7 +54,54 @@ public static class ScenarioLoader
                 var other => throw y.Error(client, $"client is auto or httpclient, not '{other}'"),
             },
             Source = source,
-        }.Validate();
+        };
+        // The scenario's own rules, each reported at the line of the item it is about.
+        if (scenario.Problems().FirstOrDefault() is { } problem)
+        {
+            var (nodes, whole) = problem.Part switch
+            {
+                ScenarioPart.Mix => (mixNodes, mixNode),
+                ScenarioPart.Load => (loadNodes, loadNode),
+                ScenarioPart.Thresholds => (thresholdNodes, thresholdsNode!),
+                _ => ([], (YamlNode)root),
+            };
+            throw y.Error(problem.Index >= 0 && problem.Index < nodes.Count ? nodes[problem.Index] : whole, problem.Message);
+        }
+        return scenario;
+    }
+
+    private static Threshold Threshold(StrictYaml y, YamlNode node)
+    {
+        // "- compressed: p95 < 500ms" reads as a one-key mapping; it means the scoped rule.
+        var text = node is YamlMappingNode { Children.Count: 1 } scoped
+            ? $"{y.Text(scoped.Children.First().Key)}: {y.Text(scoped.Children.First().Value)}"
+            : y.Text(node);
+        try
+        {
+            return Scenarios.Threshold.Parse(text);
+        }
+        catch (FormatException e)
+        {
+            throw y.Error(node, e.Message);
+        }
+    }
+
+    /// <summary>One simulation: a one-key mapping whose key names it, read by its own file's grammar.</summary>
+    private static LoadSimulation Phase(StrictYaml y, YamlNode item)
+    {
+        var mapping = y.Mapping(item);
+        if (mapping.Children.Count != 1)
+            throw y.Error(item, "each load item is one simulation, e.g. inject: { rate: 10, interval: 1s, during: 30s }");
+        var (keyNode, args) = mapping.Children.First();
+        var name = y.Text(keyNode);
+        var kind = LoadSimulation.Kinds.FirstOrDefault(k => k.Name == name);
+        if (kind is null)
+        {
+            var names = LoadSimulation.Kinds.Select(k => k.Name).ToList();
+            var close = Spelling.Closest(name, names);
+            throw y.Error(keyNode, $"no load simulation '{name}'{(close is null ? "" : $" (did you mean '{close}'?)")} ({string.Join(", ", names)})");
+        }
+        return kind.Parse(new SimulationArgs(y, args, kind));
     }
 
     private static RequestShape Shape(StrictYaml y, YamlNode node)
@@ -85,12 +110,7 @@ public static class ScenarioLoader
         if (!m.TryGetValue("name", out var name)) throw y.Error(node, "a request shape needs a name");
         var shape = new RequestShape { Name = y.Text(name) };
         if (m.TryGetValue("weight", out var w)) shape = shape with { Weight = y.Number(w, 0) };
-        if (m.TryGetValue("image", out var image))
-        {
-            var id = y.Text(image);
-            if (ImageSpec.All.All(s => s.Id != id)) throw y.Error(image, $"no image '{id}' (images: {string.Join(", ", ImageSpec.All.Select(s => s.Id))})");
-            shape = shape with { Image = id };
-        }
+        if (m.TryGetValue("image", out var image)) shape = shape with { Image = y.Text(image) };
         if (m.TryGetValue("bytes", out var bytes)) shape = shape with { Bytes = y.Size(bytes) };
         if (m.TryGetValue("file", out var file))
         {
@@ -99,8 +119,6 @@ public static class ScenarioLoader
             shape = shape with { File = path };
         }
         if (m.TryGetValue("contentType", out var contentType)) shape = shape with { ContentType = y.Text(contentType) };
-        if (new object?[] { shape.Image, shape.Bytes, shape.File }.Count(x => x is not null) != 1)
-            throw y.Error(node, $"request shape '{shape.Name}' needs exactly one of image, bytes or file");
         if (m.TryGetValue("platform", out var platform))
         {
             try { shape = shape with { Platform = PlatformProfile.Find(y.Text(platform)) }; }
@@ -126,7 +144,7 @@ public static class ScenarioLoader
             if (kind is not ("seed" or "profile" or "order" or "chinese" or "none")) throw y.Error(formData, $"no formData kind '{kind}' (seed, profile, order, chinese, none)");
             shape = shape with { FormData = kind };
         }
-        if (m.TryGetValue("burst", out var burst)) shape = shape with { Burst = y.Int(burst, 1, 9) };
+        if (m.TryGetValue("burst", out var burst)) shape = shape with { Burst = y.Int(burst) };
         if (m.TryGetValue("abort", out var abort))
         {
             var text = y.Text(abort);
@@ -154,56 +172,6 @@ public static class ScenarioLoader
         return shape;
     }
 
-    private static List<LoadSimulation> LoadPhases(StrictYaml y, YamlNode node)
-    {
-        var phases = new List<LoadSimulation>();
-        bool? open = null;
-        foreach (var item in y.Sequence(node))
-        {
-            var mapping = y.Mapping(item);
-            if (mapping.Children.Count != 1) throw y.Error(item, "each load item is one simulation, e.g. inject: { rate: 10, interval: 1s, during: 30s }");
-            var (keyNode, args) = mapping.Children.First();
-            var kind = y.Text(keyNode);
-            LoadSimulation phase = kind switch
-            {
-                "keepConstant" => Args(y, args, "copies", "during") is var a ? new LoadSimulation.KeepConstant(y.Int(a["copies"], 1), y.Duration(a["during"])) : null!,
-                "rampingConstant" => Args(y, args, "copies", "during") is var b ? new LoadSimulation.RampingConstant(y.Int(b["copies"], 0), y.Duration(b["during"])) : null!,
-                "iterationsForConstant" => Args(y, args, "copies", "iterations") is var c ? new LoadSimulation.IterationsForConstant(y.Int(c["copies"], 1), y.Int(c["iterations"], 1)) : null!,
-                "inject" => Args(y, args, "rate", "interval", "during") is var d ? new LoadSimulation.Inject(y.Int(d["rate"], 0), Interval(y, d["interval"]), y.Duration(d["during"])) : null!,
-                "rampingInject" => Args(y, args, "rate", "interval", "during") is var e ? new LoadSimulation.RampingInject(y.Int(e["rate"], 0), Interval(y, e["interval"]), y.Duration(e["during"])) : null!,
-                "injectRandom" => Args(y, args, "minRate", "maxRate", "interval", "during") is var f ? new LoadSimulation.InjectRandom(y.Int(f["minRate"], 0), y.Int(f["maxRate"], 0), Interval(y, f["interval"]), y.Duration(f["during"])) : null!,
-                "iterationsForInject" => Args(y, args, "rate", "interval", "iterations") is var g ? new LoadSimulation.IterationsForInject(y.Int(g["rate"], 1), Interval(y, g["interval"]), y.Int(g["iterations"], 1)) : null!,
-                "pause" => new LoadSimulation.Pause(y.Duration(args)),
-                _ => throw y.Error(keyNode, $"no load simulation '{kind}' (keepConstant, rampingConstant, iterationsForConstant, inject, rampingInject, injectRandom, iterationsForInject, pause)"),
-            };
-            if (phase is LoadSimulation.InjectRandom { MinRate: var min, MaxRate: var max } && min > max)
-                throw y.Error(item, $"injectRandom's minRate {min} is above its maxRate {max}");
-            if (phase.IsOpen is { } isOpen)
-            {
-                if (open is { } wasOpen && wasOpen != isOpen)
-                    throw y.Error(keyNode, $"'{kind}' is a{(isOpen ? "n open" : " closed")} simulation after {(wasOpen ? "open" : "closed")} ones: a scenario is open (inject…) or closed (…Constant), not both");
-                open = isOpen;
-            }
-            phases.Add(phase);
-        }
-        if (phases.Count == 0) throw y.Error(node, "'load' lists no simulation");
-        return phases;
-    }
-
-    private static Dictionary<string, YamlNode> Args(StrictYaml y, YamlNode node, params string[] required)
-    {
-        var args = y.Keys(node, required);
-        var missing = required.FirstOrDefault(r => !args.ContainsKey(r));
-        if (missing is not null) throw y.Error(node, $"'{missing}' is missing (needs {string.Join(", ", required)})");
-        return args;
-    }
-
-    private static TimeSpan Interval(StrictYaml y, YamlNode node)
-    {
-        var interval = y.Duration(node);
-        return interval >= TimeSpan.FromMilliseconds(1) ? interval : throw y.Error(node, "interval must be at least 1ms");
-    }
-
     private static double Fraction(StrictYaml y, YamlNode node)
     {
         var text = y.Text(node);
@@ -213,4 +181,34 @@ public static class ScenarioLoader
             ? p / 100
             : throw y.Error(node, $"check is all, none or a percentage such as 10%, not '{text}'");
     }
+}
+
+/// <summary>The arguments of one load simulation as its file reads them: a mapping holding exactly
+/// the simulation's keys, or (for <c>pause: 5s</c>) a single value.</summary>
+public sealed class SimulationArgs
+{
+    private readonly StrictYaml _yaml;
+    private readonly YamlNode _node;
+    private readonly Dictionary<string, YamlNode> _args;
+
+    public SimulationArgs(StrictYaml yaml, YamlNode node, SimulationKind kind)
+    {
+        _yaml = yaml;
+        _node = node;
+        if (kind.Keys.Count == 0)
+        {
+            _args = [];
+            return;
+        }
+        _args = yaml.Keys(node, [.. kind.Keys]);
+        var missing = kind.Keys.FirstOrDefault(k => !_args.ContainsKey(k));
+        if (missing is not null) throw yaml.Error(node, $"'{missing}' is missing ({kind.Name} needs {string.Join(", ", kind.Keys)})");
+    }
+
+    public int Int(string key, int min) => _yaml.Int(_args[key], min);
+
+    public TimeSpan Duration(string key) => _yaml.Duration(_args[key]);
+
+    /// <summary>The single value of a simulation written <c>name: value</c>.</summary>
+    public TimeSpan Duration() => _yaml.Duration(_node);
 }

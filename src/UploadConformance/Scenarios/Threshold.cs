@@ -1,5 +1,7 @@
 using System.Globalization;
+using UploadConformance.Load;
 using UploadConformance.Targets;
+using UploadConformance.Text;
 
 namespace UploadConformance.Scenarios;
 
@@ -8,17 +10,6 @@ namespace UploadConformance.Scenarios;
 /// <c>compressed: p95 &lt; 500ms</c>. An unknown metric is an error, never a rule that silently passes.</summary>
 public sealed record Threshold(string Text, string? Scope, string Metric, string Op, double Value)
 {
-    /// <summary>Every metric a threshold may name, with what it measures. Latencies are milliseconds
-    /// from the intended start (coordinated-omission corrected); <c>raw_</c> ones are service time.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Metrics = new Dictionary<string, string>
-    {
-        ["p50"] = "latency", ["p75"] = "latency", ["p90"] = "latency", ["p95"] = "latency", ["p99"] = "latency", ["p99.9"] = "latency",
-        ["max"] = "latency", ["mean"] = "latency",
-        ["raw_p50"] = "latency", ["raw_p95"] = "latency", ["raw_p99"] = "latency", ["raw_max"] = "latency",
-        ["error_rate"] = "percent", ["rps"] = "count", ["requests"] = "count", ["failed"] = "count",
-        ["dropped"] = "count", ["failed_checks"] = "count",
-    };
-
     private static readonly string[] Ops = ["<=", ">=", "==", "!=", "<", ">"];
 
     public static Threshold Parse(string text)
@@ -34,21 +25,23 @@ public sealed record Threshold(string Text, string? Scope, string Metric, string
         var op = Ops.FirstOrDefault(o => body.Contains(o, StringComparison.Ordinal))
             ?? throw new FormatException($"threshold '{text}' needs a comparison (<, <=, >, >=, ==, !=), e.g. \"p99 < 800ms\"");
         var at = body.IndexOf(op, StringComparison.Ordinal);
-        var metric = body[..at].Trim();
+        var name = body[..at].Trim();
         var valueText = body[(at + op.Length)..].Trim();
-        if (!Metrics.TryGetValue(metric, out var kind))
-            throw new FormatException($"threshold '{text}': unknown metric '{metric}' (metrics: {string.Join(", ", Metrics.Keys)})");
-        return new Threshold(text.Trim(), scope, metric, op, ParseValue(text, kind, valueText));
+        var metric = ThresholdMetric.Find(name)
+            ?? throw new FormatException($"threshold '{text}': unknown metric '{name}'"
+                + (Spelling.Closest(name, ThresholdMetric.All.Select(m => m.Name)) is { } close ? $" (did you mean '{close}'?)" : "")
+                + $" (metrics: {string.Join(", ", ThresholdMetric.All.Select(m => m.Name))})");
+        return new Threshold(text.Trim(), scope, metric.Name, op, ParseValue(text, metric.Unit, valueText));
     }
 
-    private static double ParseValue(string text, string kind, string value)
+    private static double ParseValue(string text, MetricUnit unit, string value)
     {
-        switch (kind)
+        switch (unit)
         {
-            case "latency":
+            case MetricUnit.Milliseconds:
                 if (StrictYaml.TryDuration(value, out var d)) return d.TotalMilliseconds;
                 throw new FormatException($"threshold '{text}': '{value}' is not a duration such as 800ms or 2s");
-            case "percent":
+            case MetricUnit.Percent:
                 if (value.EndsWith('%') && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var p)) return p;
                 throw new FormatException($"threshold '{text}': '{value}' is not a percentage such as 1%");
             default:
@@ -66,4 +59,49 @@ public sealed record Threshold(string Text, string? Scope, string Metric, string
         "==" => actual == Value,
         _ => actual != Value,
     };
+}
+
+public enum MetricUnit { Milliseconds, Percent, Count, PerSecond }
+
+/// <summary>Every metric a threshold may name, in one table: its name, unit, meaning and how it is
+/// read from a request name's statistics. Latencies are milliseconds from the intended start
+/// (coordinated omission corrected); <c>service_</c> ones from the first body byte (written
+/// <c>raw_</c> before, which scenarios may still say).</summary>
+public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meaning, Func<NameStats, TimeSpan, double> Read)
+{
+    private const string LegacyServicePrefix = "raw_";
+
+    public static IReadOnlyList<ThresholdMetric> All { get; } =
+    [
+        Latency("p50", 50), Latency("p75", 75), Latency("p90", 90), Latency("p95", 95), Latency("p99", 99), Latency("p99.9", 99.9),
+        new("max", MetricUnit.Milliseconds, "the slowest request, from its intended start", (s, _) => MaxMs(s.Corrected)),
+        new("mean", MetricUnit.Milliseconds, "the mean latency from the intended start", (s, _) => MeanMs(s.Corrected)),
+        Service("service_p50", 50), Service("service_p95", 95), Service("service_p99", 99),
+        new("service_max", MetricUnit.Milliseconds, "the slowest service time", (s, _) => MaxMs(s.ServiceTime)),
+        new("error_rate", MetricUnit.Percent, "failed requests over all but those the scenario aborted", (s, _) => s.ErrorRate),
+        new("rps", MetricUnit.PerSecond, "requests finished per second of the run", (s, d) => d.TotalSeconds <= 0 ? 0 : s.Requests / d.TotalSeconds),
+        new("requests", MetricUnit.Count, "requests finished", (s, _) => s.Requests),
+        new("failed", MetricUnit.Count, "requests failed", (s, _) => s.Failed),
+        new("dropped", MetricUnit.Count, "iterations not started because every in-flight slot was busy", (s, _) => s.Dropped),
+        new("failed_checks", MetricUnit.Count, "answers whose echoed size or sha256 differed", (s, _) => s.FailedChecks.Values.Sum()),
+    ];
+
+    /// <summary>The metric of that name; <c>raw_p99</c> finds <c>service_p99</c>.</summary>
+    public static ThresholdMetric? Find(string name)
+    {
+        if (name.StartsWith(LegacyServicePrefix, StringComparison.Ordinal)) name = "service_" + name[LegacyServicePrefix.Length..];
+        return All.FirstOrDefault(m => m.Name == name);
+    }
+
+    private static ThresholdMetric Latency(string name, double percentile) =>
+        new(name, MetricUnit.Milliseconds, $"the {percentile}th percentile latency from the intended start", (s, _) => Ms(s.Corrected, percentile));
+
+    private static ThresholdMetric Service(string name, double percentile) =>
+        new(name, MetricUnit.Milliseconds, $"the {percentile}th percentile service time", (s, _) => Ms(s.ServiceTime, percentile));
+
+    private static double Ms(HdrHistogram.HistogramBase h, double percentile) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
+
+    private static double MaxMs(HdrHistogram.HistogramBase h) => h.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(h) / 1000.0;
+
+    private static double MeanMs(HdrHistogram.HistogramBase h) => h.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMean(h) / 1000.0;
 }

@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 using UploadConformance.Payloads;
+using UploadConformance.Text;
 using YamlDotNet.Core;
 using YamlDotNet.RepresentationModel;
 
@@ -40,7 +41,7 @@ public sealed partial class StrictYaml(string source)
             var key = Text(keyNode);
             if (!known.Contains(key))
             {
-                var close = known.FirstOrDefault(k => string.Equals(k, key, StringComparison.OrdinalIgnoreCase) || Distance(k, key) <= 2);
+                var close = Spelling.Closest(key, known);
                 throw Error(keyNode, $"unknown key '{key}'{(close is null ? "" : $" (did you mean '{close}'?)")}; known here: {string.Join(", ", known)}");
             }
             if (!result.TryAdd(key, value)) throw Error(keyNode, $"'{key}' given twice");
@@ -89,7 +90,7 @@ public sealed partial class StrictYaml(string source)
             : throw Error(node, $"'{Text(node)}' is not an HTTP status");
 
     public long Size(YamlNode node) =>
-        ByteSize.TryParse(Text(node), out var n) ? n : throw Error(node, $"'{Text(node)}' is not a size such as 1000, 10MiB");
+        ByteSize.TryParse(Text(node), out var n, out var problem) ? n : throw Error(node, problem!);
 
     public JsonCondition Condition(YamlNode node) =>
         JsonCondition.TryParse(Text(node), out var condition, out var error) ? condition! : throw Error(node, error!);
@@ -97,17 +98,6 @@ public sealed partial class StrictYaml(string source)
     public string Interpolate(YamlNode node) => EnvReference().Replace(Text(node), m =>
         Environment.GetEnvironmentVariable(m.Groups[1].Value)
         ?? throw Error(node, $"environment variable {m.Groups[1].Value} is not set"));
-
-    private static int Distance(string a, string b)
-    {
-        var d = new int[a.Length + 1, b.Length + 1];
-        for (var i = 0; i <= a.Length; i++) d[i, 0] = i;
-        for (var j = 0; j <= b.Length; j++) d[0, j] = j;
-        for (var i = 1; i <= a.Length; i++)
-            for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
-        return d[a.Length, b.Length];
-    }
 
     public int Int(YamlNode node, int min = int.MinValue, int max = int.MaxValue) =>
         int.TryParse(Text(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max

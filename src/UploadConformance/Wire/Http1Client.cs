@@ -14,6 +14,8 @@ namespace UploadConformance.Wire;
 public sealed class Http1Client : IDisposable
 {
     private const int InitialBufferBytes = 16 * 1024;
+    /// <summary>A head or chunk line longer than this is not an answer worth reading.</summary>
+    private const int MaxLineBytes = 128 * 1024;
     private const string Http11 = "HTTP/1.1";
 
     private readonly Uri _target;
@@ -41,8 +43,9 @@ public sealed class Http1Client : IDisposable
     public ConnectionTimings Timings { get; }
 
     /// <param name="keepData">Decode the answer into <see cref="UploadOutcome.Data"/>; without it only its size is kept.</param>
-    /// <remarks>One async method per request, reading into the connection's buffer and parsing with a
-    /// synchronous parser: each nested async call that suspends costs an allocation and a hop.</remarks>
+    /// <remarks>One async method per request (each nested async call that suspends costs an
+    /// allocation and a hop): write the prepared bytes, then read into the connection's buffer and
+    /// hand it to the synchronous parser until the answer is done.</remarks>
     [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
     public async ValueTask<UploadOutcome> SendAsync(PreparedRequest request, bool keepData, CancellationToken cancellationToken)
     {
@@ -54,77 +57,38 @@ public sealed class Http1Client : IDisposable
         {
             for (var attempt = 0; ; attempt++)
             {
-                var reused = _idle.TryPop(out connection);
-                if (reused && !connection!.Usable)
-                {
-                    connection.Dispose();
-                    reused = false;
-                }
-                if (!reused) connection = await ConnectAsync(cancellationToken).ConfigureAwait(false);
+                var reused = TryReuse(out connection);
+                connection ??= await ConnectAsync(cancellationToken).ConfigureAwait(false);
                 bodyStarted = Stopwatch.GetTimestamp();
-                var armed = connection!.Arm(request.Plan.Request.TimeoutMs, cancellationToken);
-                var answer = connection.Answer;
-                answer.Reset(keepData);
+                var armed = connection.Arm(request.Plan.Request.TimeoutMs, keepData, cancellationToken);
                 try
                 {
                     // A server may answer early (413 before the body is in) and close; its answer still counts.
-                    Exception? writeFailure = null;
+                    var writeFailure = await WriteAsync(connection, request, armed).ConfigureAwait(false);
                     try
                     {
-                        foreach (var piece in request.Pieces)
+                        while (!connection.Parser.Done)
                         {
-                            await connection.Stream.WriteAsync(piece, armed).ConfigureAwait(false);
-                            connection.Sent += piece.Length;
-                        }
-                        if (request.StreamedBody is { } body) await WriteStreamedAsync(connection, body, armed).ConfigureAwait(false);
-                    }
-                    catch (Exception e) when (e is IOException or SocketException && !armed.IsCancellationRequested)
-                    {
-                        writeFailure = e;
-                    }
-                    try
-                    {
-                        while (!answer.Done)
-                        {
-                            if (connection.Filled == connection.Buffer.Length)
-                            {
-                                // Only a head or a chunk-size line waits for more bytes before parsing.
-                                if (connection.Buffer.Length >= 64 * 1024) throw new EndOfAnswerException("the answer's head or a chunk line is over 64 KiB");
-                                connection.Grow();
-                            }
-                            var read = await connection.Stream.ReadAsync(connection.Buffer.AsMemory(connection.Filled), armed).ConfigureAwait(false);
+                            connection.Received.EnsureSpace();
+                            var read = await connection.Stream.ReadAsync(connection.Received.Available, armed).ConfigureAwait(false);
                             if (read == 0)
                             {
-                                answer.End();
+                                connection.Parser.End();
                                 break;
                             }
                             connection.ReadNothing = false;
-                            connection.Filled += read;
-                            connection.Consume(answer.Parse(connection.Buffer.AsSpan(0, connection.Filled)));
+                            connection.Received.Commit(read);
+                            connection.Received.Discard(connection.Parser.Parse(connection.Received.Active, connection.Answer));
                         }
                     }
                     catch (Exception) when (writeFailure is not null)
                     {
                         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailure);
-                        throw;
                     }
+                    var outcome = Outcome(connection, request, started, bodyStarted);
                     // Bytes past the answer were never asked for; such a connection is not trusted again.
-                    var reusable = answer.KeepAlive && writeFailure is null && connection.Filled == 0;
-                    var outcome = new UploadOutcome
-                    {
-                        ErrMsg = "uploadFile:ok",
-                        StatusCode = answer.Status,
-                        Data = answer.Data(),
-                        DataTruncated = answer.Truncated,
-                        ResponseContentType = keepData ? answer.ContentType : null,
-                        Protocol = Http11,
-                        BytesSent = connection.Sent,
-                        BytesExpected = request.Length,
-                        BytesReceived = answer.BodyBytes,
-                        Elapsed = Stopwatch.GetElapsedTime(started),
-                        TimeToBodyStart = Stopwatch.GetElapsedTime(started, bodyStarted),
-                    };
-                    if (reusable && connection.Disarm()) _idle.Push(connection);
+                    if (connection.Parser.KeepAlive && writeFailure is null && connection.Received.ActiveLength == 0 && connection.Disarm())
+                        _idle.Push(connection);
                     else connection.Dispose();
                     connection = null;
                     return outcome;
@@ -159,6 +123,55 @@ public sealed class Http1Client : IDisposable
             connection?.Dispose();
             _slots.Release();
         }
+    }
+
+    /// <summary>An idle connection, unless a cancellation fired while it sat in the pool.</summary>
+    private bool TryReuse(out Connection? connection)
+    {
+        if (!_idle.TryPop(out connection)) return false;
+        if (connection.Usable) return true;
+        connection.Dispose();
+        connection = null;
+        return false;
+    }
+
+    /// <summary>Writes the request; a write the server cut short is returned, not thrown, because its
+    /// early answer may already be on the way.</summary>
+    private static async ValueTask<Exception?> WriteAsync(Connection connection, PreparedRequest request, CancellationToken armed)
+    {
+        try
+        {
+            foreach (var piece in request.Pieces)
+            {
+                await connection.Stream.WriteAsync(piece, armed).ConfigureAwait(false);
+                connection.Sent += piece.Length;
+            }
+            if (request.StreamedBody is { } body) await WriteStreamedAsync(connection, body, armed).ConfigureAwait(false);
+            return null;
+        }
+        catch (Exception e) when (e is IOException or SocketException && !armed.IsCancellationRequested)
+        {
+            return e;
+        }
+    }
+
+    private static UploadOutcome Outcome(Connection connection, PreparedRequest request, long started, long bodyStarted)
+    {
+        var answer = connection.Answer;
+        return new UploadOutcome
+        {
+            ErrMsg = "uploadFile:ok",
+            StatusCode = answer.Status,
+            Data = answer.Body.Text(),
+            DataTruncated = answer.Body.Truncated,
+            ResponseContentType = answer.ContentType,
+            Protocol = Http11,
+            BytesSent = connection.Sent,
+            BytesExpected = request.Length,
+            BytesReceived = answer.Body.Received,
+            Elapsed = Stopwatch.GetElapsedTime(started),
+            TimeToBodyStart = Stopwatch.GetElapsedTime(started, bodyStarted),
+        };
     }
 
     private static async Task WriteStreamedAsync(Connection connection, MultipartBody body, CancellationToken cancellationToken)
@@ -228,11 +241,14 @@ public sealed class Http1Client : IDisposable
     }
 
 
+    /// <summary>One keep-alive connection and what it reuses from request to request: its receive
+    /// buffer, parser, answer collector and cancellation source.</summary>
     private sealed class Connection(Socket socket, Stream stream) : IDisposable
     {
         public Stream Stream { get; } = stream;
-        public byte[] Buffer { get; private set; } = new byte[InitialBufferBytes];
-        public int Filled;
+        public ReceiveBuffer Received { get; } = new(InitialBufferBytes, MaxLineBytes);
+        public AnswerParser Parser { get; } = new();
+        public AnswerCollector Answer { get; } = new();
         /// <summary>Bytes of the current request written so far.</summary>
         public long Sent;
         /// <summary>No byte of an answer has arrived yet on this exchange.</summary>
@@ -244,13 +260,15 @@ public sealed class Http1Client : IDisposable
         private CancellationTokenRegistration _caller;
         private CancellationToken _callerToken;
 
-        /// <summary>One token per connection, reset between requests, instead of a linked source per
-        /// request; the caller's token is registered once and again only when it changes.</summary>
-        public CancellationToken Arm(int? timeoutMs, CancellationToken caller)
+        /// <summary>Ready for a request. One token per connection, reset between requests, instead of a
+        /// linked source per request; the caller's token is registered again only when it changes.</summary>
+        public CancellationToken Arm(int? timeoutMs, bool keepData, CancellationToken caller)
         {
             Sent = 0;
-            Filled = 0;
             ReadNothing = true;
+            Received.Clear();
+            Parser.Reset();
+            Answer.Reset(keepData);
             if (caller != _callerToken)
             {
                 _caller.Dispose();
@@ -266,22 +284,6 @@ public sealed class Http1Client : IDisposable
 
         /// <summary>A caller's cancellation may have fired while the connection sat idle.</summary>
         public bool Usable => !_cancel.IsCancellationRequested;
-
-        public AnswerParser Answer { get; } = new();
-
-        public void Grow()
-        {
-            var bigger = new byte[Buffer.Length * 2];
-            Buffer.AsSpan(0, Filled).CopyTo(bigger);
-            Buffer = bigger;
-        }
-
-        public void Consume(int count)
-        {
-            if (count == 0) return;
-            Buffer.AsSpan(count, Filled - count).CopyTo(Buffer);
-            Filled -= count;
-        }
 
         public void Dispose()
         {

@@ -89,7 +89,9 @@ public static class RawHttpSender
             {
                 ErrMsg = "uploadFile:ok",
                 StatusCode = answer.Status,
-                Data = answer.Body,
+                Data = answer.Body.Text(),
+                DataTruncated = answer.Body.Truncated,
+                BytesReceived = answer.Body.Received,
                 ResponseContentType = answer.ContentType,
                 Protocol = "HTTP/1.1",
                 SawContinue = answer.SawContinue,
@@ -102,7 +104,7 @@ public static class RawHttpSender
         {
             return Failed(FailureKind.Timeout, "uploadFile:fail timeout", $"no answer within {bound.TotalSeconds:0} s (the server hangs)", sent, request, clock);
         }
-        catch (Exception e) when (e is IOException or SocketException or FormatException)
+        catch (Exception e) when (e is IOException or SocketException)
         {
             return Failed(FailureKind.Reset, "uploadFile:fail socket closed", e.Message.ReplaceLineEndings(" "), sent, request, clock);
         }
@@ -118,127 +120,30 @@ public static class RawHttpSender
         Elapsed = clock.Elapsed,
     };
 
-    private sealed record Answer(int Status, string? ContentType, string Body, bool SawContinue);
-
-    private static async Task<Answer?> ReadResponseAsync(Stream stream, CancellationToken cancellationToken)
+    /// <summary>Reads the answer with the shared parser; null when the connection closed before any byte.</summary>
+    private static async Task<AnswerCollector?> ReadResponseAsync(Stream stream, CancellationToken cancellationToken)
     {
-        var reader = new ResponseReader(stream);
-        var sawContinue = false;
-        while (true)
+        var buffer = new ReceiveBuffer();
+        var parser = new AnswerParser();
+        var answer = new AnswerCollector();
+        parser.Reset();
+        answer.Reset(keepBody: true);
+        var any = false;
+        while (!parser.Done)
         {
-            var statusLine = await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false);
-            if (statusLine is null) return null;
-            var parts = statusLine.Split(' ', 3);
-            if (parts.Length < 2 || !parts[0].StartsWith("HTTP/", StringComparison.Ordinal) || !int.TryParse(parts[1], NumberStyles.None, CultureInfo.InvariantCulture, out var status))
-                throw new FormatException($"not an HTTP status line: {Truncate(statusLine)}");
-            var headers = new Dictionary<string, string>(StringComparer.OrdinalIgnoreCase);
-            while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { Length: > 0 } line)
+            buffer.EnsureSpace();
+            var read = await stream.ReadAsync(buffer.Available, cancellationToken).ConfigureAwait(false);
+            if (read == 0)
             {
-                var colon = line.IndexOf(':');
-                if (colon > 0) headers[line[..colon].Trim()] = line[(colon + 1)..].Trim();
+                if (!any) return null;
+                parser.End();
+                break;
             }
-            if (status is >= 100 and < 200)
-            {
-                sawContinue |= status == 100;
-                continue;
-            }
-            byte[] body;
-            if (headers.TryGetValue("Transfer-Encoding", out var te) && te.Contains("chunked", StringComparison.OrdinalIgnoreCase))
-                body = await reader.ReadChunkedAsync(cancellationToken).ConfigureAwait(false);
-            else if (headers.TryGetValue("Content-Length", out var cl) && long.TryParse(cl, NumberStyles.None, CultureInfo.InvariantCulture, out var length))
-                body = await reader.ReadExactlyAsync((int)Math.Min(length, Uploader.MaxResponseBytes), cancellationToken).ConfigureAwait(false);
-            else
-                body = await reader.ReadToEndAsync(cancellationToken).ConfigureAwait(false);
-            var span = body.AsSpan();
-            if (span.StartsWith(Encoding.UTF8.Preamble)) span = span[3..];
-            headers.TryGetValue("Content-Type", out var contentType);
-            return new Answer(status, contentType, Encoding.UTF8.GetString(span), sawContinue);
+            any = true;
+            buffer.Commit(read);
+            buffer.Discard(parser.Parse(buffer.Active, answer));
         }
-    }
-
-    private static string Truncate(string s) => s.Length > 80 ? s[..80] + "…" : s;
-
-    private sealed class ResponseReader(Stream stream)
-    {
-        private readonly byte[] _buffer = new byte[16 * 1024];
-        private int _start;
-        private int _end;
-
-        private async Task<bool> FillAsync(CancellationToken ct)
-        {
-            if (_start > 0)
-            {
-                Buffer.BlockCopy(_buffer, _start, _buffer, 0, _end - _start);
-                _end -= _start;
-                _start = 0;
-            }
-            if (_end == _buffer.Length) throw new FormatException("response header line over 16 KiB");
-            var read = await stream.ReadAsync(_buffer.AsMemory(_end), ct).ConfigureAwait(false);
-            _end += read;
-            return read > 0;
-        }
-
-        public async Task<string?> ReadLineAsync(CancellationToken ct)
-        {
-            while (true)
-            {
-                var lf = Array.IndexOf(_buffer, (byte)'\n', _start, _end - _start);
-                if (lf >= 0)
-                {
-                    var line = Encoding.Latin1.GetString(_buffer, _start, lf - _start).TrimEnd('\r');
-                    _start = lf + 1;
-                    return line;
-                }
-                if (!await FillAsync(ct).ConfigureAwait(false))
-                    return _end > _start ? throw new IOException("connection closed mid-line") : null;
-            }
-        }
-
-        public async Task<byte[]> ReadExactlyAsync(int count, CancellationToken ct)
-        {
-            var result = new byte[count];
-            var filled = 0;
-            while (filled < count)
-            {
-                if (_start == _end && !await FillAsync(ct).ConfigureAwait(false)) throw new IOException($"connection closed after {filled} of {count} body bytes");
-                var take = Math.Min(count - filled, _end - _start);
-                Buffer.BlockCopy(_buffer, _start, result, filled, take);
-                _start += take;
-                filled += take;
-            }
-            return result;
-        }
-
-        public async Task<byte[]> ReadChunkedAsync(CancellationToken ct)
-        {
-            using var body = new MemoryStream();
-            while (true)
-            {
-                var sizeLine = await ReadLineAsync(ct).ConfigureAwait(false) ?? throw new IOException("connection closed inside a chunked body");
-                var size = int.Parse(sizeLine.Split(';')[0].Trim(), NumberStyles.HexNumber, CultureInfo.InvariantCulture);
-                if (size == 0)
-                {
-                    while (await ReadLineAsync(ct).ConfigureAwait(false) is { Length: > 0 }) { }
-                    return body.ToArray();
-                }
-                var chunk = await ReadExactlyAsync(size, ct).ConfigureAwait(false);
-                if (body.Length < Uploader.MaxResponseBytes) body.Write(chunk);
-                await ReadLineAsync(ct).ConfigureAwait(false);
-            }
-        }
-
-        public async Task<byte[]> ReadToEndAsync(CancellationToken ct)
-        {
-            using var body = new MemoryStream();
-            body.Write(_buffer, _start, _end - _start);
-            _start = _end = 0;
-            while (body.Length < Uploader.MaxResponseBytes && await FillAsync(ct).ConfigureAwait(false))
-            {
-                body.Write(_buffer, 0, _end);
-                _start = _end = 0;
-            }
-            return body.ToArray();
-        }
+        return answer;
     }
 
     /// <summary>Counts what was written and, for tiny-chunk cases, splits writes and flushes each piece.</summary>

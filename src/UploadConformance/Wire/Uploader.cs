@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Net;
 using System.Net.Sockets;
-using System.Text;
 
 namespace UploadConformance.Wire;
 
@@ -9,9 +8,6 @@ namespace UploadConformance.Wire;
 /// abort mid-stream, progress events; turns every ending into an <see cref="UploadOutcome"/>.</summary>
 public sealed class Uploader : IDisposable
 {
-    /// <summary>Answers echo formData, so a 1 MB field comes back; past this the answer is cut.</summary>
-    public const int MaxResponseBytes = 8 << 20;
-
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
 
@@ -142,18 +138,20 @@ public sealed class Uploader : IDisposable
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
-            var (data, truncated, received) = await ReadCappedAsync(response.Content, timeout.Token).ConfigureAwait(false);
+            var answer = new AnswerBody();
+            await using (var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false))
+                await answer.ReadFromAsync(stream, timeout.Token).ConfigureAwait(false);
             return new UploadOutcome
             {
                 ErrMsg = "uploadFile:ok",
                 StatusCode = (int)response.StatusCode,
-                Data = data,
-                DataTruncated = truncated,
+                Data = answer.Text(),
+                DataTruncated = answer.Truncated,
                 ResponseContentType = response.Content.Headers.ContentType?.ToString(),
                 Protocol = $"HTTP/{response.Version}",
                 BytesSent = sentCounter.Sent,
                 BytesExpected = body.Length,
-                BytesReceived = received,
+                BytesReceived = answer.Received,
                 Elapsed = clock.Elapsed,
                 TimeToBodyStart = ToBody(),
             };
@@ -204,32 +202,6 @@ public sealed class Uploader : IDisposable
     }
 
     private static string OneLine(string message) => message.ReplaceLineEndings(" ").Trim();
-
-    /// <summary>wx hands <c>res.data</c> over as a string with one BOM stripped; a server sending
-    /// garbage must not exhaust our memory, so the read stops at <see cref="MaxResponseBytes"/>.</summary>
-    private static async Task<(string, bool, long)> ReadCappedAsync(HttpContent content, CancellationToken cancellationToken)
-    {
-        await using var stream = await content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-        var buffer = new byte[Math.Min(MaxResponseBytes + 1, (int)Math.Min(content.Headers.ContentLength ?? 16 * 1024, MaxResponseBytes) + 1)];
-        var total = 0;
-        using var overflow = new MemoryStream();
-        while (true)
-        {
-            if (total == buffer.Length)
-            {
-                if (total > MaxResponseBytes) break;
-                Array.Resize(ref buffer, Math.Min(buffer.Length * 2, MaxResponseBytes + 1));
-            }
-            var read = await stream.ReadAsync(buffer.AsMemory(total), cancellationToken).ConfigureAwait(false);
-            if (read == 0) break;
-            total += read;
-        }
-        var truncated = total > MaxResponseBytes;
-        var length = Math.Min(total, MaxResponseBytes);
-        var span = buffer.AsSpan(0, length);
-        if (span.StartsWith(Encoding.UTF8.Preamble)) span = span[3..];
-        return (Encoding.UTF8.GetString(span), truncated, total);
-    }
 
     public void Dispose()
     {

@@ -1,0 +1,109 @@
+using System.CommandLine;
+using System.CommandLine.Parsing;
+using System.Globalization;
+using System.Net;
+using UploadConformance.Payloads;
+using UploadConformance.Targets;
+
+namespace UploadConformance.Cli;
+
+/// <summary>Every option the verbs share, declared once with its help text and its parser. A value
+/// that does not parse is a one-line error naming the option and the value (exit code 2).</summary>
+public static class CliOptions
+{
+    public static Option<Uri?> Target() => Url("--target", "the full upload URL of your server, e.g. http://127.0.0.1:8080/api/upload");
+
+    public static Option<string?> Out() => Text("--out", "dir", "the run folder (default: reports/<timestamp>-<verb>)");
+
+    public static Option<int> Seed() => Int("--seed", "n", "the same seed sends the same requests, byte for byte", fallback: 1, min: 0);
+
+    public static Option<string?> Profile() => Text("--profile", "file.yaml", "your endpoint: field, success rule, echo paths, limits (see profiles/)");
+
+    public static Option<string?> Field(string fallbackHelp) => Text("--field", "name", $"the file's field name, wx.uploadFile's name ({fallbackHelp})");
+
+    public static Option<string?> Text(string name, string helpName, string description) =>
+        new(name) { HelpName = helpName, Description = description };
+
+    /// <summary>A text option that takes one of a few words; its completions are those words.</summary>
+    public static Option<string?> Choice(string name, string description, params string[] choices)
+    {
+        var option = new Option<string?>(name) { HelpName = string.Join('|', choices), Description = description };
+        option.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && !choices.Contains(r.Tokens[^1].Value))
+                r.AddError($"{name} takes {string.Join(" or ", choices)}, not '{r.Tokens[^1].Value}'");
+        });
+        option.CompletionSources.Add(choices);
+        return option;
+    }
+
+    public static Option<bool> Flag(string name, string description) => new(name) { Description = description, Arity = ArgumentArity.Zero };
+
+    public static Option<int> Int(string name, string helpName, string description, int fallback, int min = int.MinValue, int max = int.MaxValue) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r => Parse(r, fallback, text =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+                ? (v, null)
+                : (0, $"{name} takes a whole number from {min} to {max}, not '{text}'")),
+    };
+
+    /// <summary>A whole number that has no default: null when not given.</summary>
+    public static Option<int?> OptionalInt(string name, string helpName, string description, int min = int.MinValue, int max = int.MaxValue) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        CustomParser = r => Parse<int?>(r, null, text =>
+            int.TryParse(text, NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max
+                ? (v, null)
+                : (null, $"{name} takes a whole number from {min} to {max}, not '{text}'")),
+    };
+
+    public static Option<long?> Size(string name, string description) => new(name)
+    {
+        HelpName = "size",
+        Description = description,
+        CustomParser = r => Parse<long?>(r, null, text =>
+            ByteSize.TryParse(text, out var v, out var problem) ? (v, null) : (null, $"{name}: {problem}")),
+    };
+
+    public static Option<Uri?> Url(string name, string description) => new(name)
+    {
+        HelpName = "url",
+        Description = description,
+        CustomParser = r => Parse<Uri?>(r, null, text =>
+            Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+                ? (uri, null)
+                : (null, $"{name} takes an http:// or https:// URL, not '{text}'")),
+    };
+
+    public static Option<TimeSpan?> Duration(string name, string helpName, string description) => new(name)
+    {
+        HelpName = helpName,
+        Description = description,
+        CustomParser = r => Parse<TimeSpan?>(r, null, text =>
+            StrictYaml.TryDuration(text, out var d) ? (d, null) : (null, $"{name} takes a duration such as 500ms, 30s or 2m, not '{text}'")),
+    };
+
+    public static Option<IPAddress> Address(string name, string description, IPAddress fallback) => new(name)
+    {
+        HelpName = "ip",
+        Description = description,
+        DefaultValueFactory = _ => fallback,
+        CustomParser = r => Parse(r, fallback, text =>
+            IPAddress.TryParse(text, out var ip) ? (ip, null) : (fallback, $"{name} takes an IP address such as 127.0.0.1 or ::1, not '{text}'")),
+    };
+
+    /// <summary>One value per option, its text checked by <paramref name="convert"/>; a problem becomes
+    /// the parse error System.CommandLine reports, in our words.</summary>
+    private static T Parse<T>(ArgumentResult result, T fallback, Func<string, (T Value, string? Problem)> convert)
+    {
+        if (result.Tokens.Count == 0) return fallback;
+        var (value, problem) = convert(result.Tokens[^1].Value);
+        if (problem is null) return value;
+        result.AddError(problem);
+        return fallback;
+    }
+}

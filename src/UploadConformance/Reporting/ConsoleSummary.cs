@@ -1,0 +1,42 @@
+using System.Globalization;
+using UploadConformance.Load;
+using UploadConformance.Text;
+using UploadConformance.Verification;
+
+namespace UploadConformance.Reporting;
+
+/// <summary>The console's rendering of the summary model: a line per case as it finishes, the live
+/// progress line of a load run, and the load table. Text a target sent is escaped for the terminal.</summary>
+public static class ConsoleSummary
+{
+    private const int VerdictWidth = 13;
+
+    public static string CaseHeader(int idWidth) =>
+        $"  {"verdict".PadRight(VerdictWidth)} {"case".PadRight(idWidth)} {"status",6} {"client saw",-28} {"ms",8}";
+
+    public static string CaseRow(CaseResult c, int idWidth)
+    {
+        var verdict = VerdictWords.Word(c.Verdict).ToUpperInvariant();
+        var line = $"  {verdict.PadRight(VerdictWidth)} {c.Id.PadRight(idWidth)} {c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "-",6} "
+            + $"{UntrustedText.ForTerminal(c.Outcome.ErrMsg),-28} {c.Outcome.ElapsedMs,8:0}";
+        return c.Reason.Length == 0 ? line : $"{line}\n  {"".PadRight(VerdictWidth)} └ {UntrustedText.ForTerminal(c.Reason)}";
+    }
+
+    public static string Totals(Results.VerdictCounts s, double seconds) =>
+        $"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational in {seconds:0.0} s";
+
+    public static string Progress(LoadProgress p) =>
+        $"  [{p.Elapsed.TotalSeconds,4:0}s{(p.Planned is { } planned ? $" / {planned.TotalSeconds:0}s" : "")}]  rps {p.Rps,6:0.0}  "
+        + $"requests {p.Requests,7}  failed {p.Failed,5}  dropped {p.Dropped,5}  p99 {p.P99Ms,8:0.0} ms  in flight {p.InFlight,4}";
+
+    public static IEnumerable<string> Load(LoadSummary load)
+    {
+        var table = load.Table;
+        yield return "  " + string.Join(" ", table.Columns.Select(c => c.Numeric ? c.Header.PadLeft(c.Width) : c.Header.PadRight(c.Width)));
+        foreach (var row in table.Rows)
+            yield return "  " + string.Join(" ", table.Columns.Select((c, i) => c.Numeric ? row[i].PadLeft(c.Width) : row[i].PadRight(c.Width)));
+        if (load.Errors.Count > 0) yield return $"  errors: {string.Join(", ", load.Errors.Select(e => $"{e.Key} {e.Value}"))}";
+        foreach (var t in load.Thresholds)
+            yield return $"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual {t.Actual.ToString("0.###", CultureInfo.InvariantCulture)})";
+    }
+}

@@ -1,0 +1,78 @@
+using System.Globalization;
+using UploadConformance.Load;
+using UploadConformance.Results;
+using UploadConformance.Verification;
+
+namespace UploadConformance.Reporting;
+
+/// <summary>The one summary of a run that every output renders, the console included (as
+/// BenchmarkDotNet builds one SummaryTable for all its exporters): the headline, the verdict counts,
+/// and the load table with its columns. A figure shown in two places is computed here once.</summary>
+public sealed record RunSummary(HeadlineKind Kind, string Headline, VerdictCounts? Verdicts, LoadSummary? Load)
+{
+    public static RunSummary Of(ResultsDocument d)
+    {
+        var breached = d.Load?.Thresholds.Count(t => !t.Passed) ?? 0;
+        var (kind, headline) = d.Run.Interrupted is not null ? (HeadlineKind.Interrupted, "interrupted")
+            : d.Summary.Fail > 0 ? (HeadlineKind.Failed, $"{d.Summary.Fail} failed")
+            : breached > 0 ? (HeadlineKind.Failed, $"{breached} threshold{(breached == 1 ? "" : "s")} breached")
+            : (HeadlineKind.Verified, "all verified");
+        return new RunSummary(kind, headline, d.Summary.Total > 0 ? d.Summary : null, d.Load is { } l ? OfLoad(l) : null);
+    }
+
+    public static LoadSummary OfLoad(LoadResults load) => new(
+        load.Scenario, load.Model, load.DurationMs / 1000, LoadTable.Of(load.Names.Append(load.All)), load.Thresholds, load.All.Errors);
+}
+
+public enum HeadlineKind { Verified, Failed, Interrupted }
+
+public sealed record LoadSummary(string Scenario, string Model, double DurationSeconds, SummaryTable Table,
+    IReadOnlyList<ThresholdResult> Thresholds, IReadOnlyDictionary<string, long> Errors);
+
+public sealed record SummaryColumn(string Header, bool Numeric, int Width);
+
+/// <summary>Columns and rows of text, ready for any exporter.</summary>
+public sealed record SummaryTable(IReadOnlyList<SummaryColumn> Columns, IReadOnlyList<IReadOnlyList<string>> Rows);
+
+/// <summary>The per-request-name load table: one row per name, then the total.</summary>
+public static class LoadTable
+{
+    private static readonly (SummaryColumn Column, Func<LoadNameResults, string> Cell)[] Columns =
+    [
+        (new("name", false, 20), n => n.Name),
+        (new("requests", true, 9), n => I(n.Requests)),
+        (new("ok", true, 8), n => I(n.Ok)),
+        (new("failed", true, 7), n => I(n.Failed)),
+        (new("dropped", true, 7), n => I(n.Dropped)),
+        (new("rps", true, 8), n => F(n.Rps)),
+        (new("p50 ms", true, 8), n => F(n.Latency.P50)),
+        (new("p95 ms", true, 8), n => F(n.Latency.P95)),
+        (new("p99 ms", true, 8), n => F(n.Latency.P99)),
+        (new("p99.9 ms", true, 8), n => F(n.Latency.P999)),
+        (new("max ms", true, 8), n => F(n.Latency.Max)),
+        (new("service p99 ms", true, 14), n => F(n.ServiceTime.P99)),
+        (new("MiB sent", true, 9), n => F(n.BytesSent / 1048576.0)),
+    ];
+
+    public static SummaryTable Of(IEnumerable<LoadNameResults> rows) => new(
+        Columns.Select(c => c.Column).ToList(),
+        rows.Select(r => (IReadOnlyList<string>)Columns.Select(c => c.Cell(r)).ToList()).ToList());
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The words a verdict is written with, everywhere: results.json, console, reports, CSV.</summary>
+public static class VerdictWords
+{
+    public static string Word(Verdict verdict) => verdict switch
+    {
+        Verdict.Pass => "pass",
+        Verdict.NonStrict => "non-strict",
+        Verdict.Fail => "fail",
+        _ => "informational",
+    };
+
+    public static string Word(Severity severity) => severity == Severity.Soft ? "soft" : "hard";
+}
