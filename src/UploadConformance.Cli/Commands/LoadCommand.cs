@@ -74,7 +74,7 @@ public static class LoadCommand
         var mix = new RequestMix(scenario, target.Profile, ImageFactory.Default());
 
         using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls);
-        var outcome = await engine.RunAsync(p => stdout.WriteLine(ConsoleSummary.Progress(p)), context.Token, context.Stop.Reason);
+        var outcome = await engine.RunAsync(p => stdout.WriteLine(ConsoleSummary.Progress(p)), context.Token, () => context.Stop.Reason);
 
         var results = LoadResults.Of(scenario, outcome);
         stdout.WriteLine();

@@ -56,7 +56,7 @@ public static class RunCommand
             stdout.WriteLine();
             stdout.WriteLine($"load: scenario '{scenario.Name}': {string.Join(" → ", scenario.Load)}");
             using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, images), target.Tls);
-            var outcome = await engine.RunAsync(null, context.Token, context.Stop.Reason);
+            var outcome = await engine.RunAsync(null, context.Token, () => context.Stop.Reason);
             load = Results.LoadResults.Of(scenario, outcome);
             foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(load))) stdout.WriteLine(line);
             if (outcome.Interrupted is { } why)

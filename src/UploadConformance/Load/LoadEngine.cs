@@ -91,9 +91,10 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
 
     int ILoadDriver.Seed => _scenario.Seed;
 
-    /// <param name="cancelledReason">What results say when <paramref name="cancellationToken"/> stops the run.</param>
+    /// <param name="whyCancelled">What results say when <paramref name="cancellationToken"/> stops the run,
+    /// asked once it has (a signal's name is known only then).</param>
     public async Task<LoadOutcome> RunAsync(Action<LoadProgress>? progress, CancellationToken cancellationToken,
-        string cancelledReason = "interrupted by Ctrl-C")
+        Func<string>? whyCancelled = null)
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? interrupted = null;
@@ -117,7 +118,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         }
         catch (OperationCanceledException) when (stop.IsCancellationRequested)
         {
-            interrupted ??= cancelledReason;
+            interrupted ??= whyCancelled?.Invoke() ?? "interrupted";
         }
         await WhenIdleAsync();
         var duration = _clock.Elapsed;
