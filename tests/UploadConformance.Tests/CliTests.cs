@@ -161,6 +161,7 @@ public class CliTests
 }
 
 /// <summary>The two scripts a new user runs, end to end in child processes, as README says.</summary>
+[Collection(ReleaseBuild.Name)]
 public class RunScriptTests
 {
     private static async Task<(int Code, string Out, string Err)> Exec(string file, params string[] args)

@@ -17,7 +17,9 @@ public static class LoadCommand
     {
         var command = new Command("load", "a load scenario against --target (or the embedded reference server): NBomber's load "
             + "simulations, latency from the intended start, thresholds");
-        var scenario = CliOptions.Text("--scenario", "file.yaml", "the scenario to run (see scenarios/)");
+        var scenario = CliOptions.Text("--scenario", "file.yaml|name", "the scenario to run: a file, or a built-in one by name ("
+            + string.Join(", ", BuiltInScenarios.Names) + ")");
+        scenario.CompletionSources.Add(BuiltInScenarios.Names.ToArray());
         scenario.Required = true;
         var target = CliOptions.Target();
         var profile = CliOptions.Profile();
@@ -42,7 +44,7 @@ public static class LoadCommand
     {
         try
         {
-            var scenario = ScenarioLoader.Load(path);
+            var scenario = BuiltInScenarios.Load(path);
             if (seed is { } s) scenario = scenario with { Seed = s };
             if (duration is { } d)
             {

@@ -52,7 +52,7 @@ public static class RunCommand
         Results.LoadResults? load = null;
         if (run.Interrupted is null)
         {
-            var scenario = SmokeScenario.Load() with { Seed = seed };
+            var scenario = BuiltInScenarios.Smoke() with { Seed = seed };
             stdout.WriteLine();
             stdout.WriteLine($"load: scenario '{scenario.Name}': {string.Join(" → ", scenario.Load)}");
             using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, images), target.Tls);

@@ -1,0 +1,33 @@
+using UploadConformance.Scenarios;
+using UploadConformance.Targets;
+
+namespace UploadConformance.Cli;
+
+/// <summary>The scenarios of scenarios/, built into the tool, so <c>--scenario smoke</c> works where
+/// the repository is not (an installed tool); a file of that name, when there is one, wins.</summary>
+public static class BuiltInScenarios
+{
+    private const string Prefix = "scenarios/";
+
+    public static IReadOnlyList<string> Names { get; } = typeof(BuiltInScenarios).Assembly.GetManifestResourceNames()
+        .Where(n => n.StartsWith(Prefix, StringComparison.Ordinal))
+        .Select(n => Path.GetFileNameWithoutExtension(n))
+        .Order(StringComparer.Ordinal)
+        .ToList();
+
+    /// <summary>The default run's load phase: scenarios/smoke.yaml.</summary>
+    public static Scenario Smoke() => Load("smoke");
+
+    /// <summary>The file at <paramref name="pathOrName"/>, or else the built-in scenario of that name.</summary>
+    /// <exception cref="ProfileException">Neither exists, or the scenario breaks a rule.</exception>
+    public static Scenario Load(string pathOrName)
+    {
+        if (File.Exists(pathOrName) || Path.GetDirectoryName(pathOrName) is { Length: > 0 }) return ScenarioLoader.Load(pathOrName);
+        var name = Path.GetFileNameWithoutExtension(pathOrName);
+        using var stream = typeof(BuiltInScenarios).Assembly.GetManifestResourceStream($"{Prefix}{name}.yaml");
+        if (stream is null)
+            throw new ProfileException($"{pathOrName}: no such scenario file, and no built-in scenario of that name (built in: {string.Join(", ", Names)})");
+        using var reader = new StreamReader(stream);
+        return ScenarioLoader.Parse(reader.ReadToEnd(), $"scenarios/{name}.yaml (built in)");
+    }
+}
