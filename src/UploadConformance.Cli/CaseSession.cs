@@ -31,8 +31,8 @@ public static class CaseSession
             }
             results.Add(result);
             stdout.WriteLine(ConsoleSummary.CaseRow(result, idWidth));
-            if (result.Outcome.Failure == Wire.FailureKind.Refused)
-                return new Outcome(results, $"target stopped answering during {result.Id}", ExitCodes.Unreachable);
+            if (result.Crash is { Recovered: false })
+                return new Outcome(results, $"target stopped answering after {result.Id} and did not come back", ExitCodes.Unreachable);
         }
         return new Outcome(results, null, ExitCodes.Ok);
     }
@@ -40,10 +40,11 @@ public static class CaseSession
     /// <summary>Writes results.json and the reports for what ran, prints the totals, and returns the exit code.</summary>
     public static async Task<int> FinishAsync(RunRecord record, Outcome run, CliContext context, LoadResults? load = null)
     {
-        var document = record.Document(VerdictCounts.Of(run.Results), run.Results, load, run.Interrupted);
+        var document = record.Document(run.Results, load, run.Interrupted);
         var s = document.Summary;
         var stdout = context.Out;
         stdout.WriteLine();
+        foreach (var line in ConsoleSummary.Causes(document)) stdout.WriteLine(line);
         stdout.WriteLine(ConsoleSummary.Totals(s, document.Run.DurationMs / 1000));
         if (run.Interrupted is { } why) stdout.WriteLine($"stopped early: {UntrustedText.ForTerminal(why)}; the results gathered so far were written");
         await RunOutput.WriteAsync(document, record.Folder, stdout);
@@ -59,13 +60,11 @@ public sealed record RunRecord(string Verb, DateTimeOffset Started, string Folde
     public bool DescribeProfile { get; init; }
     public string? Selection { get; init; }
 
-    public ResultsDocument Document(VerdictCounts summary, IReadOnlyList<CaseResult> cases, LoadResults? load, string? interrupted)
+    public ResultsDocument Document(IReadOnlyList<CaseResult> cases, LoadResults? load, string? interrupted)
     {
         var finished = DateTimeOffset.Now;
         var tls = Target.Tls;
-        return new ResultsDocument
-        {
-            Run = new RunInfo
+        return ResultsDocument.For(new RunInfo
             {
                 Id = Path.GetFileName(Folder),
                 Verb = Verb,
@@ -80,11 +79,7 @@ public sealed record RunRecord(string Verb, DateTimeOffset Started, string Folde
                     : null,
                 Selection = Selection,
                 Interrupted = interrupted,
-            },
-            Summary = summary,
-            Cases = cases,
-            Load = load,
-        };
+            }, cases, load);
     }
 }
 

@@ -21,6 +21,12 @@ public static class CliOptions
 
     public static Option<string?> Field(string fallbackHelp) => Text("--field", "name", $"the file's field name, wx.uploadFile's name ({fallbackHelp})");
 
+    /// <summary>How long a target that died may take to come back before the run stops (exit 3).</summary>
+    public static Option<TimeSpan?> Recovery() => Duration("--recovery", "time",
+        "how long a server that died may take to come back, as a supervisor restarts it (30s; 0 stops the run at once)");
+
+    public static TimeSpan RecoveryOrDefault(TimeSpan? given) => given ?? TimeSpan.FromSeconds(30);
+
     public static Option<string?> Text(string name, string helpName, string description) =>
         new(name) { HelpName = helpName, Description = description };
 

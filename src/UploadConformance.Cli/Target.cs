@@ -68,10 +68,21 @@ public sealed class Target : IAsyncDisposable
             target = new Target(profile, null, tls);
         }
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(100));
-        if (await new TargetProbe(http, target.Profile, target.Tls).UnreachableReasonAsync(cancellationToken) is { } why)
+        var probe = new TargetProbe(http, target.Profile, target.Tls);
+        if (await probe.UnreachableReasonAsync(cancellationToken) is { } why)
         {
             await target.DisposeAsync();
             throw new TargetUnreachableException($"target {target.UploadUrl} is unreachable: {why}");
+        }
+        if (!target.Embedded)
+        {
+            // A wrong path would otherwise read as a hundred failures of a broken server.
+            using var uploader = new Uploader(target.Tls);
+            if (await probe.NotAnUploadEndpointAsync(uploader, cancellationToken) is { } problem)
+            {
+                await target.DisposeAsync();
+                throw new UsageException(problem);
+            }
         }
         return target;
     }

@@ -1,7 +1,9 @@
 namespace UploadConformance.ReferenceServer;
 
-/// <summary>Bugs the reference server can be told to have, each one a class seen in real upload
-/// backends, so tests (and users evaluating the suite) can see that the catalog catches them.</summary>
+/// <summary>Behaviours the reference server can be told to have, each one seen in real upload backends,
+/// so tests (and users evaluating the suite) can see how the catalog grades it: most are bugs it must
+/// fail; html-errors and refuse-dangerous-names are safe but imperfect (non-strict); accept-long-boundaries
+/// is a lenient reading (non-strict) and decode-base64-parts a lawful one (informational).</summary>
 [Flags]
 public enum ServerDefects
 {
@@ -22,6 +24,29 @@ public enum ServerDefects
     IgnoreLimits = 1 << 6,
     /// <summary>Refuses with HTML error pages, as nginx does, instead of JSON.</summary>
     HtmlErrors = 1 << 7,
+    /// <summary>Reads field names as Latin-1, as busboy does by default: Chinese field names garbled.</summary>
+    Latin1FieldNames = 1 << 8,
+    /// <summary>Loses fields whose names are not ASCII, and says nothing.</summary>
+    DropNonAsciiFields = 1 << 9,
+    /// <summary>Stores the first file of a request, drops the others, and answers 200.</summary>
+    KeepFirstFileOnly = 1 << 10,
+    /// <summary>The process exits on a body without its closing boundary, as a busboy app without an
+    /// error handler on the file stream does. For <c>serve</c> under a supervisor: it kills whatever
+    /// process hosts it.</summary>
+    CrashOnTruncatedBody = 1 << 11,
+    /// <summary>Answers with a URL made of the client's filename, as a server storing under it would:
+    /// a client path on disk.</summary>
+    StoreUnderClientName = 1 << 12,
+    /// <summary>Refusals carry a stack trace, as frameworks in development mode show.</summary>
+    LeakStackTraces = 1 << 13,
+    /// <summary>Closes the connection without an answer when a request has no file.</summary>
+    ResetWhenNoFile = 1 << 14,
+    /// <summary>Refuses fields named __proto__ or constructor with a 400: deliberate, and safe.</summary>
+    RefuseDangerousNames = 1 << 15,
+    /// <summary>Decodes a part sent with Content-Transfer-Encoding: base64, as MIME says: a lawful reading.</summary>
+    DecodeBase64Parts = 1 << 16,
+    /// <summary>Takes boundaries over RFC 2046's 70 characters, as most parsers do: a lenient reading.</summary>
+    AcceptLongBoundaries = 1 << 17,
 }
 
 public static class ServerDefectNames

@@ -50,6 +50,11 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         {
             // MultipartReader's "Unexpected end of Stream": the closing boundary never came.
             store.PartialUploadDiscarded();
+            if (Has(ServerDefects.CrashOnTruncatedBody))
+            {
+                options.AccessLog?.WriteLine("crash-on-truncated-body: the process exits, as an app with no error handler on the stream does");
+                System.Diagnostics.Process.GetCurrentProcess().Kill();
+            }
             if (Has(ServerDefects.HangOnTruncatedBody))
             {
                 try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
@@ -82,7 +87,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
             throw new Rejection(StatusCodes.Status400BadRequest, "multipart/form-data without a boundary parameter");
-        if (boundary.Length > 70)
+        if (boundary.Length > 70 && !Has(ServerDefects.AcceptLongBoundaries))
             throw new Rejection(StatusCodes.Status400BadRequest, $"boundary of {boundary.Length} characters; RFC 2046 allows 70");
 
         var reader = new MultipartReader(boundary, request.Body)
@@ -105,24 +110,40 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
             if (string.IsNullOrEmpty(name))
                 throw new Rejection(StatusCodes.Status400BadRequest, $"part {parts} has no name");
+            if (Has(ServerDefects.Latin1FieldNames)) name = Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(name));
+            if (Has(ServerDefects.RefuseDangerousNames) && name is "__proto__" or "constructor" or "prototype")
+                throw new Rejection(StatusCodes.Status400BadRequest, $"field name '{name}' is not allowed");
 
             if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
             {
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "";
                 if (Has(ServerDefects.Latin1Filenames)) fileName = Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(fileName));
                 var fileNameStar = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : null;
-                var stored = await ReceiveFileAsync(section, name, fileName, fileNameStar, partials, aborted);
+                if (Has(ServerDefects.KeepFirstFileOnly) && partials.Count > 0)
+                {
+                    await section.Body.CopyToAsync(Stream.Null, aborted);
+                    continue;
+                }
+                var base64 = Has(ServerDefects.DecodeBase64Parts)
+                    && section.Headers?.TryGetValue("Content-Transfer-Encoding", out var cte) == true && cte.ToString().Trim().Equals("base64", StringComparison.OrdinalIgnoreCase);
+                var stored = await ReceiveFileAsync(section, name, fileName, fileNameStar, partials, aborted, base64);
                 if (stored is null) continue; // filename="" with no bytes: a browser's "no file chosen"
             }
             else
             {
                 var value = await ReadFieldAsync(section, name, aborted);
                 if (Has(ServerDefects.DropNestedFields) && name.IndexOfAny(['[', '.']) >= 0) continue;
+                if (Has(ServerDefects.DropNonAsciiFields) && !Ascii.IsValid(name)) continue;
                 fields.Add(new(name, value));
             }
         }
 
         var wanted = options.FileField;
+        if (partials.Count == 0 && Has(ServerDefects.ResetWhenNoFile))
+        {
+            context.Abort();
+            return StatusCodes.Status400BadRequest;
+        }
         if (!partials.Any(p => wanted == "*" || p.Field == wanted))
             throw new Rejection(StatusCodes.Status400BadRequest,
                 partials.Count == 0 ? $"no file part; expected one under field '{wanted}'" : $"no file under field '{wanted}' (got '{partials[0].Field}')");
@@ -137,7 +158,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         // Behind a TLS terminator the request arrives as plain HTTP; the URL handed back must be the one clients use.
         var scheme = request.Headers["X-Forwarded-Proto"].FirstOrDefault() is { Length: > 0 } forwarded ? forwarded : request.Scheme;
         var baseUrl = $"{scheme}://{request.Host}";
-        var files = committed.Select(f => new UploadAnswer.FileData(f.Id, $"{baseUrl}/files/{f.Id}", f.Field, f.FileName, f.FileNameStar, f.ContentType, f.Size, f.Sha256)).ToList();
+        string Url(StoredFile f) => Has(ServerDefects.StoreUnderClientName) ? $"{baseUrl}/files/{f.FileName}" : $"{baseUrl}/files/{f.Id}";
+        var files = committed.Select(f => new UploadAnswer.FileData(f.Id, Url(f), f.Field, f.FileName, f.FileNameStar, f.ContentType, f.Size, f.Sha256)).ToList();
         var main = files.First(f => wanted == "*" || f.Field == wanted);
         var answer = new UploadAnswer(0, "ok", new UploadAnswer.UploadData(
             main.Id, main.Url, main.Field, main.Filename, main.FilenameStar, main.ContentType, main.Size, main.Sha256,
@@ -146,8 +168,12 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         return StatusCodes.Status200OK;
     }
 
-    private async Task<StoredFile?> ReceiveFileAsync(MultipartSection section, string field, string fileName, string? fileNameStar, List<StoredFile> partials, CancellationToken aborted)
+    private async Task<StoredFile?> ReceiveFileAsync(MultipartSection section, string field, string fileName, string? fileNameStar,
+        List<StoredFile> partials, CancellationToken aborted, bool base64 = false)
     {
+        var body = base64
+            ? new CryptoStream(section.Body, new FromBase64Transform(FromBase64TransformMode.IgnoreWhiteSpaces), CryptoStreamMode.Read)
+            : section.Body;
         var path = store.NewPartialPath(out var id);
         var contentType = section.ContentType ?? "application/octet-stream";
         var partial = new StoredFile(id, field, fileName, fileNameStar, contentType, 0, "", path);
@@ -159,7 +185,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         {
             await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
             int read;
-            while ((read = await section.Body.ReadAsync(buffer.AsMemory(0, BufferSize), aborted)) > 0)
+            while ((read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), aborted)) > 0)
             {
                 size += read;
                 if (size > options.MaxFileBytes && !Has(ServerDefects.IgnoreLimits))
@@ -232,7 +258,11 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             }
             else
             {
-                await context.Response.WriteAsJsonAsync(new Refusal(status, message), ServerJson.Options, "application/json; charset=utf-8");
+                var error = Has(ServerDefects.LeakStackTraces)
+                    ? $"{message}\n   at UploadConformance.ReferenceServer.UploadEndpoint.ReceiveAsync(HttpContext context) in /src/UploadEndpoint.cs:line 97"
+                      + "\n   at UploadConformance.ReferenceServer.UploadEndpoint.HandleAsync(HttpContext context) in /src/UploadEndpoint.cs:line 31"
+                    : message;
+                await context.Response.WriteAsJsonAsync(new Refusal(status, error), ServerJson.Options, "application/json; charset=utf-8");
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)

@@ -39,7 +39,7 @@ public sealed class ReferenceServerFixture : IAsyncLifetime
 
 /// <summary>A node server from tests/&lt;folder&gt;, installed from its lockfile on first use, on an
 /// ephemeral loopback port it prints as "listening &lt;port&gt;"; it exits when its stdin closes.</summary>
-public abstract class NodeServerFixture(string folder, string path) : IAsyncLifetime
+public abstract class NodeServerFixture(string folder, string path, string arguments = "") : IAsyncLifetime
 {
     private Process? _node;
 
@@ -51,7 +51,7 @@ public abstract class NodeServerFixture(string folder, string path) : IAsyncLife
     {
         var dir = Path.Combine(Repo.Root, "tests", folder);
         await Prerequisites.NpmAsync(dir);
-        _node = Process.Start(new ProcessStartInfo("node", "server.js")
+        _node = Process.Start(new ProcessStartInfo("node", $"server.js {arguments}")
         {
             WorkingDirectory = dir,
             RedirectStandardOutput = true,
@@ -86,6 +86,24 @@ public sealed class BusboyFixture() : NodeServerFixture("busboy-echo", "/upload"
 
 /// <summary>express 4 + multer 2, as a tutorial writes an upload endpoint.</summary>
 public sealed class MulterFixture() : NodeServerFixture("multer-server", "/upload");
+
+/// <summary>The same, with multer's defParamCharset set to utf8, as its docs tell users to.</summary>
+public sealed class MulterUtf8Fixture() : NodeServerFixture("multer-server", "/upload", "--utf8");
+
+/// <summary>busboy echoing formData as an object, a repeated name as an array (formidable's and Flask's shape).</summary>
+public sealed class BusboyObjectFixture() : NodeServerFixture("busboy-echo", "/upload", "--fields object");
+
+/// <summary>The same with busboy's Latin-1 default for names: a server that garbles non-ASCII names.</summary>
+public sealed class BusboyLatin1Fixture() : NodeServerFixture("busboy-echo", "/upload", "--fields object --charset latin1");
+
+/// <summary>A one-file endpoint that refuses a second file with a JSON 413.</summary>
+public sealed class OneFileRefusingFixture() : NodeServerFixture("busboy-echo", "/upload", "--max-files 1 --over refuse");
+
+/// <summary>A one-file endpoint that keeps the first file, drops the rest and says 200.</summary>
+public sealed class OneFileKeepingFixture() : NodeServerFixture("busboy-echo", "/upload", "--max-files 1 --over keep");
+
+/// <summary>Answers with a key, no URL, and serves files at /files/&lt;sha256&gt; and /blob?key=.</summary>
+public sealed class KeyAnswerFixture() : NodeServerFixture("busboy-echo", "/upload", "--answer key");
 
 /// <summary>Debian's nginx proxying to a reference server: plain with its default
 /// client_max_body_size (1m), or as a TLS terminator with HTTP/2 and a test certificate. It is

@@ -192,7 +192,10 @@ public abstract class HostileServerTests(Hostility kind)
         var code = await Cli.Cli.RunAsync([.. args, "--target", server.Url.ToString(), "--out", dir], stdout, stderr, CancellationToken.None);
         var output = stdout.ToString();
 
-        Assert.True(code == 1, $"exit {code}\n{output}\n{stderr}");
+        // Every answer here is a fail (unreadable, reset) except the dribbler's business error inside a 200,
+        // a safe refusal (non-strict); a load run's error rate breaches its threshold either way.
+        var expected = kind == Hostility.Dribbling && verb is "conform" or "upload" ? 0 : 1;
+        Assert.True(code == expected, $"exit {code}\n{output}\n{stderr}");
         Assert.Empty(stderr.ToString());
         var control = output.FirstOrDefault(c => c < ' ' && c != '\n' || c is '\u007f' or '\u202e');
         Assert.True(control == default, $"a control character U+{(int)control:X4} reached the terminal:\n{output}");

@@ -20,7 +20,8 @@ public class ProfileTests
 
         var multer = ProfileLoader.Load(Path.Combine(Repo.Root, "profiles", "multer-express.yaml"), new Uri("http://127.0.0.1:1/upload"));
         Assert.Equal("file", multer.Field);
-        Assert.Null(multer.Echo.Fields);
+        Assert.Equal("$.data.fields", multer.Echo.Fields);
+        Assert.Equal(1, multer.Limits.MaxFiles);
         Assert.Null(multer.StatsUrl);
     }
 
@@ -33,6 +34,9 @@ public class ProfileTests
     [InlineData("field: images\n", "p.yaml:1: 'url' is missing (or give --target)")]
     [InlineData("url: http://127.0.0.1/x\nurl: http://127.0.0.1/y\n", "p.yaml:2:")]
     [InlineData("url: [unclosed\n", "p.yaml:")]
+    [InlineData("url: http://127.0.0.1/x\nlimits:\n  maxFiles: 0\n", "p.yaml:3: '0' is not a whole number from 1")]
+    [InlineData("url: http://127.0.0.1/x\nlimits:\n  maxFileBytes: 10m\n", "p.yaml:3: '10m': 'm' could mean 1000s or 1024s; write MiB or MB")]
+    [InlineData("url: http://127.0.0.1/x\nfetch: /files/{id}\n", "p.yaml:2: fetch: '{id}' is not a placeholder")]
     [InlineData("url: http://127.0.0.1/x\nsuccess:\n  status: [700]\n", "p.yaml:3: '700' is not an HTTP status")]
     public void A_profile_mistake_is_one_line_naming_the_file_and_line(string yaml, string message)
     {

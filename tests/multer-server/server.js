@@ -1,6 +1,8 @@
 // The upload endpoint a tutorial would write: express 4, multer 2 with disk storage,
-// upload.single('file'), a file size limit, and express's default error handler (which is
-// exactly what real apps ship and what the conformance suite must grade).
+// upload.single('file'), a file size limit, express's default error handler, and the answer
+// echoing req.body, the formData as multer hands it over (bracket names decoded into nested
+// objects by append-field). That is exactly what real apps ship and what the suite must grade.
+// `node server.js --utf8` sets multer's defParamCharset to utf8, the fix for garbled names.
 // Listens on 127.0.0.1 and an ephemeral port; prints "listening <port>" once ready.
 'use strict';
 const express = require('express');
@@ -11,7 +13,9 @@ const os = require('os');
 const path = require('path');
 
 const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'uc-multer-'));
-const upload = multer({ dest: dir, limits: { fileSize: 32 * 1024 * 1024 } });
+const options = { dest: dir, limits: { fileSize: 32 * 1024 * 1024 } };
+if (process.argv.includes('--utf8')) options.defParamCharset = 'utf8';
+const upload = multer(options);
 const app = express();
 
 app.post('/upload', upload.single('file'), (req, res) => {
@@ -26,6 +30,7 @@ app.post('/upload', upload.single('file'), (req, res) => {
       contentType: req.file.mimetype,
       size: req.file.size,
       sha256: crypto.createHash('sha256').update(bytes).digest('hex'),
+      fields: req.body,
     },
   });
 });

@@ -21,20 +21,21 @@ public static class ConformCommand
         var cases = CatalogOptions.Case();
         var seed = CliOptions.Seed();
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { target, profile, suite, cases, seed, output }) command.Options.Add(option);
+        var recovery = CliOptions.Recovery();
+        foreach (var option in new Option[] { target, profile, suite, cases, seed, output, recovery }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
         {
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
             return await ExecuteAsync(context, url, parse.GetValue(profile), parse.GetValue(suite), parse.GetValue(cases),
-                parse.GetValue(seed), parse.GetValue(output), tls, https);
+                parse.GetValue(seed), parse.GetValue(output), tls, https, CliOptions.RecoveryOrDefault(parse.GetValue(recovery)));
         });
         return command;
     }
 
     private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath, string? suite, string? casePattern,
-        int seed, string? outDir, TlsOptions tls, bool https)
+        int seed, string? outDir, TlsOptions tls, bool https, TimeSpan recovery)
     {
         var stdout = context.Out;
         // Check the selection before starting anything, so a typo costs nothing.
@@ -51,7 +52,7 @@ public static class ConformCommand
         if (target.Profile.Source is { } source) stdout.WriteLine($"profile: {source}");
 
         using var uploader = new Uploader(target.Tls);
-        var runner = new CaseRunner(uploader, http, target.Profile);
+        var runner = new CaseRunner(uploader, http, target.Profile) { Recovery = recovery };
         var run = await CaseSession.RunAsync(selected, runner, context);
         var record = new RunRecord("conform", started, folder, target, seed)
         {
@@ -67,26 +68,41 @@ public static class CasesCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("cases", "every case with its stable id and one-line description");
+        var command = new Command("cases", "every case with its stable id, one-line description and expectation "
+            + "(graded against --profile's declared limits, or the embedded server's)");
         var suite = CatalogOptions.Suite();
         var cases = CatalogOptions.Case();
+        var profile = CliOptions.Profile();
         command.Options.Add(suite);
         command.Options.Add(cases);
-        command.SetAction(parse => Execute(context.Out, parse.GetValue(suite), parse.GetValue(cases)));
+        command.Options.Add(profile);
+        command.SetAction(parse => Execute(context.Out, parse.GetValue(suite), parse.GetValue(cases), parse.GetValue(profile)));
         return command;
     }
 
-    private static int Execute(TextWriter stdout, string? suite, string? casePattern)
+    private static int Execute(TextWriter stdout, string? suite, string? casePattern, string? profilePath)
     {
-        var context = new CatalogContext(Target.ProfileOf(Target.ConformServer, Target.Placeholder), 1, ImageFactory.Default());
-        var selected = CatalogOptions.Select(context, suite, casePattern);
+        TargetProfile profile;
+        try
+        {
+            profile = profilePath is null ? Target.ProfileOf(Target.ConformServer, Target.Placeholder) : ProfileLoader.Load(profilePath, Target.Placeholder);
+        }
+        catch (ProfileException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        var selected = CatalogOptions.Select(new CatalogContext(profile, 1, ImageFactory.Default()), suite, casePattern);
         var width = selected.Max(c => c.Id.Length);
         foreach (var (name, description, _, _) in ConformanceCatalog.Suites)
         {
             var inSuite = selected.Where(c => c.Suite == name).ToList();
             if (inSuite.Count == 0) continue;
             stdout.WriteLine($"{name}: {description} ({inSuite.Count})");
-            foreach (var c in inSuite) stdout.WriteLine($"  {c.Id.PadRight(width)}  {c.Description}");
+            foreach (var c in inSuite)
+            {
+                stdout.WriteLine($"  {c.Id.PadRight(width)}  {c.Description}");
+                stdout.WriteLine($"  {"".PadRight(width)}  expects: {CaseRunner.ExpectationFor(profile, c)}");
+            }
         }
         stdout.WriteLine($"{selected.Count} cases");
         return ExitCodes.Ok;

@@ -82,7 +82,7 @@ public static class LoadCommand
         stdout.WriteLine();
         foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(results))) stdout.WriteLine(line);
         var record = new RunRecord("load", started, folder, target, scenario.Seed) { DescribeProfile = !target.Embedded };
-        var document = record.Document(VerdictCounts.Of([]), [], results, outcome.Interrupted);
+        var document = record.Document([], results, outcome.Interrupted);
         await RunOutput.WriteAsync(document, folder, stdout);
         if (outcome.Interrupted is { } why)
             stdout.WriteLine($"stopped early: {Text.UntrustedText.ForTerminal(why)}; the results gathered so far were written");

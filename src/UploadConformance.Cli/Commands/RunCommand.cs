@@ -18,18 +18,21 @@ public static class RunCommand
         var field = CliOptions.Field("images");
         var seed = CliOptions.Seed();
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { target, field, seed, output }) command.Options.Add(option);
+        var recovery = CliOptions.Recovery();
+        foreach (var option in new Option[] { target, field, seed, output, recovery }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
         {
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
-            return await ExecuteAsync(context, url, parse.GetValue(field) ?? "images", parse.GetValue(seed), parse.GetValue(output), tls, https);
+            return await ExecuteAsync(context, url, parse.GetValue(field) ?? "images", parse.GetValue(seed), parse.GetValue(output), tls, https,
+                CliOptions.RecoveryOrDefault(parse.GetValue(recovery)));
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, int seed, string? outDir, TlsOptions tls, bool https)
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, int seed, string? outDir, TlsOptions tls, bool https,
+        TimeSpan recovery)
     {
         var stdout = context.Out;
         var started = DateTimeOffset.Now;
@@ -46,7 +49,7 @@ public static class RunCommand
         var cases = SmokeSuite.Build(new Suites.Catalog.CatalogContext(profile, seed, images)).ToList();
 
         using var uploader = new Uploader(target.Tls);
-        var runner = new Verification.CaseRunner(uploader, http, profile);
+        var runner = new Verification.CaseRunner(uploader, http, profile) { Recovery = recovery };
         var run = await CaseSession.RunAsync(cases, runner, context);
 
         Results.LoadResults? load = null;

@@ -23,7 +23,30 @@ public static class ConsoleSummary
     }
 
     public static string Totals(Results.VerdictCounts s, double seconds) =>
-        $"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational in {seconds:0.0} s";
+        $"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational in {seconds:0.0} s"
+        + (s.Crashes > 0 ? $"; the server crashed {s.Crashes} time{(s.Crashes == 1 ? "" : "s")}" : "");
+
+    /// <summary>"25 fail from 6 causes", then each cause with its cases, an example and its hint.</summary>
+    public static IEnumerable<string> Causes(Results.ResultsDocument d)
+    {
+        if (d.Causes.Count == 0) yield break;
+        var s = d.Summary;
+        var failCauses = d.Causes.Count(c => c.Verdict == Verdict.Fail);
+        var parts = new List<string>();
+        if (s.Fail > 0) parts.Add($"{s.Fail} fail from {failCauses} cause{(failCauses == 1 ? "" : "s")}");
+        if (s.NonStrict > 0) parts.Add($"{s.NonStrict} non-strict from {d.Causes.Count - failCauses} cause{(d.Causes.Count - failCauses == 1 ? "" : "s")}");
+        yield return string.Join(", ", parts) + ":";
+        foreach (var cause in d.Causes)
+        {
+            var cases = cause.Cases.Count <= 4 ? string.Join(", ", cause.Cases) : $"{string.Join(", ", cause.Cases.Take(3))} and {cause.Cases.Count - 3} more";
+            yield return $"  #{cause.Id} {VerdictWords.Word(cause.Verdict)} ×{cause.Cases.Count}: {cases}";
+            yield return $"     e.g. {UntrustedText.ForTerminal(CaseRunner.Excerpt(cause.Example, 200))}";
+            if (cause.Hint is { } hint) yield return $"     hint: {hint}";
+        }
+        foreach (var crash in d.Crashes)
+            yield return $"  crash after {crash.Case}: down {crash.DownMs / 1000:0.0} s{(crash.Recovered ? ", then back" : ", never back")}";
+        yield return "";
+    }
 
     public static string Progress(LoadProgress p) =>
         $"  [{p.Elapsed.TotalSeconds,4:0}s{(p.Planned is { } planned ? $" / {planned.TotalSeconds:0}s" : "")}]  rps {p.Rps,6:0.0}  "

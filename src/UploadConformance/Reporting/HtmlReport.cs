@@ -82,7 +82,22 @@ public sealed class HtmlReport : IReportWriter
         Tile(html, s.NonStrict.ToString(CultureInfo.InvariantCulture), "non-strict");
         Tile(html, s.Fail > 0 ? $"<span class=\"bad\">{s.Fail}</span>" : "0", "fail");
         Tile(html, s.Informational.ToString(CultureInfo.InvariantCulture), "informational");
+        if (s.Crashes > 0) Tile(html, $"<span class=\"bad\">{s.Crashes}</span>", "crashes");
         html.Append("</div>");
+        if (d.Causes.Count > 0)
+        {
+            html.Append("<h3>Causes</h3><table><tr><th>#</th><th>verdict</th><th class=\"num\">cases</th><th>example, and the usual fix</th></tr>");
+            foreach (var cause in d.Causes)
+            {
+                html.Append($"<tr><td>{cause.Id}</td><td><span class=\"badge {Css(cause.Verdict)}\">{Css(cause.Verdict)}</span></td><td class=\"num\">{cause.Cases.Count}</td>");
+                html.Append($"<td>{E(CaseRunner.Excerpt(cause.Example, 300))}<br><span class=\"muted\">{E(string.Join(", ", cause.Cases))}</span>");
+                if (cause.Hint is { } hint) html.Append($"<br><b>Hint:</b> {E(hint)}");
+                html.Append("</td></tr>");
+            }
+            html.Append("</table>");
+        }
+        foreach (var crash in d.Crashes)
+            html.Append($"<p class=\"bad\">The server died after <code>{E(crash.Case)}</code> and was {(crash.Recovered ? $"back after {crash.DownMs / 1000:0.0} s" : "not back")}.</p>");
         foreach (var suite in d.Cases.GroupBy(c => c.Suite))
         {
             html.Append($"<h3>{E(suite.Key)} <span class=\"muted\">{suite.Count(c => c.Verdict == Verdict.Pass)}/{suite.Count()} pass</span></h3><div class=\"grid\">");
@@ -103,6 +118,7 @@ public sealed class HtmlReport : IReportWriter
     {
         var r = c.Request;
         html.Append($"<details><summary><b>{E(c.Reason)}</b></summary>");
+        if (c.Expectation.Length > 0) html.Append($"<p><b>Expected</b>: {E(c.Expectation)}</p>");
         html.Append($"<p><b>Sent</b>: {E(r.Method)} {E(r.Url)} · platform {E(r.Platform)} · field <code>{E(r.Field)}</code> · {r.BodyBytes} body bytes");
         if (r.FormDataEncoding is { } enc) html.Append($" · formData {enc} ({r.FieldCount} fields)");
         if (r.Framing is { } framing) html.Append($" · {framing}");

@@ -33,10 +33,29 @@ public sealed class SummaryMarkdown : IReportWriter
         }
         if (summary.Load is { } load) AppendLoad(md, load);
         if (document.Cases.Count == 0) return md.ToString();
+        AppendCauses(md, document);
         md.Append("| case | verdict | status | client saw | ms | reason |\n|---|---|---:|---|---:|---|\n");
         foreach (var c in document.Cases)
             md.Append($"| `{c.Id}` | {Badge(c.Verdict)} | {c.Outcome.Status?.ToString() ?? "–"} | {Cell(c.Outcome.ErrMsg)} | {c.Outcome.ElapsedMs:0} | {Cell(c.Reason)} |\n");
         return md.ToString();
+    }
+
+    /// <summary>Non-passes grouped by cause, most cases first, with the usual fix where it is known.</summary>
+    private static void AppendCauses(StringBuilder md, ResultsDocument d)
+    {
+        if (d.Causes.Count == 0 && d.Crashes.Count == 0) return;
+        var s = d.Summary;
+        var failCauses = d.Causes.Count(c => c.Verdict == Verdict.Fail);
+        md.Append($"## {s.Fail} fail from {failCauses} cause{(failCauses == 1 ? "" : "s")}, {s.NonStrict} non-strict from {d.Causes.Count - failCauses}\n\n");
+        foreach (var cause in d.Causes)
+        {
+            md.Append($"{cause.Id}. {Badge(cause.Verdict)} ×{cause.Cases.Count}: {string.Join(", ", cause.Cases.Select(c => $"`{c}`"))}  \n");
+            md.Append($"   e.g. {Cell(CaseRunner.Excerpt(cause.Example, 240))}\n");
+            if (cause.Hint is { } hint) md.Append($"   **Hint:** {Cell(hint)}\n");
+        }
+        foreach (var crash in d.Crashes)
+            md.Append($"- 💥 the server died after `{crash.Case}` and was {(crash.Recovered ? $"back after {crash.DownMs / 1000:0.0} s" : "not back")}\n");
+        md.Append('\n');
     }
 
     private static void AppendLoad(StringBuilder md, LoadSummary load)

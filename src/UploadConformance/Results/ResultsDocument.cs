@@ -17,9 +17,31 @@ public sealed record ResultsDocument
     public required RunInfo Run { get; init; }
     public required VerdictCounts Summary { get; init; }
     public IReadOnlyList<CaseResult> Cases { get; init; } = [];
+    /// <summary>The non-passing cases grouped by what went wrong, most cases first.</summary>
+    public IReadOnlyList<Cause> Causes { get; init; } = [];
+    /// <summary>Cases after which the server stopped answering, how long it stayed down, and whether it came back.</summary>
+    public IReadOnlyList<CrashInfo> Crashes { get; init; } = [];
     /// <summary>Present for a load run.</summary>
     public LoadResults? Load { get; init; }
+
+    /// <summary>A document for <paramref name="cases"/>: verdict counts, causes and crashes read from them.</summary>
+    public static ResultsDocument For(RunInfo run, IReadOnlyList<CaseResult> cases, LoadResults? load)
+    {
+        var (causes, numbered) = Verification.Causes.Group(cases);
+        return new ResultsDocument
+        {
+            Run = run,
+            Summary = VerdictCounts.Of(numbered),
+            Cases = numbered,
+            Causes = causes,
+            Crashes = numbered.Where(c => c.Crash is not null).Select(c => new CrashInfo(c.Id, c.Crash!.DownMs, c.Crash.Recovered)).ToList(),
+            Load = load,
+        };
+    }
 }
+
+/// <summary>The server stopped answering after <paramref name="Case"/>.</summary>
+public sealed record CrashInfo(string Case, double DownMs, bool Recovered);
 
 public sealed record RunInfo
 {
@@ -50,11 +72,13 @@ public sealed record TlsInfo(bool Insecure, string? Ca, string Http)
     public static TlsInfo Of(Wire.TlsOptions tls) => new(tls.Insecure, tls.CaFile, $"HTTP/{tls.Http}");
 }
 
-public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IReadOnlyList<string> Headers, long? MaxFileBytes, int? MaxParts, int? MaxFieldBytes, IReadOnlyList<int> SuccessStatus, IReadOnlyList<string> SuccessJson)
+public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IReadOnlyList<string> Headers, long? MaxFileBytes, int? MaxParts,
+    int? MaxFieldBytes, IReadOnlyList<int> SuccessStatus, IReadOnlyList<string> SuccessJson, int? MaxFiles = null, long? MaxRequestBytes = null,
+    string? Fetch = null)
 {
     public static ProfileInfo Of(Targets.TargetProfile p) => new(
         p.Source, p.Field, p.AnyField, p.RedactedHeaders, p.Limits.MaxFileBytes, p.Limits.MaxParts, p.Limits.MaxFieldBytes,
-        p.Success.Status, p.Success.Json.Select(j => j.ToString()).ToList());
+        p.Success.Status, p.Success.Json.Select(j => j.ToString()).ToList(), p.Limits.MaxFiles, p.Limits.MaxRequestBytes, p.Fetch);
 }
 
 public sealed record ToolInfo(string Name, string Version, string Runtime)
@@ -70,14 +94,16 @@ public sealed record HostInfo(string Os, int Cores)
     public static readonly HostInfo Current = new(System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.ProcessorCount);
 }
 
-public sealed record VerdictCounts(int Total, int Pass, int NonStrict, int Fail, int Informational)
+public sealed record VerdictCounts(int Total, int Pass, int NonStrict, int Fail, int Informational, int Causes = 0, int Crashes = 0)
 {
     public static VerdictCounts Of(IReadOnlyCollection<CaseResult> cases) => new(
         cases.Count,
         cases.Count(c => c.Verdict == Verdict.Pass),
         cases.Count(c => c.Verdict == Verdict.NonStrict),
         cases.Count(c => c.Verdict == Verdict.Fail),
-        cases.Count(c => c.Verdict == Verdict.Informational));
+        cases.Count(c => c.Verdict == Verdict.Informational),
+        cases.Where(c => c.Cause is not null).Select(c => c.Cause).Distinct().Count(),
+        cases.Count(c => c.Crash is not null));
 }
 
 public static class ResultsJson

@@ -26,13 +26,19 @@ public static class ProfileLoader
     {
         var root = StrictYaml.Root(yaml, source, "a profile is a mapping of keys such as url, field, success, echo, limits");
         var reader = new StrictYaml(source);
-        var map = reader.Keys(root, "url", "field", "anyField", "headers", "success", "echo", "fetchBack", "stats", "health", "limits");
+        var map = reader.Keys(root, "url", "field", "anyField", "headers", "success", "echo", "fetchBack", "fetch", "stats", "health", "limits");
 
         var url = urlOverride ?? (map.TryGetValue("url", out var u) ? reader.Url(u) : throw new ProfileException($"{source}:1: 'url' is missing (or give --target)"));
         var profile = new TargetProfile { Url = url, Source = source };
         if (map.TryGetValue("field", out var field)) profile = profile with { Field = reader.Text(field) };
         if (map.TryGetValue("anyField", out var anyField)) profile = profile with { AnyField = reader.Bool(anyField) };
-        if (map.TryGetValue("fetchBack", out var fetch)) profile = profile with { FetchBack = reader.Bool(fetch) };
+        if (map.TryGetValue("fetchBack", out var fetchBack)) profile = profile with { FetchBack = reader.Bool(fetchBack) };
+        if (map.TryGetValue("fetch", out var fetch))
+        {
+            var template = reader.OptionalText(fetch);
+            if (template is not null && !Verification.FetchTemplate.IsValid(template, out var problem)) throw reader.Error(fetch, $"fetch: {problem}");
+            profile = profile with { Fetch = template };
+        }
         if (map.TryGetValue("stats", out var stats)) profile = profile with { Stats = reader.OptionalText(stats) };
         if (map.TryGetValue("health", out var health)) profile = profile with { Health = reader.OptionalText(health) };
         if (map.TryGetValue("headers", out var headers))
@@ -68,9 +74,11 @@ public static class ProfileLoader
         }
         if (map.TryGetValue("limits", out var limits))
         {
-            var l = reader.Keys(limits, "maxFileBytes", "maxParts", "maxFieldBytes", "overLimitStatus");
+            var l = reader.Keys(limits, "maxFileBytes", "maxFiles", "maxRequestBytes", "maxParts", "maxFieldBytes", "overLimitStatus");
             var declared = new DeclaredLimits();
             if (l.TryGetValue("maxFileBytes", out var mf)) declared = declared with { MaxFileBytes = reader.Size(mf) };
+            if (l.TryGetValue("maxFiles", out var mfs)) declared = declared with { MaxFiles = reader.Int(mfs, 1) };
+            if (l.TryGetValue("maxRequestBytes", out var mr)) declared = declared with { MaxRequestBytes = reader.Size(mr) };
             if (l.TryGetValue("maxParts", out var mp)) declared = declared with { MaxParts = (int)reader.Size(mp) };
             if (l.TryGetValue("maxFieldBytes", out var mfb)) declared = declared with { MaxFieldBytes = (int)reader.Size(mfb) };
             if (l.TryGetValue("overLimitStatus", out var ols)) declared = declared with { OverLimitStatus = reader.Status(ols) };

@@ -112,11 +112,12 @@ public sealed partial class StrictYaml(string source)
     public TimeSpan Duration(YamlNode node) =>
         TryDuration(Text(node), out var d) ? d : throw Error(node, $"'{Text(node)}' is not a duration such as 500ms, 30s, 2m or 1h");
 
-    /// <summary>"500ms", "30s", "2m", "1h", "1.5s".</summary>
+    /// <summary>"500ms", "30s", "2m", "1h", "1.5s", or "0".</summary>
     public static bool TryDuration(string text, out TimeSpan duration)
     {
         duration = default;
         var t = text.Trim();
+        if (t == "0") return true;
         var (unit, scale) = t.EndsWith("ms", StringComparison.Ordinal) ? ("ms", 1.0)
             : t.EndsWith('s') ? ("s", 1000.0)
             : t.EndsWith('m') ? ("m", 60_000.0)

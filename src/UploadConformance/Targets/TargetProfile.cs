@@ -13,8 +13,12 @@ public sealed record TargetProfile
     public IReadOnlyList<KeyValuePair<string, string>> Headers { get; init; } = [];
     public SuccessRule Success { get; init; } = new();
     public EchoPaths Echo { get; init; } = new();
-    /// <summary>GET the echoed url and compare the bytes.</summary>
+    /// <summary>GET the stored file back and compare the bytes.</summary>
     public bool FetchBack { get; init; } = true;
+    /// <summary>Where a stored file is fetched back when the answer gives no URL: a template such as
+    /// <c>/files/{sha256}</c> or <c>https://cdn.example.com/{$.data.key}</c> (see <see cref="Verification.FetchTemplate"/>).
+    /// When set, it is used instead of the echoed URL.</summary>
+    public string? Fetch { get; init; }
     /// <summary>Reference-style counters (<c>/stats</c>), relative to the upload URL; null when there are none.</summary>
     public string? Stats { get; init; } = "/stats";
     public string? Health { get; init; } = "/health";
@@ -46,25 +50,37 @@ public sealed record SuccessRule
     /// otherwise is a business error inside a 200, named in <paramref name="businessError"/>.</summary>
     public bool Holds(Wire.UploadOutcome outcome, out string? businessError)
     {
-        businessError = null;
-        if (outcome.StatusCode is not { } status || !Status.Contains(status)) return false;
-        if (Json.Count == 0) return true;
+        var reading = Read(outcome);
+        businessError = reading.Kind is AnswerKind.BusinessError or AnswerKind.Unreadable ? reading.Detail : null;
+        return reading.Kind == AnswerKind.Success;
+    }
+
+    /// <summary>What an answer says by this rule: success, a refusal in the status, a refusal inside a
+    /// success status (a business error), or a success status with an answer the rule cannot read.</summary>
+    public AnswerReading Read(Wire.UploadOutcome outcome)
+    {
+        if (outcome.StatusCode is not { } status || !Status.Contains(status)) return new(AnswerKind.Refusal, null);
+        if (Json.Count == 0) return new(AnswerKind.Success, null);
+        if (outcome.DataTruncated) return new(AnswerKind.Unreadable, $"{status} with an answer over {Wire.AnswerBody.MaxBytes} bytes");
         try
         {
             using var document = System.Text.Json.JsonDocument.Parse(outcome.Data ?? "");
             var failed = Json.FirstOrDefault(c => !c.Holds(document.RootElement));
-            if (failed is null) return true;
-            businessError = $"business error inside a {status}: {failed.Path} is {failed.Describe(document.RootElement)}";
-            return false;
+            return failed is null
+                ? new(AnswerKind.Success, null)
+                : new(AnswerKind.BusinessError, $"business error inside a {status}: {failed.Path} is {failed.Describe(document.RootElement)}");
         }
         catch (System.Text.Json.JsonException)
         {
             var data = outcome.Data ?? "nothing";
-            businessError = $"{status} with an answer that is not JSON: {(data.Length > 80 ? data[..80] + "…" : data).ReplaceLineEndings(" ")}";
-            return false;
+            return new(AnswerKind.Unreadable, $"{status} with an answer that is not JSON: {(data.Length > 80 ? data[..80] + "…" : data).ReplaceLineEndings(" ")}");
         }
     }
 }
+
+public enum AnswerKind { Success, Refusal, BusinessError, Unreadable }
+
+public readonly record struct AnswerReading(AnswerKind Kind, string? Detail);
 
 /// <summary>JSON paths into a success answer; a null path means the server does not echo that.</summary>
 public sealed record EchoPaths
@@ -79,14 +95,24 @@ public sealed record EchoPaths
     public string? Filename { get; init; } = "$.filename";
     public string? Field { get; init; } = "$.field";
     public string? ContentType { get; init; } = "$.contentType";
-    /// <summary>An array of <c>{name, value}</c> objects, in the order received.</summary>
+    /// <summary>The formData the server received: an array of <c>{name, value}</c> objects in the order
+    /// received, or an object of fields, flat or with bracket names decoded (see <see cref="Verification.FieldsEcho"/>).</summary>
     public string? Fields { get; init; } = "$.data.fields";
 }
 
+/// <summary>What the endpoint declares it refuses. Every case is graded against these: a request over
+/// one expects a limit refusal, however ordinary it is otherwise.</summary>
 public sealed record DeclaredLimits
 {
+    /// <summary>The largest file it stores.</summary>
     public long? MaxFileBytes { get; init; }
+    /// <summary>Files in one request; most endpoints take one.</summary>
+    public int? MaxFiles { get; init; }
+    /// <summary>The largest request body (nginx's client_max_body_size, PHP's post_max_size).</summary>
+    public long? MaxRequestBytes { get; init; }
+    /// <summary>Parts in one request, files and fields together.</summary>
     public int? MaxParts { get; init; }
+    /// <summary>The largest text field.</summary>
     public int? MaxFieldBytes { get; init; }
     public int OverLimitStatus { get; init; } = 413;
 }

@@ -40,6 +40,34 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
         }
     }
 
+    /// <summary>Sends one plain, well-formed upload (a small file under the profile's field) and says
+    /// why the run would be pointless if it is: a 404 or 405 (the URL is not an upload endpoint), or an
+    /// HTTP/1.1 request refused by a server that speaks only HTTP/2 (h2c). Null when it looks like an
+    /// upload endpoint, whatever else it answered.</summary>
+    public async Task<string?> NotAnUploadEndpointAsync(Wire.Uploader uploader, CancellationToken cancellationToken)
+    {
+        var request = new Requests.UploadRequest
+        {
+            Url = profile.Url,
+            Name = profile.Field,
+            File = new Requests.UploadFile(new Payloads.BytesPayload(ProbeBytes, "probe"), "uc-probe.jpg", "image/jpeg"),
+            Header = profile.Headers,
+            TimeoutMs = 10_000,
+        };
+        var outcome = await uploader.SendAsync(Wire.RequestPlan.For(request, Requests.FormDataEncoding.JsString), null, cancellationToken).ConfigureAwait(false);
+        if (!outcome.Answered) return null;
+        var said = outcome.Data ?? "";
+        if (outcome.StatusCode is 404 or 405)
+            return $"a plain upload to {profile.Url} was answered {outcome.StatusCode}: the URL does not look like an upload endpoint (check its path)";
+        if (outcome.StatusCode is 400 or 426 or 505 && (tls?.Http ?? System.Net.HttpVersion.Version11).Major == 1
+            && said.Contains("HTTP/2", StringComparison.OrdinalIgnoreCase))
+            return $"{profile.Url} refused HTTP/1.1 ({outcome.StatusCode}: {CaseRunner.Excerpt(said, 80)}); it seems to speak only HTTP/2: try --http 2";
+        return null;
+    }
+
+    /// <summary>A small JPEG-looking file for the probe upload.</summary>
+    private static readonly byte[] ProbeBytes = [0xFF, 0xD8, 0xFF, 0xE0, .. "uc probe"u8, 0xFF, 0xD9];
+
     /// <summary>The messages of an exception and its causes, one line, without repeats.</summary>
     private static string Chain(Exception e)
     {
@@ -65,6 +93,19 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
         {
             return false;
         }
+    }
+
+    /// <summary>Polls the health URL until it answers (true) or <paramref name="bound"/> passes (false).</summary>
+    public async Task<bool> WaitHealthyAsync(TimeSpan bound, CancellationToken cancellationToken)
+    {
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        while (clock.Elapsed < bound)
+        {
+            if (await IsHealthyAsync(cancellationToken).ConfigureAwait(false)) return true;
+            // A supervisor restarts the server when it restarts it; asking every 200 ms is all a client can do.
+            await Task.Delay(TimeSpan.FromMilliseconds(200), cancellationToken).ConfigureAwait(false);
+        }
+        return false;
     }
 
     /// <summary>The target's counters, or null when it publishes none.</summary>

@@ -9,8 +9,22 @@ public sealed record UploadCase(string Id, string Suite, string Description, Cas
     public UploadCase(string id, string suite, string description, RequestPlan plan, Expectation expect)
         : this(id, suite, description, new CaseRequest.Planned(plan), expect) { }
 
-    /// <summary>Can hurt a server (malformed or hostile input): a health probe follows it.</summary>
+    /// <summary>Can hurt a server (malformed or hostile input).</summary>
     public bool CanHurt { get; init; }
+
+    /// <summary>Whether a correct client may send this request; a well-formed one deserves an answer.</summary>
+    public RequestForm Form { get; init; } = RequestForm.WellFormed;
+
+    /// <summary>Checks beside the expectation that can only lower the verdict.</summary>
+    public IReadOnlyList<ExtraCheck> Extra { get; init; } = [];
+
+    /// <summary>The expectation in words when the case says it itself (a compound case); else the
+    /// expectation's own sentence.</summary>
+    public string? Sentence { get; init; }
+
+    /// <summary>The expectation as one sentence, with the extra checks.</summary>
+    public string ExpectationText(Expectation effective) =>
+        (Sentence ?? effective.Sentence) + string.Concat(Extra.Select(e => $"; {e.Describes}"));
 }
 
 /// <summary>What a case sends: a request plan through HttpClient, raw bytes through a socket, or a
@@ -36,6 +50,8 @@ public sealed record CaseResult
     public required string Id { get; init; }
     public required string Suite { get; init; }
     public required string Description { get; init; }
+    /// <summary>What the case expected of this target (its declared limits applied), in one sentence.</summary>
+    public string Expectation { get; init; } = "";
     public required Verdict Verdict { get; init; }
     public Severity? Severity { get; init; }
     /// <summary>One line; empty for a pass.</summary>
@@ -44,12 +60,19 @@ public sealed record CaseResult
     public required OutcomeSummary Outcome { get; init; }
     public IReadOnlyList<Check> Checks { get; init; } = [];
     public double DurationMs { get; init; }
+    /// <summary>The cause this non-pass shares with others (results' <c>causes</c>); null for a pass.</summary>
+    public int? Cause { get; init; }
+    /// <summary>Set when the server stopped answering after this case.</summary>
+    public CrashRecord? Crash { get; init; }
 }
 
+/// <summary>What a case sent. <c>Platform</c>, <c>FormDataEncoding</c>, <c>Boundary</c> and <c>Framing</c>
+/// are ours to say only for requests we built from a plan; raw-socket and compound cases describe
+/// themselves in <c>Wire</c> and leave them null.</summary>
 public sealed record RequestSummary(
     string Method,
     string Url,
-    string Platform,
+    string? Platform,
     string Field,
     IReadOnlyList<FileSummary> Files,
     FormDataEncoding? FormDataEncoding,
@@ -84,7 +107,7 @@ public sealed record RequestSummary(
     public static RequestSummary OfRaw(Uri url, CaseRequest.Raw raw) => new(
         raw.Request.Method,
         url.ToString(),
-        "raw",
+        null,
         raw.Files?.Files.FirstOrDefault().Field ?? "",
         raw.Files?.Files.Select(f => FileSummary.Of(f.File)).ToList() ?? [],
         null,
@@ -97,7 +120,7 @@ public sealed record RequestSummary(
         null,
         raw.What);
 
-    public static RequestSummary OfCompound(Uri url, string what) => new("POST", url.ToString(), "", "", [], null, 0, null, null, 0, null, null, null, what);
+    public static RequestSummary OfCompound(Uri url, string what) => new("POST", url.ToString(), null, "", [], null, 0, null, null, 0, null, null, null, what);
 }
 
 public sealed record FileSummary(string FileName, string ContentType, long Size, string Sha256, string Payload)

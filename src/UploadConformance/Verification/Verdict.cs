@@ -1,12 +1,18 @@
 namespace UploadConformance.Verification;
 
-/// <summary>Autobahn-style grading: <see cref="NonStrict"/> is acceptable but not ideal (400 where
-/// 413 is right); <see cref="Fail"/> is wrong data, a 5xx, a hang or a crash.</summary>
+/// <summary>Autobahn-style grading, one rule for the whole catalog (suites/README.md):
+/// <see cref="Fail"/> is what was stored differing from what was sent, a 5xx, a crash, a hang past the
+/// bound or a security hole; <see cref="NonStrict"/> is a safe but imperfect answer; <see cref="Informational"/>
+/// is a lawful reading with no single right answer.</summary>
 public enum Verdict { Pass, NonStrict, Fail, Informational }
 
-/// <summary>How bad a failure is: a 500 on malformed input is common in healthy stacks (soft);
-/// wrong stored data, a hang or a dead server is not (hard).</summary>
+/// <summary>How bad a failure is: a 500 on bad input is common in healthy stacks (soft); wrong stored
+/// data, a hang, a crash or a security hole is not (hard).</summary>
 public enum Severity { Soft, Hard }
+
+/// <summary>Whether a case's request is one a correct client may send. A malformed request may be
+/// refused by closing the connection; a well-formed one deserves an answer.</summary>
+public enum RequestForm { WellFormed, Malformed }
 
 /// <summary>One thing that was compared, with both sides, so a verdict carries its evidence.</summary>
 public sealed record Check(string Name, bool Ok, string? Expected = null, string? Actual = null, bool Checked = true)
@@ -29,31 +35,97 @@ public enum FilenameRule
     ExactOrDecoded,
 }
 
-/// <summary>What a case expects of the server.</summary>
+/// <summary>What taking a request the case expects refused means.</summary>
+public enum OnAccept
+{
+    /// <summary>A lenient reading: non-strict if what was stored is exactly what was sent, else a fail.</summary>
+    NonStrictIfExact,
+    /// <summary>A fail however it was stored (a body that may have been cut anywhere, a limit ignored).</summary>
+    Fail,
+}
+
+/// <summary>What a case expects of the server; <see cref="Sentence"/> is the case's expectation as
+/// reports show it (Autobahn|Testsuite's EXPECTATION).</summary>
 public abstract record Expectation
 {
-    /// <summary>Answered with success and stored byte-for-byte what was sent, fields included.</summary>
-    public sealed record Stored(FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true) : Expectation;
+    public abstract string Sentence { get; }
 
-    /// <summary>Either stored exactly, or refused cleanly; refusing with a preferred status passes.</summary>
-    public sealed record StoredOrRefused(IReadOnlyList<int> Preferred, FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true) : Expectation;
+    /// <summary>Answered with success and stored byte-for-byte what was sent, fields included. A safe
+    /// refusal is non-strict (the reason says which limit to declare if that is why).</summary>
+    public sealed record Stored(FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true) : Expectation
+    {
+        public override string Sentence => "stored exactly: a success answer, and every byte, filename and field as sent; "
+            + "a refusal is non-strict";
+    }
 
-    /// <summary>Must refuse; a preferred status passes, another 4xx is non-strict. Accepting fails,
-    /// unless <paramref name="AcceptingIsNonStrict"/> (lenient parsers are common and harmless there).
-    /// With <paramref name="ClosingIsFine"/>, closing the connection without an answer passes too
-    /// (when the client itself stopped sending, there may be nobody to answer).</summary>
-    public sealed record Refused(IReadOnlyList<int> Preferred, string Why, bool AcceptingIsNonStrict = false, bool ClosingIsFine = false) : Expectation;
+    /// <summary>Either stored exactly, or refused cleanly; refusing with a preferred status passes. A
+    /// <paramref name="Lawful"/> other reading of the request, stored exactly, is informational.</summary>
+    public sealed record StoredOrRefused(IReadOnlyList<int> Preferred, FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true,
+        LawfulReading? Lawful = null) : Expectation
+    {
+        public override string Sentence => $"stored exactly, or refused with {Or(Preferred)} (another 4xx is non-strict)"
+            + (Lawful is null ? "" : $"; a server that {Lawful.Reading} is informational");
+    }
+
+    /// <summary>Must refuse; a preferred status passes, another 4xx or a non-JSON refusal is non-strict.
+    /// What accepting means is <paramref name="Accepting"/>. With <paramref name="ClosingIsFine"/>,
+    /// closing the connection without an answer passes too (when the client itself stopped sending,
+    /// there may be nobody to answer).</summary>
+    public sealed record Refused(IReadOnlyList<int> Preferred, string Why, OnAccept Accepting = OnAccept.NonStrictIfExact, bool ClosingIsFine = false)
+        : Expectation
+    {
+        public override string Sentence => $"refused ({Why}) with {Or(Preferred)}; another 4xx or a non-JSON refusal is non-strict; "
+            + (Accepting == OnAccept.Fail ? "accepting it fails" : "a lenient reading that stores exactly what was sent is non-strict")
+            + (ClosingIsFine ? "; closing the connection is fine too" : "");
+    }
+
+    /// <summary>The request goes over a limit the profile declares (<paramref name="Limit"/>, such as
+    /// <c>limits.maxFileBytes</c>): a limit refusal passes, accepting fails. Derived by the runner from
+    /// the case's request and the profile, for every case, not written by suites.</summary>
+    public sealed record OverLimit(IReadOnlyList<int> Preferred, string Limit, string What) : Expectation
+    {
+        public override string Sentence => $"over the declared {Limit} ({What}): refused with {Or(Preferred)}; "
+            + "another 4xx or a non-JSON refusal is non-strict; accepting it fails";
+    }
 
     /// <summary>The client aborted mid-stream; the server stays healthy and keeps nothing.</summary>
-    public sealed record AbortedClean : Expectation;
+    public sealed record AbortedClean : Expectation
+    {
+        public override string Sentence => "the client aborts mid-stream: the server stays healthy and keeps nothing of it";
+    }
 
     /// <summary>The client timed out mid-stream; the server stays healthy and keeps nothing.</summary>
-    public sealed record TimedOutClean : Expectation;
+    public sealed record TimedOutClean : Expectation
+    {
+        public override string Sentence => "the client times out mid-stream: the server stays healthy and keeps nothing of it";
+    }
 
     /// <summary>No right answer; what the server did is recorded. Only a 5xx, a hang or a crash fails.</summary>
-    public sealed record Observed(string What) : Expectation;
+    public sealed record Observed(string What) : Expectation
+    {
+        public override string Sentence => $"recorded, no single right answer ({What}); only a 5xx, a hang, a crash or a security hole fails";
+    }
 
     public static readonly Expectation StoredExactly = new Stored();
     public static readonly Expectation Aborted = new AbortedClean();
     public static readonly Expectation TimedOut = new TimedOutClean();
+
+    protected static string Or(IReadOnlyList<int> statuses) => string.Join(" or ", statuses);
+}
+
+/// <summary>Another reading of a request that the standards allow, and what storing it that way looks like.</summary>
+public sealed record LawfulReading(string Reading, IPlannedFiles Files);
+
+/// <summary>A check beside a case's expectation that can only make its verdict worse: a JSON answer
+/// labelled as something else (non-strict), a 100 Continue before a refusal (non-strict), the client's
+/// path used on disk (fail). Part of the case's data, so no case re-grades by hand.</summary>
+public sealed record ExtraCheck(string Name, string Describes, Func<ExtraCheckContext, Check> Evaluate, Verdict IfNot, Func<Check, string> Reason)
+{
+    /// <summary>Applied to a verdict: a failed check lowers a pass to <see cref="IfNot"/>; one that fails
+    /// (a security hole) makes any verdict a fail and leads its reason.</summary>
+    public bool Lowers(Verdict verdict) => IfNot switch
+    {
+        Verdict.Fail => true,
+        _ => verdict == Verdict.Pass,
+    };
 }

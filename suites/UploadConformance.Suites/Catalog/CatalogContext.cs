@@ -94,17 +94,22 @@ public sealed class CatalogContext(TargetProfile profile, int seed, ImageFactory
     }
 }
 
-/// <summary>Shorthand for a suite's case lines.</summary>
+/// <summary>Shorthand for a suite's case lines. A planned case is well-formed unless said otherwise; a
+/// raw one says which it is.</summary>
 public sealed class CaseList(string suite) : List<UploadCase>
 {
-    public void Add(string id, string description, RequestPlan plan, Expectation expect, bool canHurt = false) =>
-        Add(new UploadCase($"{suite}.{id}", suite, description, plan, expect) { CanHurt = canHurt });
+    public void Add(string id, string description, RequestPlan plan, Expectation expect, RequestForm form = RequestForm.WellFormed,
+        params ExtraCheck[] extra) =>
+        Add(new UploadCase($"{suite}.{id}", suite, description, plan, expect) { Form = form, Extra = extra });
 
-    public void Raw(string id, string description, RawRequest request, Expectation expect, IPlannedFiles? files = null) =>
-        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Raw(request, description, files), expect) { CanHurt = true });
+    public void Raw(string id, string description, RawRequest request, Expectation expect, RequestForm form, IPlannedFiles? files = null,
+        params ExtraCheck[] extra) =>
+        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Raw(request, description, files), expect) { Form = form, Extra = extra });
 
-    public void Compound(string id, string description, Func<CaseRunner, UploadCase, CancellationToken, Task<CaseResult>> run, bool canHurt = false) =>
-        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Compound(run), new Expectation.Observed(description)) { CanHurt = canHurt });
+    /// <summary>A case of several uploads, each one expected stored exactly (the profile's limits
+    /// applied), graded by its own code; <paramref name="expectation"/> says what it looks for.</summary>
+    public void Compound(string id, string description, string expectation, Func<CaseRunner, UploadCase, CancellationToken, Task<CaseResult>> run) =>
+        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Compound(run), Expectation.StoredExactly) { Sentence = expectation });
 }
 
 public static class Statuses

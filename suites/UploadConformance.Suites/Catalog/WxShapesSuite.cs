@@ -47,9 +47,11 @@ public static class WxShapesSuite
         cases.Add("filename.chinese", "a raw UTF-8 Chinese filename must round-trip intact (busboy's latin1 default garbles it)", c.Plan(Named("报告-相册封面.jpg")), stored);
         cases.Add("filename.no-extension", "Taro's extensionless file-<ms> on JPEG bytes", c.Plan(Named("file-1700000000000")), stored);
         cases.Add("filename.windows-path", "a Windows path as filename: stored, the path never used on disk",
-            c.Plan(Named(@"C:\Users\me\Pictures\IMG_0001.jpg")), new Expectation.StoredOrRefused([400], FilenameRule.ExactOrBasename));
+            c.Plan(Named(@"C:\Users\me\Pictures\IMG_0001.jpg")), new Expectation.StoredOrRefused([400], FilenameRule.ExactOrBasename),
+            RequestForm.WellFormed, ExtraChecks.ClientPathNotUsed);
         cases.Add("filename.traversal", "../ traversal in the filename: stored under a safe name or refused",
-            c.Plan(Named("../../../etc/passwd.jpg")), new Expectation.StoredOrRefused([400], FilenameRule.ExactOrBasename));
+            c.Plan(Named("../../../etc/passwd.jpg")), new Expectation.StoredOrRefused([400], FilenameRule.ExactOrBasename),
+            RequestForm.WellFormed, ExtraChecks.ClientPathNotUsed);
         cases.Add("filename.quote-whatwg", "a quote in the filename as browsers send it (%22)", c.Plan(Named("say \"cheese\".jpg")),
             new Expectation.Stored(FilenameRule.ExactOrDecoded));
         cases.Add("filename.quote-backslash", "a quote in the filename as quoted-string escaping sends it (\\\")",
@@ -109,10 +111,10 @@ public static class WxShapesSuite
         string Boundary(RequestPlan p) => p.Boundary;
         var noBoundary = c.Plan(small, wire: new WireOptions { ContentTypeOverride = "multipart/form-data" });
         cases.Add("content-type.no-boundary", "multipart/form-data set by hand with no boundary: a 400, never a 500",
-            noBoundary, new Expectation.Refused(Statuses.BadRequest, "a body it cannot delimit"), canHurt: true);
+            noBoundary, new Expectation.Refused(Statuses.BadRequest, "a body it cannot delimit"), RequestForm.Malformed);
         cases.Add("content-type.wrong-type", "a multipart body labelled application/x-www-form-urlencoded",
             c.Plan(small, wire: new WireOptions { ContentTypeOverride = "application/x-www-form-urlencoded" }),
-            new Expectation.Refused(Statuses.UnsupportedMediaType, "a body of another media type"), canHurt: true);
+            new Expectation.Refused(Statuses.UnsupportedMediaType, "a body of another media type"), RequestForm.Malformed);
         var charset = c.Plan(small, wire: new WireOptions { BoundaryStyle = BoundaryStyle.Custom, CustomBoundary = "----WxCharsetBoundary7MA4YWxk" });
         cases.Add("content-type.charset", "a charset parameter before the boundary",
             charset with { Wire = charset.Wire with { ContentTypeOverride = $"multipart/form-data; charset=utf-8; boundary={Boundary(charset)}" } }, stored);

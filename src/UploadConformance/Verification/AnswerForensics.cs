@@ -1,0 +1,55 @@
+using System.Text.RegularExpressions;
+
+namespace UploadConformance.Verification;
+
+/// <summary>What an answer's text gives away: a stack trace (a refusal should not show the server's
+/// insides to whoever sent the request), and text that reads like UTF-8 decoded as Latin-1.</summary>
+public static partial class AnswerForensics
+{
+    private static readonly (string Stack, Regex Pattern)[] StackTraces =
+    [
+        ("Node.js", NodeFrame()),
+        (".NET", DotnetFrame()),
+        ("Java", JavaFrame()),
+        ("Python", PythonTraceback()),
+        ("PHP", PhpTrace()),
+        ("Go", GoPanic()),
+    ];
+
+    /// <summary>The stack and one frame of a stack trace in <paramref name="answer"/>, or null.</summary>
+    public static string? StackTrace(string? answer)
+    {
+        if (string.IsNullOrEmpty(answer)) return null;
+        var text = answer.Replace("&nbsp;", " ", StringComparison.Ordinal).Replace("&lt;", "<", StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal);
+        foreach (var (stack, pattern) in StackTraces)
+        {
+            var match = pattern.Match(text);
+            if (match.Success) return $"{stack}: {CaseRunner.Excerpt(match.Value.Trim(), 100)}";
+        }
+        return null;
+    }
+
+    /// <summary>Raw UTF-8 read as Latin-1 (busboy's default for names): "æŠ¥å‘Š" for "报告".</summary>
+    public static bool LooksLikeLatin1Mojibake(string? text) => text is not null && Mojibake().IsMatch(text);
+
+    [GeneratedRegex(@"\bat [\w$.<>\[\]]+(?: \[as \w+\])? \((?:[A-Za-z]:)?[/\\][^()\s]*\.(?:c|m)?(?:js|ts):\d+:\d+\)")]
+    private static partial Regex NodeFrame();
+
+    [GeneratedRegex(@"\bat [\w.`<>]+\.\w+\([^)]*\)(?: in [^\s]+:line \d+)?(?:\r?\n|(?:\\r)?\\n)\s+at ")]
+    private static partial Regex DotnetFrame();
+
+    [GeneratedRegex(@"\bat [\w$]+(?:\.[\w$<>]+)+\((?:[\w$]+\.java:\d+|Native Method|Unknown Source)\)")]
+    private static partial Regex JavaFrame();
+
+    [GeneratedRegex(@"Traceback \(most recent call last\):|File ""[^""]+\.py"", line \d+")]
+    private static partial Regex PythonTraceback();
+
+    [GeneratedRegex(@"Stack trace:\s*(?:<br\s*/?>)?\s*#0 |#\d+ (?:[/\\][^\s]+)?\.php\(\d+\): |\.php on line \d+")]
+    private static partial Regex PhpTrace();
+
+    [GeneratedRegex(@"goroutine \d+ \[running\]:")]
+    private static partial Regex GoPanic();
+
+    [GeneratedRegex(@"[\u00C2-\u00F4][\u0080-\u00BF]")]
+    private static partial Regex Mojibake();
+}
