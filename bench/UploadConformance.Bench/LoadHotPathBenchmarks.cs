@@ -21,7 +21,10 @@ public class LoadHotPathBenchmarks
     private RequestSample _sample;
     private readonly AnswerParser _parser = new();
     private readonly AnswerCollector _answer = new();
-    private static readonly byte[] ChunkedAnswer = "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 18:00:00 GMT\r\nContent-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n3\r\nok\n\r\n0\r\n\r\n"u8.ToArray();
+    private static readonly byte[] ChunkedAnswer =
+        [.. "HTTP/1.1 200 OK\r\nServer: nginx/1.22.1\r\nDate: Tue, 24 Nov 2026 18:00:00 GMT\r\n"u8,
+         .. "Content-Type: application/octet-stream\r\nTransfer-Encoding: chunked\r\nConnection: keep-alive\r\n\r\n"u8,
+         .. "3\r\nok\n\r\n0\r\n\r\n"u8];
 
     [GlobalSetup]
     public void Setup()
@@ -33,9 +36,11 @@ public class LoadHotPathBenchmarks
             load:
               - inject: { rate: 1, interval: 1s, during: 1s }
             """, "bench.yaml");
-        _mix = new RequestMix(scenario, TargetProfile.Reference(new Uri("http://127.0.0.1/image")), ImageFactory.Default());
+        _mix = new RequestMix(scenario, TargetProfile.Reference(new Uri("http://127.0.0.1/image")),
+            ImageFactory.Default());
         _stats = new LoadStats();
-        _sample = new RequestSample("small", TimeSpan.FromMilliseconds(3.2), TimeSpan.FromMilliseconds(2.9), 200, FailureKind.None, true, false, null, 1700, 320, 1500);
+        _sample = new RequestSample("small", TimeSpan.FromMilliseconds(3.2), TimeSpan.FromMilliseconds(2.9), 200,
+            FailureKind.None, true, false, null, 1700, 320, 1500);
     }
 
     [Benchmark]

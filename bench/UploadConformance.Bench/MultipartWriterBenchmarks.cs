@@ -26,7 +26,8 @@ public class MultipartWriterBenchmarks
             Url = new Uri("http://127.0.0.1/image"),
             Name = "images",
             File = new UploadFile(new BytesPayload(bytes), "tmp_41852593e221427e029327f987f3d588.jpg", "image/jpeg"),
-            FormData = FormValue.Obj(("id", "test"), ("a", FormValue.Obj(("abc", "111"))), ("b", FormValue.Arr(1, 2, 3))),
+            FormData = FormValue.Obj(("id", "test"), ("a", FormValue.Obj(("abc", "111"))),
+            ("b", FormValue.Arr(1, 2, 3))),
         };
         _plan = RequestPlan.For(request, FormDataEncoding.JsString);
     }

@@ -22,11 +22,14 @@ public static class BuiltInScenarios
     /// <exception cref="ProfileException">Neither exists, or the scenario breaks a rule.</exception>
     public static Scenario Load(string pathOrName)
     {
-        if (File.Exists(pathOrName) || Path.GetDirectoryName(pathOrName) is { Length: > 0 }) return ScenarioLoader.Load(pathOrName);
+        if (File.Exists(pathOrName)
+            || Path.GetDirectoryName(pathOrName) is { Length: > 0 }) return ScenarioLoader.Load(pathOrName);
         var name = Path.GetFileNameWithoutExtension(pathOrName);
         using var stream = typeof(BuiltInScenarios).Assembly.GetManifestResourceStream($"{Prefix}{name}.yaml");
         if (stream is null)
-            throw new ProfileException($"{pathOrName}: no such scenario file, and no built-in scenario of that name (built in: {string.Join(", ", Names)})");
+            throw new ProfileException(
+                $"{pathOrName}: no such scenario file, and no built-in scenario of that name (built in: "
+                + $"{string.Join(", ", Names)})");
         using var reader = new StreamReader(stream);
         return ScenarioLoader.Parse(reader.ReadToEnd(), $"scenarios/{name}.yaml (built in)");
     }

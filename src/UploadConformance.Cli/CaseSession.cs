@@ -32,13 +32,16 @@ public static class CaseSession
             results.Add(result);
             stdout.WriteLine(ConsoleSummary.CaseRow(result, idWidth));
             if (result.Crash is { Recovered: false })
-                return new Outcome(results, $"target stopped answering after {result.Id} and did not come back", ExitCodes.Unreachable);
+                return new Outcome(results, $"target stopped answering after {result.Id} and did not come back",
+                    ExitCodes.Unreachable);
         }
         return new Outcome(results, null, ExitCodes.Ok);
     }
 
-    /// <summary>Writes results.json and the reports for what ran, prints the totals, and returns the exit code.</summary>
-    public static async Task<int> FinishAsync(RunRecord record, Outcome run, CliContext context, LoadResults? load = null)
+    /// <summary>Writes results.json and the reports for what ran, prints the totals, and returns the exit
+    /// code.</summary>
+    public static async Task<int> FinishAsync(RunRecord record, Outcome run, CliContext context,
+        LoadResults? load = null)
     {
         var document = record.Document(run.Results, load, run.Interrupted);
         var s = document.Summary;
@@ -46,7 +49,8 @@ public static class CaseSession
         stdout.WriteLine();
         foreach (var line in ConsoleSummary.Causes(document)) stdout.WriteLine(line);
         stdout.WriteLine(ConsoleSummary.Totals(s, document.Run.DurationMs / 1000));
-        if (run.Interrupted is { } why) stdout.WriteLine($"stopped early: {UntrustedText.ForTerminal(why)}; the results gathered so far were written");
+        if (run.Interrupted is { } why) stdout.WriteLine(
+            $"stopped early: {UntrustedText.ForTerminal(why)}; the results gathered so far were written");
         await RunOutput.WriteAsync(document, record.Folder, stdout);
         if (run.Interrupted is not null) return run.InterruptedExitCode;
         return s.Fail > 0 ? ExitCodes.Failures : ExitCodes.Ok;
@@ -74,7 +78,8 @@ public sealed record RunRecord(string Verb, DateTimeOffset Started, string Folde
                 Target = new TargetInfo(Target.UploadUrl.ToString(), Target.Embedded),
                 Seed = Seed,
                 Profile = DescribeProfile ? ProfileInfo.Of(Target.Profile) : null,
-                Tls = Target.UploadUrl.Scheme == Uri.UriSchemeHttps || tls.Insecure || tls.Http != System.Net.HttpVersion.Version11
+                Tls = Target.UploadUrl.Scheme == Uri.UriSchemeHttps || tls.Insecure
+                || tls.Http != System.Net.HttpVersion.Version11
                     ? TlsInfo.Of(tls)
                     : null,
                 Selection = Selection,
@@ -92,8 +97,10 @@ public static class RunOutput
         stdout.WriteLine($"results: {await ResultsFile.WriteAsync(document, folder)}");
         var written = await ReportSet.WriteAsync(document, folder);
         foreach (var failure in written.Failures)
-            stdout.WriteLine($"report {failure.FileName} could not be written: {UntrustedText.ForTerminal(failure.Problem)}");
-        if (written.Paths.FirstOrDefault(p => p.EndsWith(SummaryMarkdown.Name, StringComparison.Ordinal)) is { } summary)
+            stdout.WriteLine(
+                $"report {failure.FileName} could not be written: {UntrustedText.ForTerminal(failure.Problem)}");
+        if (written.Paths.FirstOrDefault(p =>
+            p.EndsWith(SummaryMarkdown.Name, StringComparison.Ordinal)) is { } summary)
             stdout.WriteLine($"summary: {summary}");
         if (written.Paths.FirstOrDefault(p => p.EndsWith(HtmlReport.Name, StringComparison.Ordinal)) is { } html)
             stdout.WriteLine($"report:  {html}");

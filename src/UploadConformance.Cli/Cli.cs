@@ -32,7 +32,8 @@ public static class Cli
             {ExitCodesHelp}
             """);
         RunCommand.Declare(root, context);
-        root.Subcommands.Add(RunCommand.Declare(new Command("run", "the smoke suite and a short load (the default verb)"), context));
+        root.Subcommands.Add(
+            RunCommand.Declare(new Command("run", "the smoke suite and a short load (the default verb)"), context));
         root.Subcommands.Add(ConformCommand.Create(context));
         root.Subcommands.Add(CasesCommand.Create(context));
         root.Subcommands.Add(LoadCommand.Create(context));
@@ -47,7 +48,8 @@ public static class Cli
     }
 
     /// <summary>As a test calls it: <paramref name="cancellationToken"/> stands for Ctrl-C.</summary>
-    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr, CancellationToken cancellationToken)
+    public static async Task<int> RunAsync(string[] args, TextWriter stdout, TextWriter stderr,
+        CancellationToken cancellationToken)
     {
         using var stop = StopRequest.FromToken(cancellationToken);
         return await RunAsync(args, stdout, stderr, stop).ConfigureAwait(false);

@@ -11,19 +11,24 @@ namespace UploadConformance.Cli;
 /// that does not parse is a one-line error naming the option and the value (exit code 2).</summary>
 public static class CliOptions
 {
-    public static Option<Uri?> Target() => Url("--target", "the full upload URL of your server, e.g. http://127.0.0.1:8080/api/upload");
+    public static Option<Uri?> Target() =>
+        Url("--target", "the full upload URL of your server, e.g. http://127.0.0.1:8080/api/upload");
 
     public static Option<string?> Out() => Text("--out", "dir", "the run folder (default: reports/<timestamp>-<verb>)");
 
-    public static Option<int> Seed() => Int("--seed", "n", "the same seed sends the same requests, byte for byte", fallback: 1, min: 0);
+    public static Option<int> Seed() =>
+        Int("--seed", "n", "the same seed sends the same requests, byte for byte", fallback: 1, min: 0);
 
-    public static Option<string?> Profile() => Text("--profile", "file.yaml", "your endpoint: field, success rule, echo paths, limits (see profiles/)");
+    public static Option<string?> Profile() =>
+        Text("--profile", "file.yaml", "your endpoint: field, success rule, echo paths, limits (see profiles/)");
 
-    public static Option<string?> Field(string fallbackHelp) => Text("--field", "name", $"the file's field name, wx.uploadFile's name ({fallbackHelp})");
+    public static Option<string?> Field(string fallbackHelp) =>
+        Text("--field", "name", $"the file's field name, wx.uploadFile's name ({fallbackHelp})");
 
     /// <summary>How long a target that died may take to come back before the run stops (exit 3).</summary>
     public static Option<TimeSpan?> Recovery() => Duration("--recovery", "time",
-        "how long a server that died may take to come back, as a supervisor restarts it (30s; 0 stops the run at once)");
+        "how long a server that died may take to come back, as a supervisor restarts it (30s; 0 stops the run at "
+        + "once)");
 
     public static TimeSpan RecoveryOrDefault(TimeSpan? given) => given ?? TimeSpan.FromSeconds(30);
 
@@ -43,9 +48,11 @@ public static class CliOptions
         return option;
     }
 
-    public static Option<bool> Flag(string name, string description) => new(name) { Description = description, Arity = ArgumentArity.Zero };
+    public static Option<bool> Flag(string name, string description) =>
+        new(name) { Description = description, Arity = ArgumentArity.Zero };
 
-    public static Option<int> Int(string name, string helpName, string description, int fallback, int min = int.MinValue, int max = int.MaxValue) => new(name)
+    public static Option<int> Int(string name, string helpName, string description, int fallback,
+        int min = int.MinValue, int max = int.MaxValue) => new(name)
     {
         HelpName = helpName,
         Description = description,
@@ -57,7 +64,8 @@ public static class CliOptions
     };
 
     /// <summary>A whole number that has no default: null when not given.</summary>
-    public static Option<int?> OptionalInt(string name, string helpName, string description, int min = int.MinValue, int max = int.MaxValue) => new(name)
+    public static Option<int?> OptionalInt(string name, string helpName, string description, int min = int.MinValue,
+        int max = int.MaxValue) => new(name)
     {
         HelpName = helpName,
         Description = description,
@@ -80,7 +88,8 @@ public static class CliOptions
         HelpName = "url",
         Description = description,
         CustomParser = r => Parse<Uri?>(r, null, text =>
-            Uri.TryCreate(text, UriKind.Absolute, out var uri) && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
+            Uri.TryCreate(text, UriKind.Absolute, out var uri)
+            && (uri.Scheme == Uri.UriSchemeHttp || uri.Scheme == Uri.UriSchemeHttps)
                 ? (uri, null)
                 : (null, $"{name} takes an http:// or https:// URL, not '{text}'")),
     };
@@ -90,7 +99,8 @@ public static class CliOptions
         HelpName = helpName,
         Description = description,
         CustomParser = r => Parse<TimeSpan?>(r, null, text =>
-            StrictYaml.TryDuration(text, out var d) ? (d, null) : (null, $"{name} takes a duration such as 500ms, 30s or 2m, not '{text}'")),
+            StrictYaml.TryDuration(text, out var d) ? (d, null)
+            : (null, $"{name} takes a duration such as 500ms, 30s or 2m, not '{text}'")),
     };
 
     public static Option<IPAddress> Address(string name, string description, IPAddress fallback) => new(name)
@@ -99,7 +109,8 @@ public static class CliOptions
         Description = description,
         DefaultValueFactory = _ => fallback,
         CustomParser = r => Parse(r, fallback, text =>
-            IPAddress.TryParse(text, out var ip) ? (ip, null) : (fallback, $"{name} takes an IP address such as 127.0.0.1 or ::1, not '{text}'")),
+            IPAddress.TryParse(text, out var ip) ? (ip, null)
+            : (fallback, $"{name} takes an IP address such as 127.0.0.1 or ::1, not '{text}'")),
     };
 
     /// <summary>One value per option, its text checked by <paramref name="convert"/>; a problem becomes

@@ -25,17 +25,21 @@ internal static class ParseProblem
             if (command == root && parse.Tokens.Count > 0 && parse.Tokens[0].Value == token)
             {
                 var verbs = root.Subcommands.Where(c => !c.Hidden).Select(c => c.Name);
-                return $"unknown verb '{token}'{Suggest(token, verbs, quote: true)} (verbs: {string.Join(", ", verbs)}; see --help)";
+                return $"unknown verb '{token}'{Suggest(token, verbs, quote: true)} (verbs: "
+                    + $"{string.Join(", ", verbs)}; see --help)";
             }
             return $"unexpected argument '{token}' for '{verb}' (see {Usage(verb)} --help)";
         }
         foreach (var error in parse.Errors)
         {
-            if (error.SymbolResult is OptionResult { Option: var option } result && option.Arity.MinimumNumberOfValues > 0)
+            if (error.SymbolResult is OptionResult { Option: var option } result
+                && option.Arity.MinimumNumberOfValues > 0)
             {
-                if (result.IdentifierToken is null) return $"{verb} needs {option.Name} <{option.HelpName}> (see {Usage(verb)} --help)";
+                if (result.IdentifierToken is null) return $"{verb} needs {option.Name} <{option.HelpName}> (see "
+                    + $"{Usage(verb)} --help)";
                 if (result.Tokens.Count == 0) return $"option {option.Name} needs a value";
-                if (result.Tokens.Count > 1 && option.Arity.MaximumNumberOfValues == 1) return $"option {option.Name} given twice";
+                if (result.Tokens.Count > 1
+                    && option.Arity.MaximumNumberOfValues == 1) return $"option {option.Name} given twice";
             }
         }
         return parse.Errors[0].Message;
@@ -44,5 +48,6 @@ internal static class ParseProblem
     private static string Usage(string verb) => verb == "run" ? "uc" : $"uc {verb}";
 
     private static string Suggest(string typed, IEnumerable<string> known, bool quote = false) =>
-        Spelling.Closest(typed, known) is not { } best ? "" : quote ? $" (did you mean '{best}'?)" : $" (did you mean {best}?)";
+        Spelling.Closest(typed, known) is not { } best ? "" : quote ? $" (did you mean '{best}'?)"
+        : $" (did you mean {best}?)";
 }

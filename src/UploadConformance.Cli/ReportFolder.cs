@@ -27,9 +27,11 @@ public static class ReportFolder
             File.WriteAllBytes(probe, []);
             File.Delete(probe);
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException or ArgumentException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException or NotSupportedException
+            or ArgumentException)
         {
-            throw new UsageException($"{what} {folder}: cannot write there ({e.Message.ReplaceLineEndings(" ").Trim()})");
+            throw new UsageException(
+                $"{what} {folder}: cannot write there ({e.Message.ReplaceLineEndings(" ").Trim()})");
         }
         return folder;
     }

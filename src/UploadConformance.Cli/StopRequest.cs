@@ -29,8 +29,10 @@ public sealed class StopRequest : IDisposable
     public static StopRequest FromSignals()
     {
         var stop = new StopRequest(new CancellationTokenSource());
-        stop._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGINT, c => stop.OnSignal(c, sigterm: false)));
-        stop._registrations.Add(PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => stop.OnSignal(c, sigterm: true)));
+        stop._registrations.Add(
+            PosixSignalRegistration.Create(PosixSignal.SIGINT, c => stop.OnSignal(c, sigterm: false)));
+        stop._registrations.Add(
+            PosixSignalRegistration.Create(PosixSignal.SIGTERM, c => stop.OnSignal(c, sigterm: true)));
         return stop;
     }
 

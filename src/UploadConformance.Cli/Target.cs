@@ -31,9 +31,11 @@ public sealed class Target : IAsyncDisposable
 
     /// <summary>What an embedded reference server started with <paramref name="options"/> declares.</summary>
     public static TargetProfile ProfileOf(ReferenceServerOptions options, Uri url) =>
-        TargetProfile.Reference(url, options.FileField == "*", options.MaxFileBytes) with { Field = options.FileField == "*" ? "images" : options.FileField };
+        TargetProfile.Reference(url, options.FileField == "*",
+        options.MaxFileBytes) with { Field = options.FileField == "*" ? "images" : options.FileField };
 
-    /// <summary>The TLS options every client of the run uses (the embedded server's own certificate trusted when it serves HTTPS).</summary>
+    /// <summary>The TLS options every client of the run uses (the embedded server's own certificate trusted when it
+    /// serves HTTPS).</summary>
     public TlsOptions Tls { get; }
 
     public TargetProfile Profile { get; }
@@ -44,7 +46,8 @@ public sealed class Target : IAsyncDisposable
     /// <summary>The upload URL, and what it is when it is ours.</summary>
     public string Describe() => $"{UploadUrl}{(Embedded ? " (embedded reference server)" : "")}";
 
-    public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded, TlsOptions tls,
+    public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded,
+        TlsOptions tls,
         CancellationToken cancellationToken)
     {
         Target target;

@@ -7,12 +7,18 @@ namespace UploadConformance.Cli;
 /// <summary>The TLS options of every verb that talks to a target, declared once.</summary>
 public sealed class TlsArguments
 {
-    private readonly Option<string?> _ca = CliOptions.Text("--ca", "pem", "trust this CA (a staging certificate authority)");
-    private readonly Option<bool> _insecure = CliOptions.Flag("--insecure", "check no certificate (said loudly in every report)");
-    private readonly Option<string?> _cert = CliOptions.Text("--cert", "pem", "send this client certificate (mutual TLS)");
-    private readonly Option<string?> _key = CliOptions.Text("--key", "pem", "the client certificate's private key, when not in --cert");
-    private readonly Option<string?> _http = CliOptions.Choice("--http", "the HTTP version; 2 on http:// is h2c with prior knowledge", "1.1", "2");
-    private readonly Option<bool> _https = CliOptions.Flag("--https", "serve the embedded server over HTTPS (a certificate made at start)");
+    private readonly Option<string?> _ca =
+        CliOptions.Text("--ca", "pem", "trust this CA (a staging certificate authority)");
+    private readonly Option<bool> _insecure =
+        CliOptions.Flag("--insecure", "check no certificate (said loudly in every report)");
+    private readonly Option<string?> _cert =
+        CliOptions.Text("--cert", "pem", "send this client certificate (mutual TLS)");
+    private readonly Option<string?> _key =
+        CliOptions.Text("--key", "pem", "the client certificate's private key, when not in --cert");
+    private readonly Option<string?> _http =
+        CliOptions.Choice("--http", "the HTTP version; 2 on http:// is h2c with prior knowledge", "1.1", "2");
+    private readonly Option<bool> _https =
+        CliOptions.Flag("--https", "serve the embedded server over HTTPS (a certificate made at start)");
 
     public TlsArguments(Command command)
     {
@@ -49,6 +55,8 @@ public sealed class TlsArguments
     public static void Announce(TlsOptions tls, TextWriter stdout)
     {
         if (tls.Insecure)
-            stdout.WriteLine("WARNING: --insecure: TLS certificates are NOT checked; this run proves nothing about the target's certificate");
+            stdout.WriteLine(
+                "WARNING: --insecure: TLS certificates are NOT checked; this run proves nothing about the target's "
+                + "certificate");
     }
 }

@@ -2,7 +2,8 @@ using System.Collections.Concurrent;
 
 namespace UploadConformance.ReferenceServer;
 
-public sealed record StoredFile(string Id, string Field, string FileName, string? FileNameStar, string ContentType, long Size, string Sha256, string Path);
+public sealed record StoredFile(string Id, string Field, string FileName, string? FileNameStar, string ContentType,
+    long Size, string Sha256, string Path);
 
 /// <summary>Stored uploads and the counters <c>GET /stats</c> reports. A file is written under a
 /// <c>.partial</c> name and renamed only once its request completed, so a crash or an abort
@@ -22,7 +23,8 @@ public sealed class FileStore : IDisposable
     public FileStore(string? directory)
     {
         _ownsDirectory = directory is null;
-        StorageDirectory = directory ?? Path.Combine(Path.GetTempPath(), $"{TempPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
+        StorageDirectory = directory
+            ?? Path.Combine(Path.GetTempPath(), $"{TempPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
         System.IO.Directory.CreateDirectory(StorageDirectory);
     }
 
@@ -44,9 +46,12 @@ public sealed class FileStore : IDisposable
         {
             var rest = Path.GetFileName(folder)[TempPrefix.Length..];
             var dash = rest.IndexOf('-');
-            if (dash <= 0 || !int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
+            if (dash <= 0
+                || !int.TryParse(rest.AsSpan(0, dash), System.Globalization.NumberStyles.None,
+                System.Globalization.CultureInfo.InvariantCulture, out var pid)) continue;
             if (pid == Environment.ProcessId || IsAlive(pid)) continue;
-            try { System.IO.Directory.Delete(folder, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            try { System.IO.Directory.Delete(folder, recursive: true); } catch (Exception e) when (e is IOException
+                or UnauthorizedAccessException) { }
         }
     }
 
@@ -116,13 +121,15 @@ public sealed class FileStore : IDisposable
         UploadsInFlight: Interlocked.Read(ref _inFlight),
         PartialFilesOnDisk: System.IO.Directory.EnumerateFiles(StorageDirectory, "*.partial").Count(),
         Requests: Interlocked.Read(ref _requests),
-        Answered: _answered.OrderBy(kv => kv.Key).ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value));
+        Answered: _answered.OrderBy(kv => kv.Key).ToDictionary(kv =>
+        kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value));
 
     public void Dispose()
     {
         if (_ownsDirectory)
         {
-            try { System.IO.Directory.Delete(StorageDirectory, recursive: true); } catch (Exception e) when (e is IOException or UnauthorizedAccessException) { }
+            try { System.IO.Directory.Delete(StorageDirectory, recursive: true); } catch (Exception e) when (
+                e is IOException or UnauthorizedAccessException) { }
         }
     }
 }

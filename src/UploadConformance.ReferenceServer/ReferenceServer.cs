@@ -16,7 +16,8 @@ public sealed class ReferenceServer : IAsyncDisposable
 {
     private readonly WebApplication _app;
 
-    private ReferenceServer(WebApplication app, FileStore store, Uri baseUrl, ReferenceServerOptions options, string? certificatePem)
+    private ReferenceServer(WebApplication app, FileStore store, Uri baseUrl, ReferenceServerOptions options,
+        string? certificatePem)
     {
         CertificatePath = certificatePem;
         _app = app;
@@ -32,8 +33,10 @@ public sealed class ReferenceServer : IAsyncDisposable
     public ReferenceServerOptions Options { get; }
     public FileStore Store { get; }
 
-    /// <exception cref="ReferenceServerStartException">The port is taken or the storage folder cannot be used.</exception>
-    public static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, CancellationToken cancellationToken = default)
+    /// <exception cref="ReferenceServerStartException">The port is taken or the storage folder cannot be
+    /// used.</exception>
+    public static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options,
+        CancellationToken cancellationToken = default)
     {
         FileStore.RemoveAbandoned();
         FileStore store;
@@ -43,7 +46,8 @@ public sealed class ReferenceServer : IAsyncDisposable
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
-            throw new ReferenceServerStartException($"--storage {options.StorageDirectory}: cannot keep uploads there ({OneLine(e.Message)})");
+            throw new ReferenceServerStartException(
+                $"--storage {options.StorageDirectory}: cannot keep uploads there ({OneLine(e.Message)})");
         }
         try
         {
@@ -54,16 +58,21 @@ public sealed class ReferenceServer : IAsyncDisposable
             // A server that never started leaves no folder behind.
             store.Dispose();
             if (e is IOException io && io is not FileNotFoundException)
-                throw new ReferenceServerStartException($"cannot listen on {options.Host}:{options.Port}: {OneLine(io.Message)} (pick another with --port)");
+                throw new ReferenceServerStartException(
+                    $"cannot listen on {options.Host}:{options.Port}: {OneLine(io.Message)} (pick another with "
+                    + $"--port)");
             throw;
         }
     }
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
-    private static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, FileStore store, CancellationToken cancellationToken)
+    private static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, FileStore store,
+        CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
+        var builder =
+            WebApplication.CreateSlimBuilder(
+            new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
         builder.Logging.ClearProviders();
         // Stopping waits this long for uploads in flight; SIGTERM must end `serve` within a second.
         builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(500));
@@ -72,7 +81,8 @@ public sealed class ReferenceServer : IAsyncDisposable
         if (certificate is not null)
         {
             certificatePem = Path.Combine(store.StorageDirectory, "reference-server-cert.pem");
-            await File.WriteAllTextAsync(certificatePem, certificate.ExportCertificatePem(), cancellationToken).ConfigureAwait(false);
+            await File.WriteAllTextAsync(certificatePem, certificate.ExportCertificatePem(),
+                cancellationToken).ConfigureAwait(false);
         }
         System.Security.Cryptography.X509Certificates.X509Certificate2Collection? clientCa = null;
         if (options.ClientCaFile is { } caFile)
@@ -102,13 +112,16 @@ public sealed class ReferenceServer : IAsyncDisposable
                 listen.UseHttps(https =>
                 {
                     https.ServerCertificate = certificate;
-                    https.ClientCertificateMode = Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
+                    https.ClientCertificateMode =
+                        Microsoft.AspNetCore.Server.Kestrel.Https.ClientCertificateMode.RequireCertificate;
                     https.ClientCertificateValidation = (client, _, _) =>
                     {
                         using var chain = new System.Security.Cryptography.X509Certificates.X509Chain();
-                        chain.ChainPolicy.TrustMode = System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
+                        chain.ChainPolicy.TrustMode =
+                            System.Security.Cryptography.X509Certificates.X509ChainTrustMode.CustomRootTrust;
                         chain.ChainPolicy.CustomTrustStore.AddRange(clientCa);
-                        chain.ChainPolicy.RevocationMode = System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
+                        chain.ChainPolicy.RevocationMode =
+                            System.Security.Cryptography.X509Certificates.X509RevocationMode.NoCheck;
                         return chain.Build(client);
                     };
                 });
@@ -127,11 +140,14 @@ public sealed class ReferenceServer : IAsyncDisposable
         app.MapGet("/health", () => Results.Json(new { status = "ok" }));
 
         await app.StartAsync(cancellationToken).ConfigureAwait(false);
-        var address = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
-        return new ReferenceServer(app, store, new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal)), options, certificatePem);
+        var address =
+            app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+        return new ReferenceServer(app, store, new Uri(address.Replace("[::]", "[::1]", StringComparison.Ordinal)),
+            options, certificatePem);
     }
 
-    public Task WaitForShutdownAsync(CancellationToken cancellationToken) => _app.WaitForShutdownAsync(cancellationToken);
+    public Task WaitForShutdownAsync(CancellationToken cancellationToken) =>
+        _app.WaitForShutdownAsync(cancellationToken);
 
     public async ValueTask DisposeAsync()
     {

@@ -18,7 +18,8 @@ public sealed record ReferenceServerOptions
     public string? StorageDirectory { get; init; }
     /// <summary>HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with a certificate generated at start.</summary>
     public bool Https { get; init; }
-    /// <summary>With <see cref="Https"/>: require a client certificate issued by the CA in this PEM file (mutual TLS).</summary>
+    /// <summary>With <see cref="Https"/>: require a client certificate issued by the CA in this PEM file (mutual
+    /// TLS).</summary>
     public string? ClientCaFile { get; init; }
     /// <summary>Without <see cref="Https"/>: cleartext HTTP/2 with prior knowledge only. Kestrel offers
     /// HTTP/1.1 alone on a plain port that allows both, so h2c needs a port of its own.</summary>

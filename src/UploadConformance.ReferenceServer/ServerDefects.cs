@@ -51,7 +51,10 @@ public enum ServerDefects
 
 public static class ServerDefectNames
 {
-    public static string Name(ServerDefects defect) => string.Concat(defect.ToString().Select((ch, i) => i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch) : char.ToLowerInvariant(ch).ToString()));
+    public static string Name(ServerDefects defect) =>
+        string.Concat(
+        defect.ToString().Select((ch, i) => i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch)
+        : char.ToLowerInvariant(ch).ToString()));
 
     public static IEnumerable<ServerDefects> All => Enum.GetValues<ServerDefects>().Where(d => d != ServerDefects.None);
 

@@ -34,7 +34,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         {
             store.PartialUploadDiscarded();
             // A client that only half-closed is still listening; one that is gone makes this a no-op.
-            status = await RefuseAsync(context, StatusCodes.Status400BadRequest, "the request body ended before it was complete");
+            status = await RefuseAsync(context, StatusCodes.Status400BadRequest,
+                "the request body ended before it was complete");
         }
         catch (BadHttpRequestException e)
         {
@@ -52,12 +53,14 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             store.PartialUploadDiscarded();
             if (Has(ServerDefects.CrashOnTruncatedBody))
             {
-                options.AccessLog?.WriteLine("crash-on-truncated-body: the process exits, as an app with no error handler on the stream does");
+                options.AccessLog?.WriteLine(
+                    "crash-on-truncated-body: the process exits, as an app with no error handler on the stream does");
                 System.Diagnostics.Process.GetCurrentProcess().Kill();
             }
             if (Has(ServerDefects.HangOnTruncatedBody))
             {
-                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (OperationCanceledException) { }
+                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (
+                    OperationCanceledException) { }
             }
             status = await RefuseAsync(context, MalformedStatus, "malformed multipart body: " + OneLine(e.Message));
         }
@@ -66,29 +69,35 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             if (!Has(ServerDefects.KeepPartialFiles))
                 FileStore.Discard(partials.Where(p => p.Path.EndsWith(".partial", StringComparison.Ordinal)));
             store.RequestEnded(status);
-            options.AccessLog?.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {context.Request.Method} {context.Request.Path} {context.Request.ContentLength?.ToString() ?? "chunked"} -> {status?.ToString() ?? "client went away"}");
+            options.AccessLog?.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {context.Request.Method} "
+                + $"{context.Request.Path} {context.Request.ContentLength?.ToString() ?? "chunked"} -> "
+                + $"{status?.ToString() ?? "client went away"}");
         }
     }
 
-    private int MalformedStatus => Has(ServerDefects.Status500OnMalformed) ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest;
+    private int MalformedStatus => Has(ServerDefects.Status500OnMalformed)
+        ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest;
 
     private async Task<int> ReceiveAsync(HttpContext context, List<StoredFile> partials)
     {
         var request = context.Request;
         var maxRequest = options.EffectiveMaxRequestBytes;
         if (request.ContentLength > maxRequest && !Has(ServerDefects.IgnoreLimits))
-            throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"request body of {request.ContentLength} bytes is over the limit of {maxRequest}");
+            throw new Rejection(StatusCodes.Status413PayloadTooLarge,
+                $"request body of {request.ContentLength} bytes is over the limit of {maxRequest}");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
             sizeFeature.MaxRequestBodySize = Has(ServerDefects.IgnoreLimits) ? null : maxRequest;
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
             !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
-            throw new Rejection(StatusCodes.Status415UnsupportedMediaType, $"expected multipart/form-data, got '{request.ContentType}'");
+            throw new Rejection(StatusCodes.Status415UnsupportedMediaType,
+                $"expected multipart/form-data, got '{request.ContentType}'");
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
             throw new Rejection(StatusCodes.Status400BadRequest, "multipart/form-data without a boundary parameter");
         if (boundary.Length > 70 && !Has(ServerDefects.AcceptLongBoundaries))
-            throw new Rejection(StatusCodes.Status400BadRequest, $"boundary of {boundary.Length} characters; RFC 2046 allows 70");
+            throw new Rejection(StatusCodes.Status400BadRequest,
+                $"boundary of {boundary.Length} characters; RFC 2046 allows 70");
 
         var reader = new MultipartReader(boundary, request.Body)
         {
@@ -104,7 +113,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
                 throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"more than {options.MaxParts} parts");
             if (!ContentDispositionHeaderValue.TryParse(section.ContentDisposition, out var disposition) ||
                 !disposition.DispositionType.Equals("form-data", StringComparison.OrdinalIgnoreCase))
-                throw new Rejection(StatusCodes.Status400BadRequest, $"part {parts} has no Content-Disposition: form-data");
+                throw new Rejection(StatusCodes.Status400BadRequest,
+                    $"part {parts} has no Content-Disposition: form-data");
             // Quotes removed but backslashes kept: browsers (WHATWG) never escape a backslash, so
             // C:\dir\a.jpg must not lose them to quoted-string unescaping.
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
@@ -117,7 +127,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
             {
                 var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "";
-                if (Has(ServerDefects.Latin1Filenames)) fileName = Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(fileName));
+                if (Has(ServerDefects.Latin1Filenames)) fileName =
+                    Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(fileName));
                 var fileNameStar = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : null;
                 if (Has(ServerDefects.KeepFirstFileOnly) && partials.Count > 0)
                 {
@@ -125,7 +136,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
                     continue;
                 }
                 var base64 = Has(ServerDefects.DecodeBase64Parts)
-                    && section.Headers?.TryGetValue("Content-Transfer-Encoding", out var cte) == true && cte.ToString().Trim().Equals("base64", StringComparison.OrdinalIgnoreCase);
+                    && section.Headers?.TryGetValue("Content-Transfer-Encoding", out var cte) == true
+                        && cte.ToString().Trim().Equals("base64", StringComparison.OrdinalIgnoreCase);
                 var stored = await ReceiveFileAsync(section, name, fileName, fileNameStar, partials, aborted, base64);
                 if (stored is null) continue; // filename="" with no bytes: a browser's "no file chosen"
             }
@@ -146,7 +158,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
         if (!partials.Any(p => wanted == "*" || p.Field == wanted))
             throw new Rejection(StatusCodes.Status400BadRequest,
-                partials.Count == 0 ? $"no file part; expected one under field '{wanted}'" : $"no file under field '{wanted}' (got '{partials[0].Field}')");
+                partials.Count == 0 ? $"no file part; expected one under field '{wanted}'"
+                : $"no file under field '{wanted}' (got '{partials[0].Field}')");
 
         var committed = new List<StoredFile>(partials.Count);
         for (var i = 0; i < partials.Count; i++)
@@ -156,10 +169,15 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             committed.Add(stored);
         }
         // Behind a TLS terminator the request arrives as plain HTTP; the URL handed back must be the one clients use.
-        var scheme = request.Headers["X-Forwarded-Proto"].FirstOrDefault() is { Length: > 0 } forwarded ? forwarded : request.Scheme;
+        var scheme = request.Headers["X-Forwarded-Proto"].FirstOrDefault() is { Length: > 0 } forwarded ? forwarded
+            : request.Scheme;
         var baseUrl = $"{scheme}://{request.Host}";
-        string Url(StoredFile f) => Has(ServerDefects.StoreUnderClientName) ? $"{baseUrl}/files/{f.FileName}" : $"{baseUrl}/files/{f.Id}";
-        var files = committed.Select(f => new UploadAnswer.FileData(f.Id, Url(f), f.Field, f.FileName, f.FileNameStar, f.ContentType, f.Size, f.Sha256)).ToList();
+        string Url(StoredFile f) => Has(ServerDefects.StoreUnderClientName) ? $"{baseUrl}/files/{f.FileName}"
+            : $"{baseUrl}/files/{f.Id}";
+        var files =
+            committed.Select(f =>
+            new UploadAnswer.FileData(f.Id, Url(f), f.Field, f.FileName, f.FileNameStar, f.ContentType, f.Size,
+            f.Sha256)).ToList();
         var main = files.First(f => wanted == "*" || f.Field == wanted);
         var answer = new UploadAnswer(0, "ok", new UploadAnswer.UploadData(
             main.Id, main.Url, main.Field, main.Filename, main.FilenameStar, main.ContentType, main.Size, main.Sha256,
@@ -168,11 +186,13 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         return StatusCodes.Status200OK;
     }
 
-    private async Task<StoredFile?> ReceiveFileAsync(MultipartSection section, string field, string fileName, string? fileNameStar,
+    private async Task<StoredFile?> ReceiveFileAsync(MultipartSection section, string field, string fileName,
+        string? fileNameStar,
         List<StoredFile> partials, CancellationToken aborted, bool base64 = false)
     {
         var body = base64
-            ? new CryptoStream(section.Body, new FromBase64Transform(FromBase64TransformMode.IgnoreWhiteSpaces), CryptoStreamMode.Read)
+            ? new CryptoStream(section.Body, new FromBase64Transform(FromBase64TransformMode.IgnoreWhiteSpaces),
+                CryptoStreamMode.Read)
             : section.Body;
         var path = store.NewPartialPath(out var id);
         var contentType = section.ContentType ?? "application/octet-stream";
@@ -183,13 +203,16 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         var buffer = ArrayPool<byte>.Shared.Rent(BufferSize);
         try
         {
-            await using var file = new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0, FileOptions.Asynchronous);
+            await using var file =
+                new FileStream(path, FileMode.CreateNew, FileAccess.Write, FileShare.None, bufferSize: 0,
+                FileOptions.Asynchronous);
             int read;
             while ((read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), aborted)) > 0)
             {
                 size += read;
                 if (size > options.MaxFileBytes && !Has(ServerDefects.IgnoreLimits))
-                    throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"file '{fileName}' is over the limit of {options.MaxFileBytes} bytes");
+                    throw new Rejection(StatusCodes.Status413PayloadTooLarge,
+                        $"file '{fileName}' is over the limit of {options.MaxFileBytes} bytes");
                 hash.AppendData(buffer, 0, read);
                 await file.WriteAsync(buffer.AsMemory(0, read), aborted);
             }
@@ -226,7 +249,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             while ((read = await section.Body.ReadAsync(buffer, aborted)) > 0)
             {
                 if (collected.WrittenCount + read > options.MaxFieldBytes)
-                    throw new Rejection(StatusCodes.Status413PayloadTooLarge, $"field '{name}' is over the limit of {options.MaxFieldBytes} bytes");
+                    throw new Rejection(StatusCodes.Status413PayloadTooLarge,
+                        $"field '{name}' is over the limit of {options.MaxFieldBytes} bytes");
                 collected.Write(buffer.AsSpan(0, read));
             }
         }
@@ -240,7 +264,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
     private static bool ClientWentAway(HttpContext context, Exception e) =>
         context.RequestAborted.IsCancellationRequested ||
         e is Microsoft.AspNetCore.Connections.ConnectionResetException ||
-        e is BadHttpRequestException { Message: var m } && m.Contains("Unexpected end of request content", StringComparison.Ordinal);
+        e is BadHttpRequestException { Message: var m }
+        && m.Contains("Unexpected end of request content", StringComparison.Ordinal);
 
     /// <summary>Answers with a JSON refusal; null when there was nobody left to answer.</summary>
     private async Task<int?> RefuseAsync(HttpContext context, int status, string message)
@@ -254,15 +279,20 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             if (Has(ServerDefects.HtmlErrors))
             {
                 context.Response.ContentType = "text/html";
-                await context.Response.WriteAsync($"<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center><hr><center>nginx</center></body></html>");
+                await context.Response.WriteAsync(
+                    $"<html><head><title>{status}</title></head><body><center><h1>{status}</h1></center>"
+                    + "<hr><center>nginx</center></body></html>");
             }
             else
             {
                 var error = Has(ServerDefects.LeakStackTraces)
-                    ? $"{message}\n   at UploadConformance.ReferenceServer.UploadEndpoint.ReceiveAsync(HttpContext context) in /src/UploadEndpoint.cs:line 97"
-                      + "\n   at UploadConformance.ReferenceServer.UploadEndpoint.HandleAsync(HttpContext context) in /src/UploadEndpoint.cs:line 31"
+                    ? $"{message}\n   at UploadConformance.ReferenceServer.UploadEndpoint.ReceiveAsync(HttpContext "
+                        + $"context) in /src/UploadEndpoint.cs:line 97"
+                      + "\n   at UploadConformance.ReferenceServer.UploadEndpoint.HandleAsync(HttpContext context) "
+                          + "in /src/UploadEndpoint.cs:line 31"
                     : message;
-                await context.Response.WriteAsJsonAsync(new Refusal(status, error), ServerJson.Options, "application/json; charset=utf-8");
+                await context.Response.WriteAsJsonAsync(new Refusal(status, error), ServerJson.Options,
+                    "application/json; charset=utf-8");
             }
         }
         catch (Exception e) when (e is IOException or OperationCanceledException)
@@ -284,14 +314,17 @@ public sealed record Refusal(int Code, string Error);
 
 public sealed record UploadAnswer(int Code, string Msg, UploadAnswer.UploadData Data)
 {
-    public sealed record UploadData(string Id, string Url, string Field, string Filename, string? FilenameStar, string ContentType, long Size, string Sha256, IReadOnlyList<Field> Fields, IReadOnlyList<FileData> Files);
+    public sealed record UploadData(string Id, string Url, string Field, string Filename, string? FilenameStar,
+        string ContentType, long Size, string Sha256, IReadOnlyList<Field> Fields, IReadOnlyList<FileData> Files);
     public sealed record Field(string Name, string Value);
-    public sealed record FileData(string Id, string Url, string Field, string Filename, string? FilenameStar, string ContentType, long Size, string Sha256);
+    public sealed record FileData(string Id, string Url, string Field, string Filename, string? FilenameStar,
+        string ContentType, long Size, string Sha256);
 }
 
 internal static class ServerJson
 {
-    public static readonly System.Text.Json.JsonSerializerOptions Options = new(System.Text.Json.JsonSerializerDefaults.Web)
+    public static readonly System.Text.Json.JsonSerializerOptions Options =
+        new(System.Text.Json.JsonSerializerDefaults.Web)
     {
         Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping,
         DefaultIgnoreCondition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingNull,

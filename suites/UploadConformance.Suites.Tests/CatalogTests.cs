@@ -33,9 +33,11 @@ public sealed class TargetFixture : IAsyncLifetime
         else
         {
             var url = string.IsNullOrEmpty(target) ? null : new Uri(target);
-            Profile = string.IsNullOrEmpty(profilePath) ? TargetProfile.Reference(url!) : ProfileLoader.Load(profilePath, url);
+            Profile = string.IsNullOrEmpty(profilePath) ? TargetProfile.Reference(url!)
+                : ProfileLoader.Load(profilePath, url);
         }
-        Cases = ConformanceCatalog.Build(new CatalogContext(Profile, 1, ImageFactory.Default())).ToDictionary(c => c.Id);
+        Cases = ConformanceCatalog.Build(new CatalogContext(Profile, 1, ImageFactory.Default())).ToDictionary(c =>
+            c.Id);
     }
 
     public async Task DisposeAsync()
@@ -51,7 +53,9 @@ public class CatalogTests(TargetFixture target, ITestOutputHelper output) : ICla
     public static TheoryData<string> CaseIds()
     {
         var ids = new TheoryData<string>();
-        foreach (var c in ConformanceCatalog.Build(new CatalogContext(TargetProfile.Reference(new Uri("http://127.0.0.1/image"), true, 32L << 20), 1, ImageFactory.Default())))
+        foreach (var c in ConformanceCatalog.Build(
+            new CatalogContext(TargetProfile.Reference(new Uri("http://127.0.0.1/image"), true, 32L << 20), 1,
+            ImageFactory.Default())))
             ids.Add(c.Id);
         return ids;
     }
@@ -66,6 +70,7 @@ public class CatalogTests(TargetFixture target, ITestOutputHelper output) : ICla
         foreach (var check in result.Checks) output.WriteLine($"  {check}");
         Assert.True(result.Verdict != Verdict.Fail, $"{id}: {result.Severity} failure: {result.Reason}");
         if (target.Embedded)
-            Assert.True(result.Verdict is Verdict.Pass or Verdict.Informational, $"{id} against the reference server: {result.Verdict}: {result.Reason}");
+            Assert.True(result.Verdict is Verdict.Pass or Verdict.Informational,
+                $"{id} against the reference server: {result.Verdict}: {result.Reason}");
     }
 }

@@ -66,13 +66,18 @@ public class CliTests
         Assert.True(code == 0, output + err);
         var results = ResultsFile.Read(dir);
         Assert.Equal("conform", results.Run.Verb);
-        Assert.All(results.Cases, c => Assert.True(c.Verdict is Verdict.Pass or Verdict.Informational, $"{c.Id}: {c.Reason}"));
+        Assert.All(results.Cases, c =>
+            Assert.True(c.Verdict is Verdict.Pass or Verdict.Informational, $"{c.Id}: {c.Reason}"));
         Assert.All(results.Cases, c => Assert.True(c.Suite is "wx" or "answers"));
 
-        await using var broken = await ReferenceServer.ReferenceServer.StartAsync(new ReferenceServer.ReferenceServerOptions { Defects = ReferenceServer.ServerDefects.Latin1Filenames });
+        await using var broken =
+            await ReferenceServer.ReferenceServer.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { Defects = ReferenceServer.ServerDefects.Latin1Filenames });
         var profile = Path.Combine(TempDir() + ".yaml");
         await File.WriteAllTextAsync(profile, "field: images\nlimits:\n  maxFileBytes: 64MiB\n");
-        var failing = await Run("conform", "--target", broken.UploadUrl.ToString(), "--profile", profile, "--case", "wx.filename.*", "--out", TempDir());
+        var failing =
+            await Run("conform", "--target", broken.UploadUrl.ToString(), "--profile", profile, "--case",
+            "wx.filename.*", "--out", TempDir());
         Assert.Equal(1, failing.Code);
         Assert.Matches(@"\n  FAIL +wx\.filename\.chinese ", failing.Out);
     }
@@ -95,7 +100,8 @@ public class CliTests
     [Theory]
     [InlineData(new[] { "conform", "--suite", "wxx" }, "no suite 'wxx'")]
     [InlineData(new[] { "conform", "--case", "nope.*" }, "no case matches --case 'nope.*'")]
-    [InlineData(new[] { "conform", "--profile", "/nonexistent/p.yaml" }, "/nonexistent/p.yaml: cannot read the profile")]
+    [InlineData(new[] { "conform", "--profile", "/nonexistent/p.yaml" },
+        "/nonexistent/p.yaml: cannot read the profile")]
     [InlineData(new[] { "serve", "--defect", "sloppy" }, "--defect: no defect 'sloppy'")]
     public async Task Conform_usage_errors_are_one_line_and_exit_code_2(string[] args, string message)
     {
@@ -153,13 +159,15 @@ public class CliTests
         var dir = TempDir();
         Directory.CreateDirectory(dir);
         var path = Path.Combine(dir, ResultsFile.FileName);
-        await File.WriteAllTextAsync(path, JsonSerializer.Serialize(new { schema = ResultsDocument.SchemaName, version = 99 }));
+        await File.WriteAllTextAsync(path,
+            JsonSerializer.Serialize(new { schema = ResultsDocument.SchemaName, version = 99 }));
         var e = Assert.Throws<ResultsFileException>(() => ResultsFile.Read(dir));
         Assert.Contains("results schema version 99; this build reads version 1", e.Message);
         await File.WriteAllTextAsync(path, "{\"schema\": \"upload-conformance/res");
         Assert.Contains("not valid JSON", Assert.Throws<ResultsFileException>(() => ResultsFile.Read(dir)).Message);
         await File.WriteAllTextAsync(path, "[]");
-        Assert.Contains("not an UploadConformance results file", Assert.Throws<ResultsFileException>(() => ResultsFile.Read(dir)).Message);
+        Assert.Contains("not an UploadConformance results file",
+            Assert.Throws<ResultsFileException>(() => ResultsFile.Read(dir)).Message);
     }
 }
 
@@ -169,7 +177,9 @@ public class RunScriptTests
 {
     private static async Task<(int Code, string Out, string Err)> Exec(string file, params string[] args)
     {
-        var start = new ProcessStartInfo(file) { WorkingDirectory = Repo.Root, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        var start =
+            new ProcessStartInfo(file) { WorkingDirectory = Repo.Root, RedirectStandardOutput = true,
+            RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args) start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();
@@ -204,7 +214,8 @@ public class RunScriptTests
         Assert.Equal(Verdicts(shOut), Verdicts(psOut));
 
         var shBad = await Exec("bash", "run.sh", "--no-such-option");
-        var psBad = await Exec("dotnet", "tool", "run", "pwsh", "--", "-NoProfile", "-File", "run.ps1", "--no-such-option");
+        var psBad =
+            await Exec("dotnet", "tool", "run", "pwsh", "--", "-NoProfile", "-File", "run.ps1", "--no-such-option");
         Assert.Equal(2, shBad.Code);
         Assert.Equal(2, psBad.Code);
         Assert.Equal(shBad.Err.Trim(), psBad.Err.Trim());

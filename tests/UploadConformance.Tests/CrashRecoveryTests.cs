@@ -25,8 +25,11 @@ public sealed class Supervisor : IAsyncDisposable
         {
             while (!_stop.IsCancellationRequested)
             {
-                var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-                foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "uc.dll"), "serve", "--port", Port.ToString(), "--quiet" }.Concat(serveArgs))
+                var start =
+                    new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true,
+                    UseShellExecute = false };
+                foreach (var a in new[] { Path.Combine(AppContext.BaseDirectory, "uc.dll"), "serve", "--port",
+                    Port.ToString(), "--quiet" }.Concat(serveArgs))
                     start.ArgumentList.Add(a);
                 using var process = Process.Start(start)!;
                 _current = process;
@@ -76,13 +79,16 @@ public sealed class Supervisor : IAsyncDisposable
 /// restarting the server the catalog goes on, and the crash is counted and named.</summary>
 public class CrashRecoveryTests
 {
-    private static async Task<(int Code, ResultsDocument Results, string Output)> ConformAsync(Supervisor server, string recovery)
+    private static async Task<(int Code, ResultsDocument Results, string Output)> ConformAsync(Supervisor server,
+        string recovery)
     {
         var dir = Path.Combine(Path.GetTempPath(), "uc-crash-" + Guid.NewGuid().ToString("N"));
         var profile = dir + ".yaml";
-        await File.WriteAllTextAsync(profile, "field: images\nanyField: true\nlimits: { maxFileBytes: 32MiB, maxParts: 1000, maxFieldBytes: 2MiB }\n");
+        await File.WriteAllTextAsync(profile,
+            "field: images\nanyField: true\nlimits: { maxFileBytes: 32MiB, maxParts: 1000, maxFieldBytes: 2MiB }\n");
         var stdout = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["conform", "--target", server.Url.ToString(), "--profile", profile, "--suite", "wire",
+        var code = await Cli.Cli.RunAsync(
+            ["conform", "--target", server.Url.ToString(), "--profile", profile, "--suite", "wire",
             "--recovery", recovery, "--out", dir], stdout, new StringWriter(), CancellationToken.None);
         return (code, ResultsFile.Read(dir), stdout.ToString());
     }
@@ -90,7 +96,8 @@ public class CrashRecoveryTests
     [Fact]
     public async Task A_server_that_crashes_and_is_restarted_fails_the_case_that_killed_it_and_the_run_goes_on()
     {
-        await using var server = new Supervisor("--field", "*", "--max-file-bytes", "32MiB", "--defect", "crash-on-truncated-body");
+        await using var server =
+            new Supervisor("--field", "*", "--max-file-bytes", "32MiB", "--defect", "crash-on-truncated-body");
         await server.WaitUntilUpAsync();
         var (code, results, output) = await ConformAsync(server, "30s");
 
@@ -113,7 +120,8 @@ public class CrashRecoveryTests
     [Fact]
     public async Task With_no_recovery_the_run_stops_at_the_crash_with_exit_3_and_keeps_what_it_has()
     {
-        await using var server = new Supervisor("--field", "*", "--max-file-bytes", "32MiB", "--defect", "crash-on-truncated-body");
+        await using var server =
+            new Supervisor("--field", "*", "--max-file-bytes", "32MiB", "--defect", "crash-on-truncated-body");
         await server.WaitUntilUpAsync();
         var (code, results, output) = await ConformAsync(server, "0");
 

@@ -15,7 +15,9 @@ public class DefectTests
 {
     private static async Task<IReadOnlyList<CaseResult>> RunCatalog(ServerDefects defects, string? only = null)
     {
-        await using var server = await Server.StartAsync(new ReferenceServerOptions { FileField = "*", MaxFileBytes = 32L << 20, Defects = defects });
+        await using var server =
+            await Server.StartAsync(
+            new ReferenceServerOptions { FileField = "*", MaxFileBytes = 32L << 20, Defects = defects });
         var profile = TargetProfile.Reference(server.UploadUrl, anyField: true, maxFileBytes: 32L << 20);
         using var http = new HttpClient(Uploader.CreateHandler());
         using var uploader = new Uploader();
@@ -34,25 +36,30 @@ public class DefectTests
         { ServerDefects.Status500OnMalformed, "wire.closing-boundary.missing", "answered 500" },
         { ServerDefects.DropNestedFields, "wx.form.nested.brackets", "fields[" },
         { ServerDefects.KeepPartialFiles, "transport.abort.50", "no partial file left on disk" },
-        { ServerDefects.HangOnTruncatedBody, "wire.closing-boundary.missing", "no answer within 3 s (the server hangs)" },
+        { ServerDefects.HangOnTruncatedBody, "wire.closing-boundary.missing",
+        "no answer within 3 s (the server hangs)" },
         { ServerDefects.Latin1Filenames, "wx.filename.chinese", "file.filename: expected 报告-相册封面.jpg" },
-        { ServerDefects.IgnoreLimits, "limits.file.over", "accepted a file of 34603008 bytes where 33554432 are declared, over its declared limits.maxFileBytes" },
+        { ServerDefects.IgnoreLimits, "limits.file.over",
+        "accepted a file of 34603008 bytes where 33554432 are declared, over its declared limits.maxFileBytes" },
         { ServerDefects.Latin1FieldNames, "wx.form.unicode-values", "fields[0]: expected 用户名=" },
         { ServerDefects.DropNonAsciiFields, "wx.form.unicode-values", "fields[0]: expected 用户名=" },
         { ServerDefects.KeepFirstFileOnly, "wx.platform.uniapp-h5-several-files", "files: expected 3, got 1" },
         { ServerDefects.StoreUnderClientName, "wx.filename.traversal", "the client's path was used for storage" },
-        { ServerDefects.LeakStackTraces, "limits.file.over", "the answer leaks a stack trace (.NET: at UploadConformance.ReferenceServer" },
+        { ServerDefects.LeakStackTraces, "limits.file.over",
+        "the answer leaks a stack trace (.NET: at UploadConformance.ReferenceServer" },
         { ServerDefects.ResetWhenNoFile, "answers.no-file", "no answer to a well-formed request" },
     };
 
     [Theory]
     [MemberData(nameof(Defects))]
-    public async Task Each_defect_is_caught_by_a_failing_case_with_its_reason(ServerDefects defect, string caseId, string reason)
+    public async Task Each_defect_is_caught_by_a_failing_case_with_its_reason(ServerDefects defect, string caseId,
+        string reason)
     {
         var caught = Assert.Single(await RunCatalog(defect, caseId));
         Assert.True(caught.Verdict == Verdict.Fail, $"{caseId} against {defect}: {caught.Verdict} {caught.Reason}");
         Assert.Contains(reason, caught.Reason);
-        Assert.Equal(Severity.Hard, caught.Severity is Severity.Soft && defect == ServerDefects.Status500OnMalformed ? Severity.Hard : caught.Severity);
+        Assert.Equal(Severity.Hard, caught.Severity is Severity.Soft && defect == ServerDefects.Status500OnMalformed
+            ? Severity.Hard : caught.Severity);
         if (defect == ServerDefects.TruncateFiles)
             Assert.Contains(caught.Checks, c => c is { Name: "file.fetched", Ok: false });
     }
@@ -60,18 +67,23 @@ public class DefectTests
     public static TheoryData<ServerDefects, string, Verdict, string> Imperfect => new()
     {
         // Safe but imperfect: a refusal that is not JSON, a deliberate 4xx for a dangerous name.
-        { ServerDefects.HtmlErrors, "limits.file.over", Verdict.NonStrict, "refused with 413, but as text/html, not JSON" },
-        { ServerDefects.RefuseDangerousNames, "wx.form.prototype-names", Verdict.NonStrict, "refused a well-formed upload with 400" },
+        { ServerDefects.HtmlErrors, "limits.file.over", Verdict.NonStrict,
+            "refused with 413, but as text/html, not JSON" },
+        { ServerDefects.RefuseDangerousNames, "wx.form.prototype-names", Verdict.NonStrict,
+        "refused a well-formed upload with 400" },
         // A lenient reading that stored exactly what was sent.
-        { ServerDefects.AcceptLongBoundaries, "wire.boundary.over-70", Verdict.NonStrict, "a lenient reading: accepted a boundary over 70 characters" },
+        { ServerDefects.AcceptLongBoundaries, "wire.boundary.over-70", Verdict.NonStrict,
+            "a lenient reading: accepted a boundary over 70 characters" },
         // A lawful alternative reading.
-        { ServerDefects.DecodeBase64Parts, "wire.transfer-encoding.base64", Verdict.Informational, "a lawful reading: decoded the base64 part as MIME says" },
+        { ServerDefects.DecodeBase64Parts, "wire.transfer-encoding.base64", Verdict.Informational,
+            "a lawful reading: decoded the base64 part as MIME says" },
         { ServerDefects.None, "wire.filename-and-filename-star", Verdict.Informational, "stored as plain.jpg" },
     };
 
     [Theory]
     [MemberData(nameof(Imperfect))]
-    public async Task Safe_lenient_and_lawful_answers_get_the_verdict_the_rule_gives_them(ServerDefects behaviour, string caseId, Verdict verdict, string reason)
+    public async Task Safe_lenient_and_lawful_answers_get_the_verdict_the_rule_gives_them(ServerDefects behaviour,
+        string caseId, Verdict verdict, string reason)
     {
         var result = Assert.Single(await RunCatalog(behaviour, caseId));
         Assert.True(result.Verdict == verdict, $"{caseId} against {behaviour}: {result.Verdict} {result.Reason}");
@@ -91,7 +103,8 @@ public class DefectTests
     {
         var results = await RunCatalog(ServerDefects.None);
         Assert.True(results.Count >= 80, $"{results.Count} cases");
-        Assert.Empty(results.Where(r => r.Verdict is Verdict.Fail or Verdict.NonStrict).Select(r => $"{r.Id}: {r.Reason}"));
+        Assert.Empty(
+            results.Where(r => r.Verdict is Verdict.Fail or Verdict.NonStrict).Select(r => $"{r.Id}: {r.Reason}"));
         Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.Expectation), $"{r.Id} has no expectation"));
     }
 }

@@ -27,7 +27,8 @@ public sealed class ReferenceServerFixture : IAsyncLifetime
     public Uploader Uploader { get; } = new();
     public CaseRunner Runner => new(Uploader, Http, TargetProfile.Reference(Server.UploadUrl));
 
-    public async Task InitializeAsync() => Server = await Server.StartAsync(new ReferenceServerOptions { MaxFileBytes = 32L << 20 });
+    public async Task InitializeAsync() => Server =
+        await Server.StartAsync(new ReferenceServerOptions { MaxFileBytes = 32L << 20 });
 
     public async Task DisposeAsync()
     {
@@ -62,7 +63,8 @@ public abstract class NodeServerFixture(string folder, string path, string argum
         // Stack traces the server logs for refused requests are its business, not the test output's.
         _ = _node.StandardError.ReadToEndAsync();
         using var ready = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        var line = await _node.StandardOutput.ReadLineAsync(ready.Token) ?? throw new InvalidOperationException($"{folder}/server.js exited before listening");
+        var line = await _node.StandardOutput.ReadLineAsync(ready.Token)
+            ?? throw new InvalidOperationException($"{folder}/server.js exited before listening");
         Url = new Uri($"http://127.0.0.1:{line.Split(' ')[1]}{path}");
     }
 
@@ -90,14 +92,17 @@ public sealed class MulterFixture() : NodeServerFixture("multer-server", "/uploa
 /// <summary>The same, with multer's defParamCharset set to utf8, as its docs tell users to.</summary>
 public sealed class MulterUtf8Fixture() : NodeServerFixture("multer-server", "/upload", "--utf8");
 
-/// <summary>busboy echoing formData as an object, a repeated name as an array (formidable's and Flask's shape).</summary>
+/// <summary>busboy echoing formData as an object, a repeated name as an array (formidable's and Flask's
+/// shape).</summary>
 public sealed class BusboyObjectFixture() : NodeServerFixture("busboy-echo", "/upload", "--fields object");
 
 /// <summary>The same with busboy's Latin-1 default for names: a server that garbles non-ASCII names.</summary>
-public sealed class BusboyLatin1Fixture() : NodeServerFixture("busboy-echo", "/upload", "--fields object --charset latin1");
+public sealed class BusboyLatin1Fixture() : NodeServerFixture("busboy-echo", "/upload",
+    "--fields object --charset latin1");
 
 /// <summary>A one-file endpoint that refuses a second file with a JSON 413.</summary>
-public sealed class OneFileRefusingFixture() : NodeServerFixture("busboy-echo", "/upload", "--max-files 1 --over refuse");
+public sealed class OneFileRefusingFixture() : NodeServerFixture("busboy-echo", "/upload",
+    "--max-files 1 --over refuse");
 
 /// <summary>A one-file endpoint that keeps the first file, drops the rest and says 200.</summary>
 public sealed class OneFileKeepingFixture() : NodeServerFixture("busboy-echo", "/upload", "--max-files 1 --over keep");
@@ -128,7 +133,8 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
         using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
         {
             probe.Start();
-            Url = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/image");
+            Url = new Uri(
+                $"{(tls ? "https" : "http")}://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/image");
         }
         var listen = $"listen 127.0.0.1:{Url.Port};";
         if (tls)
@@ -136,12 +142,15 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
             var (certificate, keyPem) = ReferenceServer.GeneratedCertificate.CreateWithKey();
             await File.WriteAllTextAsync(Path.Combine(_dir, "cert.pem"), certificate.ExportCertificatePem());
             await File.WriteAllTextAsync(Path.Combine(_dir, "key.pem"), keyPem);
-            listen = $"listen 127.0.0.1:{Url.Port} ssl http2; ssl_certificate {_dir}/cert.pem; ssl_certificate_key {_dir}/key.pem; client_max_body_size 64m;";
-            Tls = new TlsOptions { CaFile = Path.Combine(_dir, "cert.pem"), Http = System.Net.HttpVersion.Version20 }.Load();
+            listen = $"listen 127.0.0.1:{Url.Port} ssl http2; ssl_certificate {_dir}/cert.pem; ssl_certificate_key "
+                + $"{_dir}/key.pem; client_max_body_size 64m;";
+            Tls = new TlsOptions { CaFile = Path.Combine(_dir, "cert.pem"),
+                Http = System.Net.HttpVersion.Version20 }.Load();
         }
         Http = new HttpClient(Uploader.CreateHandler(tls: Tls));
         Uploader = new Uploader(Tls);
-        var temp = string.Concat(new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"{t}_temp_path {_dir}/{t}; "));
+        var temp = string.Concat(
+            new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"{t}_temp_path {_dir}/{t}; "));
         await File.WriteAllTextAsync(Path.Combine(_dir, "nginx.conf"), $$"""
             daemon off;
             user root;
@@ -163,7 +172,9 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
               }
             }
             """);
-        _nginx = Process.Start(new ProcessStartInfo("/usr/sbin/nginx", $"-p {_dir} -c {_dir}/nginx.conf") { UseShellExecute = false, RedirectStandardError = true })!;
+        _nginx = Process.Start(
+            new ProcessStartInfo("/usr/sbin/nginx", $"-p {_dir} -c {_dir}/nginx.conf") { UseShellExecute = false,
+            RedirectStandardError = true })!;
         _ = _nginx.StandardError.ReadToEndAsync();
         var deadline = Stopwatch.StartNew();
         while (true)
@@ -179,7 +190,8 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
                 await Task.Delay(50);
                 continue;
             }
-            throw new InvalidOperationException($"nginx did not start: {await File.ReadAllTextAsync(Path.Combine(_dir, "error.log"))}");
+            throw new InvalidOperationException(
+                $"nginx did not start: {await File.ReadAllTextAsync(Path.Combine(_dir, "error.log"))}");
         }
     }
 

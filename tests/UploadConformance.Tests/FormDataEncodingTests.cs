@@ -31,21 +31,26 @@ public class FormDataEncodingTests
         }, FormDataEncoding.JsString);
         Assert.Equal("[object Object]", plan.Fields[1].Value);
         Assert.Equal("a[abc]", (plan with { Encoding = FormDataEncoding.Brackets }).Fields[1].Name);
-        Assert.Equal("x", Assert.Single((plan with { Request = plan.Request with { FormData = Obj(("x", "1")) } }).Fields).Name);
+        Assert.Equal("x",
+            Assert.Single((plan with { Request = plan.Request with { FormData = Obj(("x", "1")) } }).Fields).Name);
     }
 
     [Fact]
     public void Arrays_of_objects_use_indices_in_bracket_form()
     {
         var formData = Obj(("items", Arr(Obj(("sku", "A"), ("qty", 2)), Obj(("sku", "B"), ("qty", 1)))));
-        Assert.Equal("items[0][sku]=A&items[0][qty]=2&items[1][sku]=B&items[1][qty]=1", Render(formData, FormDataEncoding.Brackets));
-        Assert.Equal("items[0].sku=A&items[0].qty=2&items[1].sku=B&items[1].qty=1", Render(formData, FormDataEncoding.Dots));
+        Assert.Equal("items[0][sku]=A&items[0][qty]=2&items[1][sku]=B&items[1][qty]=1",
+            Render(formData, FormDataEncoding.Brackets));
+        Assert.Equal("items[0].sku=A&items[0].qty=2&items[1].sku=B&items[1].qty=1",
+            Render(formData, FormDataEncoding.Dots));
     }
 
     [Fact]
     public void JavaScript_String_coercion_matches_the_language()
     {
-        var formData = Obj(("n", FormValue.Null.Instance), ("t", true), ("holes", Arr(1, FormValue.Null.Instance, 3)), ("nested", Arr(Arr(1, 2), 3)), ("zh", "中文"));
+        var formData =
+            Obj(("n", FormValue.Null.Instance), ("t", true), ("holes", Arr(1, FormValue.Null.Instance, 3)),
+            ("nested", Arr(Arr(1, 2), 3)), ("zh", "中文"));
         Assert.Equal("n=null&t=true&holes=1,,3&nested=1,2,3&zh=中文", Render(formData, FormDataEncoding.JsString));
         Assert.Equal("n=null&t=true&holes=[1,null,3]&nested=[[1,2],3]&zh=中文", Render(formData, FormDataEncoding.Json));
     }

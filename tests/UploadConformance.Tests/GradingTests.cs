@@ -20,7 +20,8 @@ public class GradingTests
     {
         await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());
         var stderr = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["conform", "--target", new Uri(server.BaseUrl, "/no/such/path").ToString(), "--out", TempDir()],
+        var code = await Cli.Cli.RunAsync(
+            ["conform", "--target", new Uri(server.BaseUrl, "/no/such/path").ToString(), "--out", TempDir()],
             new StringWriter(), stderr, CancellationToken.None);
         Assert.Equal(2, code);
         Assert.Contains("was answered 404: the URL does not look like an upload endpoint", stderr.ToString());
@@ -33,7 +34,8 @@ public class GradingTests
     {
         await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions { H2c = true });
         var stderr = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["conform", "--target", server.UploadUrl.ToString(), "--out", TempDir()], new StringWriter(), stderr, CancellationToken.None);
+        var code = await Cli.Cli.RunAsync(["conform", "--target", server.UploadUrl.ToString(), "--out", TempDir()],
+            new StringWriter(), stderr, CancellationToken.None);
         Assert.Equal(2, code);
         Assert.Contains("try --http 2", stderr.ToString());
     }
@@ -43,19 +45,27 @@ public class GradingTests
     [InlineData(10L)]
     public async Task The_limits_suite_works_for_any_declared_file_size(long maxFile)
     {
-        await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions { FileField = "*", MaxFileBytes = maxFile, MaxRequestBytes = 64L << 20 });
+        await using var server =
+            await Server.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { FileField = "*", MaxFileBytes = maxFile,
+            MaxRequestBytes = 64L << 20 });
         var profile = TargetProfile.Reference(server.UploadUrl, anyField: true, maxFileBytes: maxFile);
         using var http = new HttpClient(Uploader.CreateHandler());
         using var uploader = new Uploader();
         var runner = new CaseRunner(uploader, http, profile);
-        var cases = ConformanceCatalog.Select(new CatalogContext(profile, 1, ImageFactory.Default()), "limits", "limits.file.*");
+        var cases =
+            ConformanceCatalog.Select(new CatalogContext(profile, 1, ImageFactory.Default()), "limits",
+            "limits.file.*");
         foreach (var @case in cases)
         {
             var result = await runner.RunAsync(@case, CancellationToken.None);
             Assert.True(result.Verdict == Verdict.Pass, $"{result.Id} with {maxFile} bytes declared: {result.Reason}");
         }
         // An ordinary photo is over such a limit too: the same rule expects a 413 for it.
-        var photo = await runner.RunAsync(ConformanceCatalog.Select(new CatalogContext(profile, 1, ImageFactory.Default()), null, "wx.payload.original")[0],
+        var photo =
+            await runner.RunAsync(
+            ConformanceCatalog.Select(new CatalogContext(profile, 1, ImageFactory.Default()), null,
+            "wx.payload.original")[0],
             CancellationToken.None);
         Assert.Equal(Verdict.Pass, photo.Verdict);
         Assert.StartsWith("over the declared limits.maxFileBytes", photo.Expectation);
@@ -66,7 +76,9 @@ public class GradingTests
     {
         var good = TempDir();
         var bad = TempDir();
-        Assert.Equal(0, await Cli.Cli.RunAsync(["conform", "--suite", "answers", "--out", good], new StringWriter(), new StringWriter(), CancellationToken.None));
+        Assert.Equal(0,
+            await Cli.Cli.RunAsync(["conform", "--suite", "answers", "--out", good], new StringWriter(),
+            new StringWriter(), CancellationToken.None));
         // The same run with one verdict made worse, as a deploy that broke JSON answers would.
         var json = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(good, "results.json")))!;
         Directory.CreateDirectory(bad);
@@ -75,13 +87,17 @@ public class GradingTests
         await File.WriteAllTextAsync(Path.Combine(bad, "results.json"), json.ToJsonString());
 
         var output = new StringWriter();
-        Assert.Equal(1, await Cli.Cli.RunAsync(["report", good, bad, "--out", TempDir(), "--fail-on-regression"], output, new StringWriter(), CancellationToken.None));
+        Assert.Equal(1,
+            await Cli.Cli.RunAsync(["report", good, bad, "--out", TempDir(), "--fail-on-regression"], output,
+            new StringWriter(), CancellationToken.None));
         var lines = output.ToString().Split('\n');
         var regression = Array.FindIndex(lines, l => l.Contains("regression in", StringComparison.Ordinal));
         var differ = Array.FindIndex(lines, l => l.Contains("cases differ", StringComparison.Ordinal));
         Assert.True(regression >= 0 && regression < differ, output.ToString());
         Assert.Contains("`answers.json-utf8` pass → fail (broken on purpose)", lines[regression]);
-        Assert.Equal(0, await Cli.Cli.RunAsync(["report", bad, good, "--out", TempDir(), "--fail-on-regression"], new StringWriter(), new StringWriter(), CancellationToken.None));
+        Assert.Equal(0,
+            await Cli.Cli.RunAsync(["report", bad, good, "--out", TempDir(), "--fail-on-regression"],
+            new StringWriter(), new StringWriter(), CancellationToken.None));
     }
 
     [Fact]
@@ -94,11 +110,15 @@ public class GradingTests
             Description = id,
             Verdict = Verdict.NonStrict,
             Reason = $"refused a well-formed upload with 403: forbidden for {field}",
-            Request = new RequestSummary("POST", "http://x/", "wechat", field, [], null, 0, null, null, 0, null, null, null),
-            Outcome = new OutcomeSummary("uploadFile:ok", FailureKind.None, 403, 1, 0, 0, $"{{\"error\":\"csrf token missing\",\"field\":\"{field}\",\"id\":\"a1b2c3d4e5f6\"}}", null),
+            Request = new RequestSummary("POST", "http://x/", "wechat", field, [], null, 0, null, null, 0, null, null,
+            null),
+            Outcome = new OutcomeSummary("uploadFile:ok", FailureKind.None, 403, 1, 0, 0,
+            $"{{\"error\":\"csrf token missing\",\"field\":\"{field}\",\"id\":\"a1b2c3d4e5f6\"}}", null),
             Checks = [new Check("status", false, "200", "403")],
         };
-        var results = Enumerable.Range(0, 9).Select(i => Refused($"wx.name.n{i}", $"field{i}")).Append(Refused("wx.payload.x", "images") with
+        var results =
+            Enumerable.Range(0, 9).Select(i =>
+            Refused($"wx.name.n{i}", $"field{i}")).Append(Refused("wx.payload.x", "images") with
         {
             Verdict = Verdict.Fail,
             Outcome = new OutcomeSummary("uploadFile:ok", FailureKind.None, 500, 1, 0, 0, "oops", null),
@@ -108,11 +128,15 @@ public class GradingTests
         Assert.Equal(9, causes[0].Cases.Count);
         Assert.Contains("CSRF or Referer guard", causes[0].Hint);
         Assert.All(numbered, r => Assert.NotNull(r.Cause));
-        var document = ResultsDocument.For(new RunInfo { Id = "t", Verb = "conform", StartedAt = DateTimeOffset.Now, Target = new TargetInfo("http://x/", false) },
+        var document =
+            ResultsDocument.For(
+            new RunInfo { Id = "t", Verb = "conform", StartedAt = DateTimeOffset.Now,
+            Target = new TargetInfo("http://x/", false) },
             results, null);
         Assert.Equal(2, document.Summary.Causes);
         Assert.Contains("1 fail from 1 cause, 9 non-strict from 1", SummaryMarkdown.Render(document));
         Assert.Contains("CSRF or Referer guard", new HtmlReport().Render(document));
-        Assert.Contains("1 fail from 1 cause, 9 non-strict from 1 cause:", string.Join('\n', ConsoleSummary.Causes(document)));
+        Assert.Contains("1 fail from 1 cause, 9 non-strict from 1 cause:",
+            string.Join('\n', ConsoleSummary.Causes(document)));
     }
 }

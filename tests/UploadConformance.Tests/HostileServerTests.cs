@@ -93,24 +93,34 @@ public sealed class HostileServer : IAsyncDisposable
         {
             case Hostility.Garbage:
                 var garbage = GarbageBytes();
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {garbage.Length}\r\nConnection: close\r\n\r\n"), ct);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + $"{garbage.Length}\r\nConnection: close\r\n\r\n"), ct);
                 await stream.WriteAsync(garbage, ct);
                 break;
             case Hostility.Huge:
                 const int size = 20 * 1000 * 1000;
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {size}\r\nConnection: close\r\n\r\n"), ct);
+                await stream.WriteAsync(
+                    Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nContent-Length: {size}\r\nConnection: "
+                    + $"close\r\n\r\n"), ct);
                 var block = new byte[64 * 1024];
                 Array.Fill(block, (byte)'x');
-                for (var sent = 0; sent < size; sent += block.Length) await stream.WriteAsync(block.AsMemory(0, Math.Min(block.Length, size - sent)), ct);
+                for (var sent = 0; sent < size; sent += block.Length) await stream.WriteAsync(
+                    block.AsMemory(0, Math.Min(block.Length, size - sent)), ct);
                 break;
             case Hostility.Resetting:
                 var ok = "{\"status\":\"ok\"}"u8.ToArray();
-                await stream.WriteAsync(Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: {ok.Length}\r\nConnection: close\r\n\r\n"), ct);
+                await stream.WriteAsync(Encoding.ASCII.GetBytes(
+                    $"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nContent-Length: "
+                    + $"{ok.Length}\r\nConnection: close\r\n\r\n"), ct);
                 await stream.WriteAsync(ok, ct);
                 break;
             case Hostility.Dribbling:
                 var body = "{\"code\":1,\"msg\":\"slow\"}"u8.ToArray();
-                var answer = Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: {new string('s', 30)}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
+                var answer =
+                    Encoding.ASCII.GetBytes($"HTTP/1.1 200 OK\r\nContent-Type: application/json\r\nX-Slow: "
+                    + $"{new string('s', 30)}\r\nContent-Length: {body.Length}\r\nConnection: close\r\n\r\n");
                 var pause = TimeSpan.FromMilliseconds(1500.0 / answer.Length);
                 foreach (var b in answer)
                 {
@@ -130,7 +140,8 @@ public sealed class HostileServer : IAsyncDisposable
         {
             if (await stream.ReadAsync(one, ct) == 0) return null;
             head.Add(one[0]);
-            if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r' && head[^1] == '\n') return Encoding.Latin1.GetString([.. head]);
+            if (head.Count >= 4 && head[^4] == '\r' && head[^3] == '\n' && head[^2] == '\r'
+                && head[^1] == '\n') return Encoding.Latin1.GetString([.. head]);
         }
         return null;
     }
@@ -140,13 +151,18 @@ public sealed class HostileServer : IAsyncDisposable
     private static async Task DrainBodyAsync(NetworkStream stream, string head, CancellationToken ct)
     {
         var lines = head.Split("\r\n");
-        var length = lines.FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) is { } cl ? long.Parse(cl.Split(':')[1].Trim()) : 0;
-        var chunked = lines.Any(l => l.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase) && l.Contains("chunked", StringComparison.OrdinalIgnoreCase));
+        var length =
+            lines.FirstOrDefault(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase)) is { } cl
+            ? long.Parse(cl.Split(':')[1].Trim()) : 0;
+        var chunked =
+            lines.Any(l => l.StartsWith("Transfer-Encoding:", StringComparison.OrdinalIgnoreCase)
+            && l.Contains("chunked", StringComparison.OrdinalIgnoreCase));
         var buffer = new byte[64 * 1024];
         var tail = new List<byte>();
         for (long read = 0; chunked || read < length;)
         {
-            var n = await stream.ReadAsync(buffer.AsMemory(0, chunked ? buffer.Length : (int)Math.Min(buffer.Length, length - read)), ct);
+            var n = await stream.ReadAsync(
+                buffer.AsMemory(0, chunked ? buffer.Length : (int)Math.Min(buffer.Length, length - read)), ct);
             if (n == 0) return;
             read += n;
             if (!chunked) continue;
@@ -178,7 +194,9 @@ public abstract class HostileServerTests(Hostility kind)
         await using var server = new HostileServer(kind);
         var dir = Path.Combine(Path.GetTempPath(), $"uc-hostile-{kind}-{verb}-{Guid.NewGuid():N}");
         var scenario = dir + ".yaml";
-        await File.WriteAllTextAsync(scenario, "mix:\n  - { name: small, bytes: 3000 }\nload:\n  - iterationsForInject: { rate: 10, interval: 1s, iterations: 10 }\n"
+        await File.WriteAllTextAsync(scenario,
+            "mix:\n  - { name: small, bytes: 3000 }\nload:\n  - iterationsForInject: { rate: 10, interval: 1s, "
+            + "iterations: 10 }\n"
             + "thresholds:\n  - error_rate < 1%\n");
         string[] args = verb switch
         {
@@ -189,7 +207,8 @@ public abstract class HostileServerTests(Hostility kind)
         };
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await Cli.Cli.RunAsync([.. args, "--target", server.Url.ToString(), "--out", dir], stdout, stderr, CancellationToken.None);
+        var code = await Cli.Cli.RunAsync([.. args, "--target", server.Url.ToString(), "--out", dir], stdout, stderr,
+            CancellationToken.None);
         var output = stdout.ToString();
 
         // Every answer here is a fail (unreadable, reset) except the dribbler's business error inside a 200,
@@ -204,7 +223,8 @@ public abstract class HostileServerTests(Hostility kind)
 
         var results = ResultsFile.Read(dir);
         Assert.True(results.Cases.Count > 0 || results.Load is not null);
-        foreach (var file in new[] { "summary.md", "junit.xml", "index.html" }) Assert.True(File.Exists(Path.Combine(dir, file)), file);
+        foreach (var file in new[] { "summary.md", "junit.xml", "index.html" }) Assert.True(
+            File.Exists(Path.Combine(dir, file)), file);
         Reports.ValidateJUnit(Path.Combine(dir, "junit.xml"));
         await Browser.EnsureInstalledAsync();
         var (dom, log) = await Browser.RunAsync("--dump-dom", new Uri(Path.Combine(dir, "index.html")).AbsoluteUri);

@@ -14,7 +14,8 @@ namespace UploadConformance.Tests;
 /// client against the reference server and against scripted servers that misbehave on purpose.</summary>
 public class Http1ClientTests
 {
-    private static RequestPlan Plan(Uri url, IPayload payload, int? timeoutMs = null) => RequestPlan.For(new UploadRequest
+    private static RequestPlan Plan(Uri url, IPayload payload, int? timeoutMs = null) =>
+        RequestPlan.For(new UploadRequest
     {
         Url = url,
         Name = "images",
@@ -23,17 +24,20 @@ public class Http1ClientTests
         TimeoutMs = timeoutMs,
     }, FormDataEncoding.JsString);
 
-    private static Task<PreparedRequest> Prepare(RequestPlan plan) => PreparedRequest.CreateAsync(plan, new PayloadBytes(), CancellationToken.None);
+    private static Task<PreparedRequest> Prepare(RequestPlan plan) =>
+        PreparedRequest.CreateAsync(plan, new PayloadBytes(), CancellationToken.None);
 
     public static TheoryData<string, int, string> Answers => new()
     {
         { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\nContent-Type: text/plain\r\n\r\nhello", 200, "hello" },
-        { "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nhel\r\n2\r\nlo\r\n0\r\nX-Trailer: y\r\n\r\n", 201, "hello" },
+        { "HTTP/1.1 201 Created\r\nTransfer-Encoding: chunked\r\n\r\n3;ext=1\r\nhel\r\n2\r\nlo\r\n0\r\nX-Trailer: "
+        + "y\r\n\r\n", 201, "hello" },
         { "HTTP/1.1 100 Continue\r\n\r\nHTTP/1.1 413 Payload Too Large\r\ncontent-length: 2\r\n\r\nno", 413, "no" },
         { "HTTP/1.1 204 No Content\r\n\r\n", 204, "" },
         { "HTTP/1.0 200 OK\r\n\r\nuntil the end", 200, "until the end" },
         { "HTTP/1.1 200 OK\r\nContent-Length: 5\r\n\r\n\uFEFFok", 200, "ok" }, // a BOM is 3 bytes, stripped as wx does
-        { "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", 200, "ok" }, // bare LF line ends, which RFC 9112 lets a client accept
+        // bare LF line ends, which RFC 9112 lets a client accept
+        { "HTTP/1.1 200 OK\nContent-Length: 2\n\nok", 200, "ok" },
     };
 
     [Theory]
@@ -72,7 +76,8 @@ public class Http1ClientTests
         Assert.Equal(AnswerFault.EndedEarly, Assert.Throws<AnswerException>(cut.End).Fault);
 
         var garbage = new AnswerParser();
-        Assert.Equal(AnswerFault.NotHttp, Assert.Throws<AnswerException>(() => garbage.Parse("SSH-2.0-OpenSSH\r\n\r\n"u8, answer)).Fault);
+        Assert.Equal(AnswerFault.NotHttp,
+            Assert.Throws<AnswerException>(() => garbage.Parse("SSH-2.0-OpenSSH\r\n\r\n"u8, answer)).Fault);
 
         var endless = new AnswerParser(new AnswerLimits(MaxHeadBytes: 100, MaxChunkLineBytes: 10));
         var head = Encoding.ASCII.GetBytes("HTTP/1.1 200 OK\r\nX-Padding: " + new string('p', 200));
@@ -80,7 +85,8 @@ public class Http1ClientTests
 
         var twoLengths = new AnswerParser();
         Assert.Equal(AnswerFault.BadContentLength,
-            Assert.Throws<AnswerException>(() => twoLengths.Parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"u8, answer)).Fault);
+            Assert.Throws<AnswerException>(() =>
+            twoLengths.Parse("HTTP/1.1 200 OK\r\nContent-Length: 2\r\nContent-Length: 3\r\n\r\n"u8, answer)).Fault);
     }
 
     [Fact]
@@ -90,12 +96,15 @@ public class Http1ClientTests
         var payload = new GeneratedPayload(300_000, 7);
         var prepared = await Prepare(Plan(server.UploadUrl, payload));
         Assert.Single(prepared.Pieces); // head, payload and tail in one array: one write
-        var shared = await PreparedRequest.CreateAsync(Plan(server.UploadUrl, payload), new PayloadBytes(copyBudget: 0), CancellationToken.None);
+        var shared =
+            await PreparedRequest.CreateAsync(Plan(server.UploadUrl, payload), new PayloadBytes(copyBudget: 0),
+            CancellationToken.None);
         Assert.Equal(3, shared.Pieces.Length); // past the copy budget: head, the shared payload, tail
         using var client = new Http1Client(server.UploadUrl, 4);
         for (var i = 0; i < 20; i++)
         {
-            var outcome = await client.SendAsync(i % 2 == 0 ? prepared : shared, keepData: true, CancellationToken.None);
+            var outcome =
+                await client.SendAsync(i % 2 == 0 ? prepared : shared, keepData: true, CancellationToken.None);
             Assert.True(outcome.StatusCode == 200, outcome.Error ?? outcome.Data);
             using var answer = JsonDocument.Parse(outcome.Data!);
             Assert.Equal(payload.Sha256, answer.RootElement.GetProperty("data").GetProperty("sha256").GetString());
@@ -134,7 +143,9 @@ public class Http1ClientTests
             await Task.Delay(Timeout.Infinite, ct);
         });
         using var client = new Http1Client(server.Url, 1);
-        var outcome = await client.SendAsync(await Prepare(Plan(server.Url, new BytesPayload(new byte[10]), timeoutMs: 300)), false, CancellationToken.None);
+        var outcome =
+            await client.SendAsync(await Prepare(Plan(server.Url, new BytesPayload(new byte[10]), timeoutMs: 300)),
+            false, CancellationToken.None);
         Assert.Equal(FailureKind.Timeout, outcome.Failure);
         Assert.Equal("uploadFile:fail timeout", outcome.ErrMsg);
         // Timers tick in whole milliseconds of a coarser clock than Stopwatch's, so "at 300 ms" may read 299.x.
@@ -144,7 +155,8 @@ public class Http1ClientTests
     [Fact]
     public async Task An_answer_that_comes_before_the_body_is_in_is_the_result()
     {
-        // Refuses after the head, as a server with a size limit does, then reads the rest as nginx's lingering close does.
+        // Refuses after the head, as a server with a size limit does, then reads the rest as nginx's lingering close
+        // does.
         await using var server = new ScriptedServer(async (stream, _) =>
         {
             var seen = new List<byte>();
@@ -155,7 +167,8 @@ public class Http1ClientTests
                 if (n == 0) return;
                 seen.AddRange(buffer.AsSpan(0, n));
             }
-            await stream.WriteAsync("HTTP/1.1 413 Payload Too Large\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno"u8.ToArray());
+            await stream.WriteAsync(
+                "HTTP/1.1 413 Payload Too Large\r\nContent-Length: 2\r\nConnection: close\r\n\r\nno"u8.ToArray());
             while (await stream.ReadAsync(buffer) > 0) { }
         });
         using var client = new Http1Client(server.Url, 1);
@@ -176,7 +189,9 @@ public class Http1ClientTests
             await stream.WriteAsync("<html>hello</html>\r\n\r\n"u8.ToArray());
         });
         using var client = new Http1Client(server.Url, 1);
-        var outcome = await client.SendAsync(await Prepare(Plan(server.Url, new BytesPayload(new byte[10]))), false, CancellationToken.None);
+        var outcome =
+            await client.SendAsync(await Prepare(Plan(server.Url, new BytesPayload(new byte[10]))), false,
+            CancellationToken.None);
         Assert.Equal(FailureKind.Reset, outcome.Failure);
         Assert.Equal("the answer does not start with an HTTP/1.x status line", outcome.Error);
     }
@@ -187,10 +202,14 @@ public class Http1ClientTests
         var plan = Plan(new Uri("http://127.0.0.1:1/image"), new BytesPayload(new byte[10]));
         Assert.True(PreparedRequest.CanPrepare(plan));
         Assert.False(PreparedRequest.CanPrepare(plan with { Wire = plan.Wire with { Framing = Framing.Chunked } }));
-        Assert.False(PreparedRequest.CanPrepare(plan with { Wire = plan.Wire with { AbortAt = AbortPoint.AtFraction(0.5) } }));
+        Assert.False(
+            PreparedRequest.CanPrepare(plan with { Wire = plan.Wire with { AbortAt = AbortPoint.AtFraction(0.5) } }));
         Assert.False(PreparedRequest.CanPrepare(plan with { Wire = plan.Wire with { ExpectContinue = true } }));
-        Assert.False(PreparedRequest.CanPrepare(plan with { Request = plan.Request with { Header = [new("X-Bad", "a\r\nInjected: 1")] } }));
-        Assert.False(Http1Client.Supports(new Uri("http://127.0.0.1/"), new TlsOptions { Http = HttpVersion.Version20 }));
+        Assert.False(
+            PreparedRequest.CanPrepare(
+            plan with { Request = plan.Request with { Header = [new("X-Bad", "a\r\nInjected: 1")] } }));
+        Assert.False(
+            Http1Client.Supports(new Uri("http://127.0.0.1/"), new TlsOptions { Http = HttpVersion.Version20 }));
     }
 
     /// <summary>Reads a request head and as much body as its Content-Length says.</summary>
@@ -206,7 +225,10 @@ public class Http1ClientTests
             seen.AddRange(buffer.AsSpan(0, n));
         }
         var head = Encoding.ASCII.GetString(seen.ToArray(), 0, headEnd);
-        var length = long.Parse(head.Split("\r\n").First(l => l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))[15..].Trim());
+        var length =
+            long.Parse(
+            head.Split("\r\n").First(l =>
+            l.StartsWith("Content-Length:", StringComparison.OrdinalIgnoreCase))[15..].Trim());
         var remaining = length - (seen.Count - headEnd - 4);
         while (remaining > 0)
         {

@@ -45,7 +45,8 @@ public class LoadTests
         // Photos went through the lean HTTP/1.1 client and chunked blobs through HttpClient: both count alike.
         Assert.Equal(outcome.ByName["photo"].Requests, outcome.SentByLeanClient);
         Assert.Equal(outcome.ByName["blob"].Requests, outcome.SentByHttpClient);
-        Assert.True(outcome.Connections is >= 1 and <= 6, $"{outcome.Connections} connections for 3 copies on two clients");
+        Assert.True(outcome.Connections is >= 1 and <= 6,
+            $"{outcome.Connections} connections for 3 copies on two clients");
     }
 
     [Fact]
@@ -63,7 +64,8 @@ public class LoadTests
               - requests > 1000
             """);
         var stdout = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--out", dir], stdout, new StringWriter(), CancellationToken.None);
+        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--out", dir], stdout, new StringWriter(),
+            CancellationToken.None);
         Assert.True(code == 1, stdout.ToString());
         var results = ResultsFile.Read(dir).Load!;
         Assert.Equal([true, false], results.Thresholds.Select(t => t.Passed));
@@ -84,7 +86,9 @@ public class LoadTests
         var dir = Path.Combine(Path.GetTempPath(), "uc-load-" + Guid.NewGuid().ToString("N"));
         using var interrupt = new CancellationTokenSource();
         var stdout = new CancelOnProgress(interrupt);
-        var code = await Cli.Cli.RunAsync(["load", "--scenario", Path.Combine(Repo.Root, "scenarios", "smoke.yaml"), "--out", dir], stdout, new StringWriter(), interrupt.Token);
+        var code = await Cli.Cli.RunAsync(
+            ["load", "--scenario", Path.Combine(Repo.Root, "scenarios", "smoke.yaml"), "--out", dir], stdout,
+            new StringWriter(), interrupt.Token);
         Assert.Equal(130, code);
         var results = ResultsFile.Read(dir);
         Assert.Equal("interrupted by Ctrl-C", results.Run.Interrupted);
@@ -114,7 +118,8 @@ public class LoadTests
         var second = Assert.Single(series);
         Assert.Equal((0L, 1L, 0.0), (second.Requests, second.Dropped, second.MaxMs));
         Assert.Equal(0, ThresholdMetric.Find("p99")!.Read(all, TimeSpan.FromSeconds(1)));
-        Assert.Equal(0, LoadResults.Of(ScenarioLoader.Parse("mix:\n  - { name: big, bytes: 1 }\nload:\n  - pause: 1s\n", "t.yaml"),
+        Assert.Equal(0,
+            LoadResults.Of(ScenarioLoader.Parse("mix:\n  - { name: big, bytes: 1 }\nload:\n  - pause: 1s\n", "t.yaml"),
             new LoadOutcome(all, byName, series, TimeSpan.FromSeconds(1), [], null, false)).All.Latency.P99);
     }
 
@@ -124,7 +129,9 @@ public class LoadTests
         var file = Path.GetTempFileName();
         await File.WriteAllBytesAsync(file, [.. Enumerable.Range(0, 5000).Select(i => (byte)(i * 7))]);
         await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());
-        var scenario = Parse($"mix:\n  - {{ name: mine, file: {file}, contentType: image/png }}\nload:\n  - iterationsForConstant: {{ copies: 1, iterations: 3 }}\n");
+        var scenario =
+            Parse($"mix:\n  - {{ name: mine, file: {file}, contentType: image/png }}\nload:\n  - "
+            + $"iterationsForConstant: {{ copies: 1, iterations: 3 }}\n");
         var profile = TargetProfile.Reference(server.UploadUrl);
         var mix = new RequestMix(scenario, profile, ImageFactory.Default());
         Assert.Equal("image/png", mix.Pick(0).Burst[0].Request.File.ContentType);
@@ -133,7 +140,9 @@ public class LoadTests
         Assert.Equal(3, outcome.All.Ok);
         Assert.Empty(outcome.All.FailedChecks);
         Assert.Equal(3 * 5000, server.Store.Snapshot().BytesStored);
-        Assert.StartsWith("test.yaml:2: no file", Assert.Throws<ProfileException>(() => Parse("mix:\n  - { name: gone, file: /nonexistent.jpg }\nload:\n  - pause: 1s\n")).Message);
+        Assert.StartsWith("test.yaml:2: no file",
+            Assert.Throws<ProfileException>(() =>
+            Parse("mix:\n  - { name: gone, file: /nonexistent.jpg }\nload:\n  - pause: 1s\n")).Message);
     }
 
     /// <summary>scenarios/burst-of-nine.yaml, written in C#.</summary>
@@ -154,20 +163,24 @@ public class LoadTests
         Assert.Equal(yaml.Mix, code.Mix);
         Assert.Equal(yaml.Load, code.Load);
         Assert.Equal(yaml.Thresholds, code.Thresholds);
-        Assert.Equal((yaml.Name, yaml.Seed, yaml.MaxInFlight, yaml.CheckFraction), (code.Name, code.Seed, code.MaxInFlight, code.CheckFraction));
+        Assert.Equal((yaml.Name, yaml.Seed, yaml.MaxInFlight, yaml.CheckFraction),
+            (code.Name, code.Seed, code.MaxInFlight, code.CheckFraction));
 
         await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());
         var profile = TargetProfile.Reference(server.UploadUrl);
         async Task<string[]> Run(Scenario scenario)
         {
-            scenario = scenario with { Load = [new LoadSimulation.IterationsForInject(Rate: 20, Interval: TimeSpan.FromSeconds(1), Iterations: 2)] };
+            scenario = scenario with { Load = [new LoadSimulation.IterationsForInject(Rate: 20,
+                Interval: TimeSpan.FromSeconds(1), Iterations: 2)] };
             var mix = new RequestMix(scenario, profile, ImageFactory.Default());
             using var engine = new LoadEngine(scenario, profile, mix);
             var outcome = await engine.RunAsync(null, CancellationToken.None);
             Assert.Equal(18, outcome.All.Ok);
             // The same seed gives the same requests, to the byte.
             return await Task.WhenAll(Enumerable.Range(0, 2).SelectMany(i => mix.Pick(i).Burst)
-                .Select(async plan => Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(await plan.BuildBody().ToArrayAsync()))));
+                .Select(async plan =>
+                    Convert.ToHexString(
+                    System.Security.Cryptography.SHA256.HashData(await plan.BuildBody().ToArrayAsync()))));
         }
         Assert.Equal(await Run(yaml), await Run(code));
     }
@@ -188,7 +201,8 @@ public class LoadTests
             "mixed" => good with { Load = [.. good.Load, new LoadSimulation.KeepConstant(2, TimeSpan.FromSeconds(1))] },
             "scope" => good with { Thresholds = [Threshold.Parse("thumbnails: p95 < 1s")] },
             "image" => good with { Mix = [shape with { Image = "huge" }] },
-            _ => good with { Load = [new LoadSimulation.InjectRandom(9, 3, TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(5))] },
+            _ => good with { Load = [new LoadSimulation.InjectRandom(9, 3, TimeSpan.FromSeconds(1),
+            TimeSpan.FromSeconds(5))] },
         };
         var profile = TargetProfile.Reference(new Uri("http://127.0.0.1:9/upload"));
         var error = Assert.Throws<ProfileException>(() => new RequestMix(scenario, profile, ImageFactory.Default()));
@@ -208,17 +222,31 @@ public class LoadTests
     }
 
     [Theory]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\n  - keepConstant: { copies: 1, during: 1s }\n", "test.yaml:5: 'keepConstant' is a closed simulation after open ones")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\nthresholds:\n  - p99.5 < 1s\n", "test.yaml:6: threshold 'p99.5 < 1s': unknown metric 'p99.5'")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\nthresholds:\n  - b: p99 < 1s\n", "test.yaml:6: threshold 'b: p99 < 1s' is scoped to 'b', which is not a request name")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injekt: { rate: 1, interval: 1s, during: 1s }\n", "test.yaml:4: no load simulation 'injekt'")]
-    [InlineData("mix:\n  - { name: a, image: huge }\nload:\n  - pause: 1s\n", "test.yaml:2: request shape 'a' has no image 'huge'")]
-    [InlineData("mix:\n  - { name: a, bytes: 10, burst: 12 }\nload:\n  - pause: 1s\n", "test.yaml:2: request shape 'a' has a burst of 12")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 0ms, during: 1s }\n", "test.yaml:4: Inject(rate: 1, interval: 0ms, during: 1s): interval must be at least 1ms")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injectRandom: { minRate: 5, maxRate: 1, interval: 1s, during: 1s }\n", "test.yaml:4: InjectRandom(minRate: 5, maxRate: 1, interval: 1s, during: 1s): minRate 5 and maxRate 1")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injectRandon: { minRate: 5, maxRate: 1, interval: 1s, during: 1s }\n", "test.yaml:4: no load simulation 'injectRandon' (did you mean 'injectRandom'?)")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, during: 1s }\n", "test.yaml:4: 'interval' is missing")]
-    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: soon }\n", "test.yaml:4: 'soon' is not a duration")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s }\n  - "
+        + "keepConstant: { copies: 1, during: 1s }\n",
+        "test.yaml:5: 'keepConstant' is a closed simulation after open ones")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s "
+        + "}\nthresholds:\n  - p99.5 < 1s\n", "test.yaml:6: threshold 'p99.5 < 1s': unknown metric 'p99.5'")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: 1s "
+        + "}\nthresholds:\n  - b: p99 < 1s\n",
+        "test.yaml:6: threshold 'b: p99 < 1s' is scoped to 'b', which is not a request name")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injekt: { rate: 1, interval: 1s, during: 1s }\n",
+        "test.yaml:4: no load simulation 'injekt'")]
+    [InlineData("mix:\n  - { name: a, image: huge }\nload:\n  - pause: 1s\n",
+        "test.yaml:2: request shape 'a' has no image 'huge'")]
+    [InlineData("mix:\n  - { name: a, bytes: 10, burst: 12 }\nload:\n  - pause: 1s\n",
+        "test.yaml:2: request shape 'a' has a burst of 12")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 0ms, during: 1s }\n",
+        "test.yaml:4: Inject(rate: 1, interval: 0ms, during: 1s): interval must be at least 1ms")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injectRandom: { minRate: 5, maxRate: 1, interval: 1s, "
+        + "during: 1s }\n",
+        "test.yaml:4: InjectRandom(minRate: 5, maxRate: 1, interval: 1s, during: 1s): minRate 5 and maxRate 1")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - injectRandon: { minRate: 5, maxRate: 1, interval: 1s, "
+        + "during: 1s }\n", "test.yaml:4: no load simulation 'injectRandon' (did you mean 'injectRandom'?)")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, during: 1s }\n",
+        "test.yaml:4: 'interval' is missing")]
+    [InlineData("mix:\n  - { name: a, bytes: 10 }\nload:\n  - inject: { rate: 1, interval: 1s, during: soon }\n",
+        "test.yaml:4: 'soon' is not a duration")]
     public void A_scenario_mistake_is_one_line_naming_the_line(string yaml, string message)
     {
         var e = Assert.Throws<ProfileException>(() => Parse(yaml));
@@ -233,7 +261,8 @@ public class LoadTests
     [InlineData("dropped == 0", null, "dropped", "==", 0.0)]
     [InlineData("raw_p99 < 500ms", null, "service_p99", "<", 500.0)]
     [InlineData("service_p95 < 1s", null, "service_p95", "<", 1000.0)]
-    public void Thresholds_parse_into_metric_operator_and_value(string text, string? scope, string metric, string op, double value)
+    public void Thresholds_parse_into_metric_operator_and_value(string text, string? scope, string metric, string op,
+        double value)
     {
         var t = Threshold.Parse(text);
         Assert.Equal((scope, metric, op, value), (t.Scope, t.Metric, t.Op, t.Value));
@@ -252,7 +281,8 @@ public class OpenModelStallTests
 
     /// <summary>A server whose first request waits on a gate the test opens once the engine has
     /// injected <paramref name="releaseAfter"/> iterations: a stall of known size, no sleeps.</summary>
-    private static async Task<(LoadOutcome Outcome, long Injected)> RunAgainstStall(string scenarioYaml, Func<LoadEngine, bool> release)
+    private static async Task<(LoadOutcome Outcome, long Injected)> RunAgainstStall(string scenarioYaml,
+        Func<LoadEngine, bool> release)
     {
         var gate = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         var first = 0;
@@ -317,6 +347,8 @@ public class OpenModelStallTests
         Assert.Equal(100, injected);
         Assert.True(outcome.All.Dropped >= 30, $"{outcome.All.Dropped} dropped");
         Assert.Equal(100, outcome.All.Requests + outcome.All.Dropped);
-        Assert.False(LoadEngine.Evaluate([Threshold.Parse("dropped == 0")], outcome.All, outcome.ByName, outcome.Duration)[0].Passed);
+        Assert.False(
+            LoadEngine.Evaluate([Threshold.Parse("dropped == 0")], outcome.All, outcome.ByName,
+            outcome.Duration)[0].Passed);
     }
 }

@@ -11,9 +11,12 @@ public class MultipartWriterGoldenTests
 {
     private static readonly UploadFile Hello = new(new BytesPayload("hello"u8.ToArray()), "a.txt", "text/plain");
 
-    private static async Task<string> BodyOf(FormDataEncoding encoding, FormValue.Object formData, UploadFile? file = null, PartOrder order = PartOrder.FieldsFirst, NameEscaping escaping = NameEscaping.Whatwg, string field = "images")
+    private static async Task<string> BodyOf(FormDataEncoding encoding, FormValue.Object formData,
+        UploadFile? file = null, PartOrder order = PartOrder.FieldsFirst, NameEscaping escaping = NameEscaping.Whatwg,
+        string field = "images")
     {
-        var body = MultipartBody.Create("B0undary", FormDataEncoder.Encode(formData, encoding), [(field, file ?? Hello)], order, escaping);
+        var body = MultipartBody.Create("B0undary", FormDataEncoder.Encode(formData, encoding),
+            [(field, file ?? Hello)], order, escaping);
         var bytes = await body.ToArrayAsync();
         Assert.Equal(body.Length, bytes.Length);
         return Encoding.UTF8.GetString(bytes);
@@ -112,7 +115,8 @@ public class MultipartWriterGoldenTests
     {
         var formData = FormValue.Obj(("相册", FormValue.Obj(("名称", "上海之旅"))), ("标签", FormValue.Arr("红", "蓝")));
         var file = new UploadFile(new BytesPayload([0xFF, 0xD8, 0xFF]), "报告.jpg", "image/jpeg");
-        var body = MultipartBody.Create("B0undary", FormDataEncoder.Encode(formData, FormDataEncoding.Dots), [("图片", file)]);
+        var body = MultipartBody.Create("B0undary", FormDataEncoder.Encode(formData, FormDataEncoding.Dots),
+            [("图片", file)]);
         var bytes = await body.ToArrayAsync();
         var expected = Encoding.UTF8.GetBytes(Crlf("""
             --B0undary
@@ -140,10 +144,12 @@ public class MultipartWriterGoldenTests
     [Theory]
     [InlineData(NameEscaping.Whatwg, "name=\"say%22hi%22%0D%0A\"; filename=\"C:\\dir\\%22x%22.jpg\"")]
     [InlineData(NameEscaping.Backslash, "name=\"say\\\"hi\\\"\r\n\"; filename=\"C:\\\\dir\\\\\\\"x\\\".jpg\"")]
-    public async Task Quotes_and_line_breaks_in_names_are_escaped_per_style(NameEscaping escaping, string expectedDisposition)
+    public async Task Quotes_and_line_breaks_in_names_are_escaped_per_style(NameEscaping escaping,
+        string expectedDisposition)
     {
         var file = new UploadFile(new BytesPayload([1]), "C:\\dir\\\"x\".jpg", "image/jpeg");
-        var text = await BodyOf(FormDataEncoding.JsString, new FormValue.Object([]), file, escaping: escaping, field: "say\"hi\"\r\n");
+        var text = await BodyOf(FormDataEncoding.JsString, new FormValue.Object([]), file, escaping: escaping,
+            field: "say\"hi\"\r\n");
         Assert.Contains($"Content-Disposition: form-data; {expectedDisposition}\r\n", text);
     }
 
@@ -151,7 +157,8 @@ public class MultipartWriterGoldenTests
     [InlineData(BoundaryStyle.WebKit, "^----WebKitFormBoundary[A-Za-z0-9]{16}$")]
     [InlineData(BoundaryStyle.DashesDigits, "^-{26}[0-9]{24}$")]
     [InlineData(BoundaryStyle.Uuid, "^[0-9a-f]{8}-[0-9a-f]{4}-4[0-9a-f]{3}-[89ab][0-9a-f]{3}-[0-9a-f]{12}$")]
-    public async Task Each_boundary_style_has_its_clients_shape_is_seeded_and_frames_the_body(BoundaryStyle style, string pattern)
+    public async Task Each_boundary_style_has_its_clients_shape_is_seeded_and_frames_the_body(BoundaryStyle style,
+        string pattern)
     {
         var first = Boundary.Create(style, new Random(42));
         Assert.Matches(pattern, first);

@@ -11,14 +11,17 @@ public static class Prerequisites
     /// <summary>The lock file; apt-get's own lock refuses a second apt-get instead of waiting.</summary>
     public static string LockPath { get; } = Path.Combine(Path.GetTempPath(), "uploadconformance-setup.lock");
 
-    /// <summary>Installs Debian <paramref name="packages"/> unless every one of <paramref name="provides"/> exists.</summary>
+    /// <summary>Installs Debian <paramref name="packages"/> unless every one of <paramref name="provides"/>
+    /// exists.</summary>
     /// <returns>True when this call installed them, false when they were there.</returns>
     public static Task<bool> DebianAsync(string[] provides, params string[] packages) => ExclusiveAsync(async () =>
     {
         if (provides.All(p => File.Exists(p) || Directory.Exists(p))) return false;
         var what = string.Join(" ", packages);
-        await RunAsync("apt-get", "update -qq", "/", $"could not install {what}: apt-get update failed (it needs root and Debian's package index)");
-        await RunAsync("apt-get", $"install -y -qq --no-install-recommends {what}", "/", $"could not install {what} with apt-get");
+        await RunAsync("apt-get", "update -qq", "/",
+            $"could not install {what}: apt-get update failed (it needs root and Debian's package index)");
+        await RunAsync("apt-get", $"install -y -qq --no-install-recommends {what}", "/",
+            $"could not install {what} with apt-get");
         if (provides.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
             throw new InvalidOperationException($"installed {what}, but {missing} is still missing");
         return true;
@@ -26,26 +29,30 @@ public static class Prerequisites
 
     public static Task NginxAsync() => DebianAsync(["/usr/sbin/nginx"], "nginx-light");
 
-    public static Task ChromiumAsync() => DebianAsync(["/usr/bin/chromium", "/usr/share/fonts/truetype/wqy"], "chromium", "fonts-wqy-zenhei");
+    public static Task ChromiumAsync() =>
+        DebianAsync(["/usr/bin/chromium", "/usr/share/fonts/truetype/wqy"], "chromium", "fonts-wqy-zenhei");
 
     /// <summary>A node project's dependencies from its lockfile.</summary>
     public static Task NpmAsync(string folder) => ExclusiveAsync(async () =>
     {
         if (File.Exists(Path.Combine(folder, "node_modules", ".package-lock.json"))) return false;
-        await RunAsync("npm", "ci --no-audit --no-fund", folder, $"could not install the node packages of {folder} with npm ci");
+        await RunAsync("npm", "ci --no-audit --no-fund", folder,
+            $"could not install the node packages of {folder} with npm ci");
         return true;
     });
 
     /// <summary>The repository's local .NET tools (pwsh, which runs run.ps1).</summary>
     public static Task DotnetToolsAsync() => ExclusiveAsync(async () =>
     {
-        await RunAsync("dotnet", "tool restore", Repo.Root, "could not restore the local .NET tools (.config/dotnet-tools.json)");
+        await RunAsync("dotnet", "tool restore", Repo.Root,
+            "could not restore the local .NET tools (.config/dotnet-tools.json)");
         return true;
     });
 
     private static readonly SemaphoreSlim InProcess = new(1, 1);
 
-    /// <summary>Runs <paramref name="install"/> holding the machine-wide lock; true when it installed something.</summary>
+    /// <summary>Runs <paramref name="install"/> holding the machine-wide lock; true when it installed
+    /// something.</summary>
     public static async Task<bool> ExclusiveAsync(Func<Task<bool>> install)
     {
         // Within one process a semaphore queues the callers; across processes the file lock does.
@@ -107,7 +114,8 @@ public static class Prerequisites
             if (process.ExitCode != 0)
             {
                 var said = (await errors + await output).Trim();
-                throw new InvalidOperationException($"{failure} (exit {process.ExitCode}): {said[Math.Max(0, said.Length - 600)..]}");
+                throw new InvalidOperationException(
+                    $"{failure} (exit {process.ExitCode}): {said[Math.Max(0, said.Length - 600)..]}");
             }
         }
     }

@@ -39,17 +39,22 @@ public class PrerequisitesTests
     [Fact]
     public async Task A_package_that_does_not_exist_is_one_message_naming_it()
     {
-        var e = await Assert.ThrowsAsync<InvalidOperationException>(() => Prerequisites.DebianAsync(["/nonexistent/uc-tool"], "uc-no-such-package"));
+        var e = await Assert.ThrowsAsync<InvalidOperationException>(() =>
+            Prerequisites.DebianAsync(["/nonexistent/uc-tool"], "uc-no-such-package"));
         Assert.StartsWith("could not install uc-no-such-package", e.Message);
     }
 
     private static async Task<int> Shell(string command, bool check = true)
     {
-        using var process = Process.Start(new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true, RedirectStandardError = true })!;
+        using var process =
+            Process.Start(
+            new ProcessStartInfo("bash", ["-c", command]) { RedirectStandardOutput = true,
+            RedirectStandardError = true })!;
         var output = process.StandardOutput.ReadToEndAsync();
         var errors = process.StandardError.ReadToEndAsync();
         await process.WaitForExitAsync();
-        if (check && process.ExitCode != 0) throw new InvalidOperationException($"{command}: {await errors}{await output}");
+        if (check
+            && process.ExitCode != 0) throw new InvalidOperationException($"{command}: {await errors}{await output}");
         return process.ExitCode;
     }
 }

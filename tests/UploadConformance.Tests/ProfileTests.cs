@@ -18,7 +18,9 @@ public class ProfileTests
         Assert.Equal(builtIn.Success.Status, reference.Success.Status);
         Assert.Equal(builtIn.Success.Json.Select(j => j.ToString()), reference.Success.Json.Select(j => j.ToString()));
 
-        var multer = ProfileLoader.Load(Path.Combine(Repo.Root, "profiles", "multer-express.yaml"), new Uri("http://127.0.0.1:1/upload"));
+        var multer =
+            ProfileLoader.Load(Path.Combine(Repo.Root, "profiles", "multer-express.yaml"),
+            new Uri("http://127.0.0.1:1/upload"));
         Assert.Equal("file", multer.Field);
         Assert.Equal("$.data.fields", multer.Echo.Fields);
         Assert.Equal(1, multer.Limits.MaxFiles);
@@ -26,16 +28,19 @@ public class ProfileTests
     }
 
     [Theory]
-    [InlineData("url: http://127.0.0.1/x\nsucess:\n  status: [200]\n", "p.yaml:2: unknown key 'sucess' (did you mean 'success'?)")]
+    [InlineData("url: http://127.0.0.1/x\nsucess:\n  status: [200]\n",
+        "p.yaml:2: unknown key 'sucess' (did you mean 'success'?)")]
     [InlineData("url: http://127.0.0.1/x\nlimits:\n  maxFileBytes: lots\n", "p.yaml:3: 'lots' is not a size")]
-    [InlineData("url: http://127.0.0.1/x\nsuccess:\n  json:\n    - $.code = 0\n", "p.yaml:4: condition '$.code = 0' needs == or !=")]
+    [InlineData("url: http://127.0.0.1/x\nsuccess:\n  json:\n    - $.code = 0\n",
+        "p.yaml:4: condition '$.code = 0' needs == or !=")]
     [InlineData("url: http://127.0.0.1/x\necho:\n  url: data.url\n", "p.yaml:3: 'data.url' is not a JSON path")]
     [InlineData("url: ftp://127.0.0.1/x\n", "p.yaml:1: 'ftp://127.0.0.1/x' is not an http:// or https:// URL")]
     [InlineData("field: images\n", "p.yaml:1: 'url' is missing (or give --target)")]
     [InlineData("url: http://127.0.0.1/x\nurl: http://127.0.0.1/y\n", "p.yaml:2:")]
     [InlineData("url: [unclosed\n", "p.yaml:")]
     [InlineData("url: http://127.0.0.1/x\nlimits:\n  maxFiles: 0\n", "p.yaml:3: '0' is not a whole number from 1")]
-    [InlineData("url: http://127.0.0.1/x\nlimits:\n  maxFileBytes: 10m\n", "p.yaml:3: '10m': 'm' could mean 1000s or 1024s; write MiB or MB")]
+    [InlineData("url: http://127.0.0.1/x\nlimits:\n  maxFileBytes: 10m\n",
+        "p.yaml:3: '10m': 'm' could mean 1000s or 1024s; write MiB or MB")]
     [InlineData("url: http://127.0.0.1/x\nfetch: /files/{id}\n", "p.yaml:2: fetch: '{id}' is not a placeholder")]
     [InlineData("url: http://127.0.0.1/x\nsuccess:\n  status: [700]\n", "p.yaml:3: '700' is not an HTTP status")]
     public void A_profile_mistake_is_one_line_naming_the_file_and_line(string yaml, string message)
@@ -49,13 +54,16 @@ public class ProfileTests
     public void Header_values_come_from_the_environment_and_never_reach_reports()
     {
         Environment.SetEnvironmentVariable("UC_TEST_SECRET_TOKEN", "s3cr3t-value");
-        var profile = ProfileLoader.Parse("url: http://127.0.0.1/x\nheaders:\n  Authorization: Bearer ${UC_TEST_SECRET_TOKEN}\n", "p.yaml");
+        var profile =
+            ProfileLoader.Parse("url: http://127.0.0.1/x\nheaders:\n  Authorization: Bearer ${UC_TEST_SECRET_TOKEN}\n",
+            "p.yaml");
         Assert.Equal("Bearer s3cr3t-value", profile.Headers.Single().Value);
         var info = JsonSerializer.Serialize(ProfileInfo.Of(profile), ResultsJson.Options);
         Assert.DoesNotContain("s3cr3t", info);
         Assert.Contains("Authorization: ***", info);
 
-        var e = Assert.Throws<ProfileException>(() => ProfileLoader.Parse("url: http://127.0.0.1/x\nheaders:\n  X-Token: ${UC_TEST_UNSET_VARIABLE}\n", "p.yaml"));
+        var e = Assert.Throws<ProfileException>(() =>
+            ProfileLoader.Parse("url: http://127.0.0.1/x\nheaders:\n  X-Token: ${UC_TEST_UNSET_VARIABLE}\n", "p.yaml"));
         Assert.Equal("p.yaml:3: environment variable UC_TEST_UNSET_VARIABLE is not set", e.Message);
     }
 

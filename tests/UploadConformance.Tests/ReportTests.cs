@@ -13,14 +13,20 @@ namespace UploadConformance.Tests;
 /// a defective server, and a load run with a breached threshold.</summary>
 public sealed class RunsFixture : IAsyncLifetime
 {
-    public string Failing { get; } = Path.Combine(Path.GetTempPath(), "uc-report-conform-" + Guid.NewGuid().ToString("N"));
+    public string Failing { get; } =
+        Path.Combine(Path.GetTempPath(), "uc-report-conform-" + Guid.NewGuid().ToString("N"));
     public string Load { get; } = Path.Combine(Path.GetTempPath(), "uc-report-load-" + Guid.NewGuid().ToString("N"));
 
     public async Task InitializeAsync()
     {
-        await using (var broken = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions { Defects = ReferenceServer.ServerDefects.Latin1Filenames }))
+        await using (
+            var broken =
+            await Server.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { Defects = ReferenceServer.ServerDefects.Latin1Filenames }))
         {
-            var code = await Cli.Cli.RunAsync(["conform", "--target", broken.UploadUrl.ToString(), "--case", "wx.filename.*,wx.form.unicode-values", "--out", Failing], new StringWriter(), new StringWriter(), CancellationToken.None);
+            var code = await Cli.Cli.RunAsync(["conform", "--target", broken.UploadUrl.ToString(), "--case",
+                "wx.filename.*,wx.form.unicode-values", "--out", Failing], new StringWriter(), new StringWriter(),
+                CancellationToken.None);
             Assert.Equal(1, code);
         }
         var scenario = Failing + ".yaml";
@@ -34,7 +40,9 @@ public sealed class RunsFixture : IAsyncLifetime
               - error_rate < 1%
               - requests > 1000
             """);
-        Assert.Equal(1, await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--out", Load], new StringWriter(), new StringWriter(), CancellationToken.None));
+        Assert.Equal(1,
+            await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--out", Load], new StringWriter(),
+            new StringWriter(), CancellationToken.None));
     }
 
     public Task DisposeAsync() => Task.CompletedTask;
@@ -50,14 +58,21 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
         Reports.ValidateJUnit(conform);
         Reports.ValidateJUnit(load);
 
-        var failing = XDocument.Load(conform).Descendants("testcase").Single(t => (string?)t.Attribute("name") == "wx.filename.chinese");
-        Assert.Contains("file.filename: expected 报告-相册封面.jpg", (string?)failing.Element("failure")?.Attribute("message"));
-        var passing = XDocument.Load(conform).Descendants("testcase").Single(t => (string?)t.Attribute("name") == "wx.form.unicode-values");
+        var failing =
+            XDocument.Load(conform).Descendants("testcase").Single(t =>
+            (string?)t.Attribute("name") == "wx.filename.chinese");
+        Assert.Contains("file.filename: expected 报告-相册封面.jpg",
+            (string?)failing.Element("failure")?.Attribute("message"));
+        var passing =
+            XDocument.Load(conform).Descendants("testcase").Single(t =>
+            (string?)t.Attribute("name") == "wx.form.unicode-values");
         Assert.Null(passing.Element("failure"));
 
         var thresholds = XDocument.Load(load).Descendants("testcase").ToList();
         Assert.Null(thresholds.Single(t => (string?)t.Attribute("name") == "error_rate < 1%").Element("failure"));
-        Assert.StartsWith("threshold breached: requests > 1000", (string?)thresholds.Single(t => (string?)t.Attribute("name") == "requests > 1000").Element("failure")?.Attribute("message"));
+        Assert.StartsWith("threshold breached: requests > 1000",
+            (string?)thresholds.Single(t =>
+            (string?)t.Attribute("name") == "requests > 1000").Element("failure")?.Attribute("message"));
         Assert.Equal("1", (string?)XDocument.Load(load).Root!.Attribute("failures"));
     }
 
@@ -72,7 +87,8 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
         var rows = File.ReadAllLines(Path.Combine(runs.Load, "series.csv"));
         Assert.Equal(results.Load!.Series.Count + 1, rows.Length);
         Assert.Equal(40, rows.Skip(1).Sum(r => long.Parse(r.Split(',')[1])));
-        Assert.Equal(ResultsFile.Read(runs.Failing).Cases.Count + 1, File.ReadAllLines(Path.Combine(runs.Failing, "cases.csv")).Length);
+        Assert.Equal(ResultsFile.Read(runs.Failing).Cases.Count + 1,
+            File.ReadAllLines(Path.Combine(runs.Failing, "cases.csv")).Length);
     }
 
     [Fact]
@@ -83,7 +99,9 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
         var (dom, log) = await Browser.RunAsync("--dump-dom", page);
         Assert.DoesNotContain("Uncaught", log);
         Assert.DoesNotContain(":ERROR:CONSOLE", log);
-        var paths = System.Text.RegularExpressions.Regex.Matches(dom, "<path class=\"line\" d=\"M[0-9.]+,[0-9.]+( L[0-9.]+,[0-9.]+)+\"");
+        var paths =
+            System.Text.RegularExpressions.Regex.Matches(dom,
+            "<path class=\"line\" d=\"M[0-9.]+,[0-9.]+( L[0-9.]+,[0-9.]+)+\"");
         Assert.True(paths.Count >= 10, $"{paths.Count} chart lines drawn");
         Assert.Contains("Service time over time", dom);
         Assert.Contains("小图", dom);
@@ -105,8 +123,10 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
         var document = ResultsFile.Read(runs.Load);
         var load = document.Load!;
         var second = load.Series[0];
-        var hour = Enumerable.Range(0, 3600).Select(i => second with { Second = i, P99Ms = 10 + i % 97, Histogram = load.All.LatencyHistogram }).ToList();
-        var html = new HtmlReport().Render(document with { Load = load with { Series = hour, DurationMs = 3_600_000 } });
+        var hour = Enumerable.Range(0, 3600).Select(i =>
+            second with { Second = i, P99Ms = 10 + i % 97, Histogram = load.All.LatencyHistogram }).ToList();
+        var html = new HtmlReport().Render(
+            document with { Load = load with { Series = hour, DurationMs = 3_600_000 } });
         Assert.True(html.Length < 5_000_000, $"{html.Length} characters");
         File.WriteAllText(Path.Combine(Path.GetTempPath(), "uc-hour-report.html"), html);
         Assert.Contains("Latency over time", html);
@@ -117,8 +137,11 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
     {
         var rebuilt = Path.Combine(Path.GetTempPath(), "uc-rebuilt-" + Guid.NewGuid().ToString("N"));
         var stdout = new StringWriter();
-        Assert.Equal(0, await Cli.Cli.RunAsync(["report", runs.Failing, "--out", rebuilt], stdout, new StringWriter(), CancellationToken.None));
-        Assert.Equal(File.ReadAllText(Path.Combine(runs.Failing, "junit.xml")), File.ReadAllText(Path.Combine(rebuilt, "junit.xml")));
+        Assert.Equal(0,
+            await Cli.Cli.RunAsync(["report", runs.Failing, "--out", rebuilt], stdout, new StringWriter(),
+            CancellationToken.None));
+        Assert.Equal(File.ReadAllText(Path.Combine(runs.Failing, "junit.xml")),
+            File.ReadAllText(Path.Combine(rebuilt, "junit.xml")));
 
         // A candidate whose p99 tripled and whose throughput halved against the baseline.
         var candidate = Path.Combine(Path.GetTempPath(), "uc-candidate-" + Guid.NewGuid().ToString("N"));
@@ -131,11 +154,16 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
 
         var compare = Path.Combine(Path.GetTempPath(), "uc-compare-" + Guid.NewGuid().ToString("N"));
         var output = new StringWriter();
-        Assert.Equal(1, await Cli.Cli.RunAsync(["report", runs.Load, candidate, runs.Failing, "--out", compare, "--fail-on-regression"], output, new StringWriter(), CancellationToken.None));
+        Assert.Equal(1,
+            await Cli.Cli.RunAsync(
+            ["report", runs.Load, candidate, runs.Failing, "--out", compare, "--fail-on-regression"], output,
+            new StringWriter(), CancellationToken.None));
         Assert.Contains("regression", output.ToString());
         Assert.Contains("p99 ms", output.ToString());
         Assert.Contains("wx.filename.chinese", await File.ReadAllTextAsync(Path.Combine(compare, "index.html")));
-        Assert.Equal(0, await Cli.Cli.RunAsync(["report", runs.Load, candidate, "--out", compare, "--tolerance", "1000%", "--fail-on-regression"], new StringWriter(), new StringWriter(), CancellationToken.None));
+        Assert.Equal(0,
+            await Cli.Cli.RunAsync(["report", runs.Load, candidate, "--out", compare, "--tolerance", "1000%",
+            "--fail-on-regression"], new StringWriter(), new StringWriter(), CancellationToken.None));
     }
 
     [Fact]
@@ -143,7 +171,8 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
     {
         var dir = Path.Combine(Path.GetTempPath(), "uc-old-" + Guid.NewGuid().ToString("N"));
         Directory.CreateDirectory(dir);
-        await File.WriteAllTextAsync(Path.Combine(dir, "results.json"), "{\"schema\":\"upload-conformance/results\",\"version\":0}");
+        await File.WriteAllTextAsync(Path.Combine(dir, "results.json"),
+            "{\"schema\":\"upload-conformance/results\",\"version\":0}");
         var err = new StringWriter();
         Assert.Equal(2, await Cli.Cli.RunAsync(["report", dir], new StringWriter(), err, CancellationToken.None));
         Assert.Contains("results schema version 0; this build reads version 1", err.ToString());
@@ -179,10 +208,15 @@ public static class Browser
 
     public static async Task<(string Stdout, string Stderr)> RunAsync(params string[] args)
     {
-        var profile = System.IO.Path.Combine(System.IO.Path.GetTempPath(), "uc-chromium-" + Guid.NewGuid().ToString("N"));
-        var start = new ProcessStartInfo(Path_) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking",
-                     "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--enable-logging=stderr", $"--user-data-dir={profile}" }.Concat(args))
+        var profile =
+            System.IO.Path.Combine(System.IO.Path.GetTempPath(), "uc-chromium-" + Guid.NewGuid().ToString("N"));
+        var start =
+            new ProcessStartInfo(Path_) { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false };
+        foreach (var a in new[] { "--headless", "--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
+            "--disable-background-networking",
+                     "--disable-component-update", "--disable-sync", "--hide-scrollbars", "--enable-logging=stderr",
+                     $"--user-data-dir={profile}" }.Concat(args))
             start.ArgumentList.Add(a);
         using var process = Process.Start(start)!;
         var stdout = process.StandardOutput.ReadToEndAsync();

@@ -52,7 +52,8 @@ public class ResultsSchemaTests(RunsFixture runs) : IClassFixture<RunsFixture>
         {
             using var json = JsonDocument.Parse(await File.ReadAllTextAsync(Path.Combine(dir, "results.json")));
             var result = schema.Evaluate(json.RootElement, new EvaluationOptions { OutputFormat = OutputFormat.List });
-            Assert.True(result.IsValid, $"{dir}: " + string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
+            Assert.True(result.IsValid, $"{dir}: "
+                + string.Join("; ", (result.Details ?? []).Where(d => d.Errors is not null)
                 .SelectMany(d => d.Errors!.Select(e => $"{d.InstanceLocation}: {e.Value}")).Take(10)));
             var names = ResultsFile.Read(dir).Cases.SelectMany(c => c.Checks).Select(c => c.Name).Distinct();
             Assert.DoesNotContain(names, n => !CheckNames.IsKnown(n));

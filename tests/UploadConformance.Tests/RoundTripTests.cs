@@ -25,16 +25,22 @@ public static class RoundTripMatrix
     public static RequestPlan Plan(Uri url, FormDataEncoding encoding, BoundaryStyle style, Framing framing, int seed)
     {
         var faker = new FormDataFaker(seed);
-        var formData = new FormValue.Object([.. faker.ChineseFieldNames().Members, .. faker.ChineseProfile().Members, .. FormDataFaker.SeedExample().Members]);
+        var formData =
+            new FormValue.Object(
+            [.. faker.ChineseFieldNames().Members, .. faker.ChineseProfile().Members,
+            .. FormDataFaker.SeedExample().Members]);
         var request = new UploadRequest
         {
             Url = url,
             Name = "图片",
-            File = new UploadFile(ImageFactory.Default().Get(ImageSpec.CompressedAndroid, seed: 1), faker.ChineseFileName("jpg"), "image/jpeg"),
-            ExtraFiles = [new UploadFile(new GeneratedPayload(300_000, (ulong)seed), "二进制 数据.bin", "application/octet-stream")],
+            File = new UploadFile(ImageFactory.Default().Get(ImageSpec.CompressedAndroid, seed: 1),
+            faker.ChineseFileName("jpg"), "image/jpeg"),
+            ExtraFiles =
+            [new UploadFile(new GeneratedPayload(300_000, (ulong)seed), "二进制 数据.bin", "application/octet-stream")],
             FormData = formData,
         };
-        return RequestPlan.For(request, encoding, new WireOptions { BoundaryStyle = style, Framing = framing }, seed, "test");
+        return RequestPlan.For(request, encoding, new WireOptions { BoundaryStyle = style, Framing = framing }, seed,
+            "test");
     }
 
     public static void AssertAllChecksHold(IReadOnlyList<Check> checks, bool expectFetchBack)
@@ -43,7 +49,8 @@ public static class RoundTripMatrix
         Assert.True(failed.Count == 0, string.Join("; ", failed));
         Assert.Contains(checks, c => c.Name == "fields" && c.Checked);
         Assert.Contains(checks, c => c.Name.EndsWith(".sha256", StringComparison.Ordinal) && c.Checked);
-        Assert.Equal(expectFetchBack, checks.Any(c => c.Name.EndsWith(".fetched", StringComparison.Ordinal) && c.Checked));
+        Assert.Equal(expectFetchBack,
+            checks.Any(c => c.Name.EndsWith(".fetched", StringComparison.Ordinal) && c.Checked));
     }
 }
 
@@ -51,14 +58,20 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
 {
     [Theory]
     [MemberData(nameof(RoundTripMatrix.All), MemberType = typeof(RoundTripMatrix))]
-    public async Task Every_byte_and_field_comes_back_through_AspNetCore(FormDataEncoding encoding, BoundaryStyle style, Framing framing)
+    public async Task Every_byte_and_field_comes_back_through_AspNetCore(FormDataEncoding encoding,
+        BoundaryStyle style, Framing framing)
     {
-        var chineseField = await ReferenceServer.ReferenceServer.StartAsync(new ReferenceServer.ReferenceServerOptions { FileField = "图片" });
+        var chineseField =
+            await ReferenceServer.ReferenceServer.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { FileField = "图片" });
         await using var _ = chineseField;
-        var plan = RoundTripMatrix.Plan(chineseField.UploadUrl, encoding, style, framing, seed: (int)encoding * 10 + (int)style);
+        var plan = RoundTripMatrix.Plan(chineseField.UploadUrl, encoding, style, framing, seed: (int)encoding * 10
+            + (int)style);
         var outcome = await server.Uploader.SendAsync(plan);
         Assert.Equal(200, outcome.StatusCode);
-        var checks = await new CaseRunner(server.Uploader, server.Http, TargetProfile.Reference(chineseField.UploadUrl)).VerifyStoredAsync(plan, outcome, CancellationToken.None);
+        var checks =
+            await new CaseRunner(server.Uploader, server.Http,
+            TargetProfile.Reference(chineseField.UploadUrl)).VerifyStoredAsync(plan, outcome, CancellationToken.None);
         RoundTripMatrix.AssertAllChecksHold(checks, expectFetchBack: true);
     }
 
@@ -67,7 +80,9 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     {
         var sent = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(10_000, 1));
         var outcome = await server.Uploader.SendAsync(sent);
-        var claimed = sent with { Request = sent.Request with { File = sent.Request.File with { Payload = new GeneratedPayload(10_000, 2) } } };
+        var claimed =
+            sent with { Request = sent.Request with { File = sent.Request.File with { Payload = new GeneratedPayload(
+            10_000, 2) } } };
         var checks = await server.Runner.VerifyStoredAsync(claimed, outcome, CancellationToken.None);
         Assert.Contains(checks, c => c is { Name: "file.sha256", Ok: false });
         Assert.Contains(checks, c => c is { Name: "file.fetched", Ok: false });
@@ -79,8 +94,12 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     [InlineData(0.99)]
     public async Task A_mid_stream_abort_leaves_the_server_healthy_and_keeps_nothing(double fraction)
     {
-        var plan = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(4 << 20, 3)) with { Wire = new WireOptions { AbortAt = AbortPoint.AtFraction(fraction) } };
-        var result = await server.Runner.RunAsync(new UploadCase("t.abort", "t", "abort", plan, Expectation.Aborted), CancellationToken.None);
+        var plan = SimplePlan(server.Server.UploadUrl,
+            new GeneratedPayload(4 << 20, 3)) with { Wire =
+            new WireOptions { AbortAt = AbortPoint.AtFraction(fraction) } };
+        var result =
+            await server.Runner.RunAsync(new UploadCase("t.abort", "t", "abort", plan, Expectation.Aborted),
+            CancellationToken.None);
         Assert.True(result.Verdict == Verdict.Pass, result.Reason);
         Assert.Equal("uploadFile:fail abort", result.Outcome.ErrMsg);
         Assert.Equal(AbortPoint.AtFraction(fraction).Resolve(plan.BuildBody().Length), result.Outcome.BytesSent);
@@ -92,10 +111,13 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     {
         var plan = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(1 << 20, 4)) with
         {
-            Request = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(1 << 20, 4)).Request with { TimeoutMs = 300 },
+            Request = SimplePlan(server.Server.UploadUrl,
+                new GeneratedPayload(1 << 20, 4)).Request with { TimeoutMs = 300 },
             Wire = new WireOptions { RateCapBytesPerSecond = 32 * 1024 },
         };
-        var result = await server.Runner.RunAsync(new UploadCase("t.timeout", "t", "timeout", plan, Expectation.TimedOut), CancellationToken.None);
+        var result =
+            await server.Runner.RunAsync(new UploadCase("t.timeout", "t", "timeout", plan, Expectation.TimedOut),
+            CancellationToken.None);
         Assert.True(result.Verdict == Verdict.Pass, result.Reason);
         Assert.Equal("uploadFile:fail timeout", result.Outcome.ErrMsg);
     }
@@ -104,7 +126,9 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     public async Task The_runner_fails_an_abort_case_when_the_upload_completed_instead()
     {
         var plan = SimplePlan(server.Server.UploadUrl, new GeneratedPayload(1000, 5));
-        var result = await server.Runner.RunAsync(new UploadCase("t.not-aborted", "t", "no abort", plan, Expectation.Aborted), CancellationToken.None);
+        var result =
+            await server.Runner.RunAsync(new UploadCase("t.not-aborted", "t", "no abort", plan, Expectation.Aborted),
+            CancellationToken.None);
         Assert.Equal(Verdict.Fail, result.Verdict);
         Assert.StartsWith("errMsg: expected uploadFile:fail abort", result.Reason);
     }
@@ -114,8 +138,11 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     [InlineData(Framing.Chunked)]
     public async Task Over_the_declared_limit_is_a_JSON_413_and_nothing_is_stored(Framing framing)
     {
-        await using var small = await ReferenceServer.ReferenceServer.StartAsync(new ReferenceServer.ReferenceServerOptions { MaxFileBytes = 100_000, MaxRequestBytes = 110_000 });
-        var plan = SimplePlan(small.UploadUrl, new GeneratedPayload(400_000, 6)) with { Wire = new WireOptions { Framing = framing } };
+        await using var small =
+            await ReferenceServer.ReferenceServer.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { MaxFileBytes = 100_000, MaxRequestBytes = 110_000 });
+        var plan = SimplePlan(small.UploadUrl,
+            new GeneratedPayload(400_000, 6)) with { Wire = new WireOptions { Framing = framing } };
         var outcome = await server.Uploader.SendAsync(plan);
         Assert.Equal(413, outcome.StatusCode);
         Assert.StartsWith("application/json", outcome.ResponseContentType);
@@ -129,10 +156,12 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     [Theory]
     [InlineData("multipart/form-data", 400, "without a boundary")]
     [InlineData("application/json", 415, "expected multipart/form-data")]
-    [InlineData("multipart/form-data; boundary=" + "x123456789x123456789x123456789x123456789x123456789x123456789x123456789x", 400, "RFC 2046")]
+    [InlineData("multipart/form-data; boundary="
+        + "x123456789x123456789x123456789x123456789x123456789x123456789x123456789x", 400, "RFC 2046")]
     public async Task A_wrong_Content_Type_is_a_JSON_4xx_never_a_5xx(string contentType, int status, string message)
     {
-        using var content = new ByteArrayContent("--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--\r\n"u8.ToArray());
+        using var content =
+            new ByteArrayContent("--x\r\nContent-Disposition: form-data; name=\"a\"\r\n\r\n1\r\n--x--\r\n"u8.ToArray());
         content.Headers.TryAddWithoutValidation("Content-Type", contentType);
         using var response = await server.Http.PostAsync(server.Server.UploadUrl, content);
         Assert.Equal(status, (int)response.StatusCode);
@@ -143,7 +172,10 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
     public async Task A_body_without_its_closing_boundary_is_a_400_and_no_file_is_kept()
     {
         var before = server.Server.Store.Snapshot();
-        using var content = new ByteArrayContent("--x\r\nContent-Disposition: form-data; name=\"images\"; filename=\"a.jpg\"\r\n\r\nhalf a file"u8.ToArray());
+        using var content =
+            new ByteArrayContent(
+            [.. "--x\r\nContent-Disposition: form-data; name=\"images\"; filename=\"a.jpg\"\r\n\r\n"u8,
+            .. "half a file"u8]);
         content.Headers.TryAddWithoutValidation("Content-Type", "multipart/form-data; boundary=x");
         using var response = await server.Http.PostAsync(server.Server.UploadUrl, content);
         Assert.Equal(400, (int)response.StatusCode);
@@ -185,12 +217,17 @@ public class BusboyRoundTripTests(BusboyFixture busboy) : IClassFixture<BusboyFi
 {
     [Theory]
     [MemberData(nameof(RoundTripMatrix.All), MemberType = typeof(RoundTripMatrix))]
-    public async Task Every_byte_and_field_comes_back_through_busboy(FormDataEncoding encoding, BoundaryStyle style, Framing framing)
+    public async Task Every_byte_and_field_comes_back_through_busboy(FormDataEncoding encoding, BoundaryStyle style,
+        Framing framing)
     {
-        var plan = RoundTripMatrix.Plan(busboy.Url, encoding, style, framing, seed: 100 + (int)encoding * 10 + (int)style);
+        var plan = RoundTripMatrix.Plan(busboy.Url, encoding, style, framing, seed: 100 + (int)encoding * 10
+            + (int)style);
         var outcome = await busboy.Uploader.SendAsync(plan);
         Assert.Equal(200, outcome.StatusCode);
-        var checks = await new CaseRunner(busboy.Uploader, busboy.Http, TargetProfile.Reference(busboy.Url) with { Stats = null }).VerifyStoredAsync(plan, outcome, CancellationToken.None);
+        var checks =
+            await new CaseRunner(busboy.Uploader, busboy.Http,
+            TargetProfile.Reference(busboy.Url) with { Stats = null }).VerifyStoredAsync(plan, outcome,
+            CancellationToken.None);
         RoundTripMatrix.AssertAllChecksHold(checks, expectFetchBack: false);
     }
 }

@@ -25,7 +25,9 @@ public class SignalTests
 
         public Uc(params string[] args)
         {
-            var start = new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+            var start =
+                new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true,
+                UseShellExecute = false };
             start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uc.dll"));
             foreach (var a in args) start.ArgumentList.Add(a);
             _process = Process.Start(start)!;
@@ -58,7 +60,8 @@ public class SignalTests
                 // The child writes when it writes; polling its collected output is all there is.
                 await Task.Delay(25);
             }
-            throw new TimeoutException($"no such line; output so far:\n{Output}\n{(_process.HasExited ? await Errors : "")}");
+            throw new TimeoutException(
+                $"no such line; output so far:\n{Output}\n{(_process.HasExited ? await Errors : "")}");
         }
 
         public void Signal(int signal) => Assert.Equal(0, kill(_process.Id, signal));
@@ -74,7 +77,8 @@ public class SignalTests
             }
             catch (OperationCanceledException)
             {
-                throw new TimeoutException($"uc did not exit within {bound.TotalSeconds} s of the signal; output:\n{Output}");
+                throw new TimeoutException(
+                    $"uc did not exit within {bound.TotalSeconds} s of the signal; output:\n{Output}");
             }
             await _reading;
             return (_process.ExitCode, clock.Elapsed);
@@ -89,7 +93,8 @@ public class SignalTests
     }
 
     private static string Storage(string output) =>
-        output.Split('\n').Single(l => l.TrimStart().StartsWith("storage: ", StringComparison.Ordinal)).Split("storage: ")[1].Split(" (")[0];
+        output.Split('\n').Single(l =>
+        l.TrimStart().StartsWith("storage: ", StringComparison.Ordinal)).Split("storage: ")[1].Split(" (")[0];
 
     [Theory]
     [InlineData(SigTerm, 143)]
@@ -128,7 +133,8 @@ public class SignalTests
     {
         var dir = Path.Combine(Path.GetTempPath(), "uc-sigterm-" + Guid.NewGuid().ToString("N"));
         var scenario = Path.Combine(Path.GetTempPath(), $"uc-sigterm-{Guid.NewGuid():N}.yaml");
-        await File.WriteAllTextAsync(scenario, "mix:\n  - { name: small, bytes: 2000 }\nload:\n  - inject: { rate: 20, interval: 1s, during: 30s }\n");
+        await File.WriteAllTextAsync(scenario,
+            "mix:\n  - { name: small, bytes: 2000 }\nload:\n  - inject: { rate: 20, interval: 1s, during: 30s }\n");
         await using var uc = new Uc("load", "--scenario", scenario, "--out", dir);
         await uc.WaitForLineAsync(l => l.Contains("[   2s / 30s]", StringComparison.Ordinal));
         uc.Signal(SigTerm);

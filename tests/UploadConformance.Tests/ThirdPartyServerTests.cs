@@ -10,18 +10,21 @@ namespace UploadConformance.Tests;
 /// them. Their full verdict lists are written to the test output.</summary>
 public static class Catalog
 {
-    public static async Task<IReadOnlyDictionary<string, CaseResult>> RunAsync(TargetProfile profile, UploadConformance.Wire.Uploader uploader,
+    public static async Task<IReadOnlyDictionary<string, CaseResult>> RunAsync(TargetProfile profile,
+        UploadConformance.Wire.Uploader uploader,
         HttpClient http, ITestOutputHelper output, params string[] only)
     {
         var runner = new CaseRunner(uploader, http, profile) { RawBound = TimeSpan.FromSeconds(10) };
         var results = new Dictionary<string, CaseResult>();
         var context = new CatalogContext(profile, 1, ImageFactory.Default());
-        var cases = only.Length == 0 ? ConformanceCatalog.Build(context) : ConformanceCatalog.Select(context, null, string.Join(",", only));
+        var cases = only.Length == 0 ? ConformanceCatalog.Build(context)
+            : ConformanceCatalog.Select(context, null, string.Join(",", only));
         foreach (var @case in cases)
         {
             var result = await runner.RunAsync(@case, CancellationToken.None);
             results[result.Id] = result;
-            output.WriteLine($"{result.Verdict,-13} {result.Id,-42} {result.Outcome.Status?.ToString() ?? "-",4} {result.Reason}");
+            output.WriteLine(
+                $"{result.Verdict,-13} {result.Id,-42} {result.Outcome.Status?.ToString() ?? "-",4} {result.Reason}");
         }
         return results;
     }
@@ -39,7 +42,8 @@ public class MulterTests(MulterFixture multer, ITestOutputHelper output) : IClas
         // errors that express's default handler turns into an HTML 500, which in development shows the stack.
         Assert.Equal(Verdict.Fail, results["wx.name.mismatch"].Verdict);
         Assert.Equal(Severity.Hard, results["wx.name.mismatch"].Severity);
-        Assert.StartsWith("the answer leaks a stack trace (Node.js: at wrappedFileFilter", results["wx.name.mismatch"].Reason);
+        Assert.StartsWith("the answer leaks a stack trace (Node.js: at wrappedFileFilter",
+            results["wx.name.mismatch"].Reason);
         Assert.Contains("500", results["limits.file.over"].Outcome.Status.ToString());
         Assert.Equal(Verdict.Fail, results["limits.file.over"].Verdict);
         // busboy under multer decodes raw UTF-8 filenames, and field names, as Latin-1.
@@ -49,7 +53,8 @@ public class MulterTests(MulterFixture multer, ITestOutputHelper output) : IClas
         Assert.Equal(Verdict.Fail, garbled.Verdict);
         Assert.StartsWith("fields.用户名: expected 用户名=", garbled.Reason);
         // req.body is an object with bracket names decoded: the fields check runs and holds.
-        foreach (var id in new[] { "wx.form.flat", "wx.form.nested.brackets", "wx.form.nested.dots", "wx.form.duplicate-names" })
+        foreach (var id in new[] { "wx.form.flat", "wx.form.nested.brackets", "wx.form.nested.dots",
+            "wx.form.duplicate-names" })
             Assert.Contains(results[id].Checks, c => c is { Name: "fields", Ok: true, Checked: true });
         // What it does right is graded right.
         Assert.Equal(Verdict.Pass, results["wx.name.file"].Verdict);
@@ -71,14 +76,17 @@ public class NginxTests(NginxFixture nginx, ITestOutputHelper output) : IClassFi
         // Safe (nothing stored wrong), so non-strict, with the key to declare if the limit is meant.
         var original = results["wx.payload.original"];
         Assert.Equal(Verdict.NonStrict, original.Verdict);
-        Assert.Contains("refused a well-formed upload with 413 (if something in front limits bodies, declare limits.maxRequestBytes)", original.Reason);
+        Assert.Contains(
+            "refused a well-formed upload with 413 (if something in front limits bodies, declare "
+            + "limits.maxRequestBytes)", original.Reason);
         Assert.Contains("<html>", original.Outcome.BodyExcerpt);
         var over = results["limits.file.over"];
         Assert.Equal(Verdict.NonStrict, over.Verdict);
         Assert.Contains("not JSON", over.Reason);
         // Small uploads pass through byte-exact, fetched back through nginx too.
         Assert.Equal(Verdict.Pass, results["wx.payload.compressed-android"].Verdict);
-        Assert.Contains(results["wx.payload.compressed-android"].Checks, c => c is { Name: "file.fetched", Ok: true, Checked: true });
+        Assert.Contains(results["wx.payload.compressed-android"].Checks, c =>
+            c is { Name: "file.fetched", Ok: true, Checked: true });
         // nginx buffers the body, so an aborted upload never reaches the backend: nothing is kept,
         // and the backend's discard counter is rightly not held against it.
         var abort = results["transport.abort.50"];

@@ -16,7 +16,8 @@ public sealed class HttpsServerFixture : IAsyncLifetime
     public Server Server { get; private set; } = null!;
 
     public async Task InitializeAsync() =>
-        Server = await Server.StartAsync(new ReferenceServerOptions { Https = true, FileField = "*", MaxFileBytes = 32L << 20 });
+        Server = await Server.StartAsync(
+        new ReferenceServerOptions { Https = true, FileField = "*", MaxFileBytes = 32L << 20 });
 
     public async Task DisposeAsync() => await Server.DisposeAsync();
 }
@@ -29,7 +30,9 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
     {
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["upload", "--size", "20KiB", "--target", https.Server.UploadUrl.ToString(), .. extra], stdout, stderr, CancellationToken.None);
+        var code = await Cli.Cli.RunAsync(
+            ["upload", "--size", "20KiB", "--target", https.Server.UploadUrl.ToString(), .. extra], stdout, stderr,
+            CancellationToken.None);
         return (code, stdout.ToString(), stderr.ToString());
     }
 
@@ -58,7 +61,8 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         Assert.True(ResultsFile.Read(dir).Run.Tls?.Insecure);
         Assert.Contains("NOT checked", await File.ReadAllTextAsync(Path.Combine(dir, "index.html")));
         Assert.Contains("NOT checked", await File.ReadAllTextAsync(Path.Combine(dir, "summary.md")));
-        Assert.Contains("INSECURE: certificates not checked", await File.ReadAllTextAsync(Path.Combine(dir, "junit.xml")));
+        Assert.Contains("INSECURE: certificates not checked",
+            await File.ReadAllTextAsync(Path.Combine(dir, "junit.xml")));
     }
 
     [Theory]
@@ -75,12 +79,15 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
               - iterationsForConstant: { copies: 4, iterations: 60 }
             """);
         var stdout = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--target", https.Server.UploadUrl.ToString(), "--ca", https.Server.CertificatePath!,
+        var code = await Cli.Cli.RunAsync(
+            ["load", "--scenario", scenario, "--target", https.Server.UploadUrl.ToString(), "--ca",
+            https.Server.CertificatePath!,
             "--http", http, "--out", dir], stdout, new StringWriter(), CancellationToken.None);
         Assert.True(code == 0, stdout.ToString());
         var load = ResultsFile.Read(dir).Load!;
         Assert.Equal(60, load.All.Ok);
-        var counts = $"{load.Connections} connections, {load.TlsHandshakes} full handshakes for {load.All.Requests} requests";
+        var counts =
+            $"{load.Connections} connections, {load.TlsHandshakes} full handshakes for {load.All.Requests} requests";
         if (http == "1.1")
         {
             // The lean client opens a connection only when every open one is busy: four copies, four at most.
@@ -98,7 +105,8 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         // Handshake time is measured apart from the uploads: present, and no longer than the slowest request.
         Assert.NotNull(load.TlsHandshakeMs);
         Assert.NotNull(load.ConnectMs);
-        Assert.True(load.TlsHandshakeMs!.P50 > 0 && load.TlsHandshakeMs.Max <= load.All.Latency.Max, $"handshake {load.TlsHandshakeMs.Max} ms, slowest request {load.All.Latency.Max} ms");
+        Assert.True(load.TlsHandshakeMs!.P50 > 0 && load.TlsHandshakeMs.Max <= load.All.Latency.Max,
+            $"handshake {load.TlsHandshakeMs.Max} ms, slowest request {load.All.Latency.Max} ms");
     }
 
     [Fact]
@@ -121,7 +129,8 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
             using var http = new HttpClient(Uploader.CreateHandler(tls: tls));
             using var uploader = new Uploader(tls);
             var runner = new CaseRunner(uploader, http, profile);
-            var cases = ConformanceCatalog.Select(new CatalogContext(profile, 1, ImageFactory.Default()), "wx,wire", null);
+            var cases =
+                ConformanceCatalog.Select(new CatalogContext(profile, 1, ImageFactory.Default()), "wx,wire", null);
             var results = new List<CaseResult>();
             foreach (var c in cases) results.Add(await runner.RunAsync(c, CancellationToken.None));
             return results;
@@ -142,12 +151,15 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         var dir = TempDir();
         Directory.CreateDirectory(dir);
         var (caPem, certPem, keyPem) = ClientCertificates.Write(dir);
-        await using var server = await Server.StartAsync(new ReferenceServerOptions { Https = true, ClientCaFile = caPem });
+        await using var server =
+            await Server.StartAsync(new ReferenceServerOptions { Https = true, ClientCaFile = caPem });
         async Task<(int Code, string Out, string Err)> Run(params string[] extra)
         {
             var stdout = new StringWriter();
             var stderr = new StringWriter();
-            var code = await Cli.Cli.RunAsync(["upload", "--size", "20KiB", "--target", server.UploadUrl.ToString(), "--ca", server.CertificatePath!, "--out", TempDir(), .. extra],
+            var code = await Cli.Cli.RunAsync(
+                ["upload", "--size", "20KiB", "--target", server.UploadUrl.ToString(), "--ca", server.CertificatePath!,
+                "--out", TempDir(), .. extra],
                 stdout, stderr, CancellationToken.None);
             return (code, stdout.ToString(), stderr.ToString());
         }
@@ -171,7 +183,8 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
         await using var server = await Server.StartAsync(new ReferenceServerOptions { H2c = true });
         var dir = TempDir();
         var stdout = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["conform", "--suite", "wx", "--target", server.UploadUrl.ToString(), "--http", "2", "--out", dir], stdout, new StringWriter(), CancellationToken.None);
+        var code = await Cli.Cli.RunAsync(["conform", "--suite", "wx", "--target", server.UploadUrl.ToString(),
+            "--http", "2", "--out", dir], stdout, new StringWriter(), CancellationToken.None);
         Assert.True(code == 0, stdout.ToString());
         var cases = ResultsFile.Read(dir).Cases;
         Assert.NotEmpty(cases);
@@ -181,18 +194,25 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
     [Theory]
     [InlineData("name", "the certificate of 127.0.0.1 is for another name (CN=staging.example.com)")]
     [InlineData("expired", "(expired or not yet valid)")]
-    public async Task A_certificate_for_another_name_or_expired_is_one_line_saying_so_with_exit_code_3(string fault, string expected)
+    public async Task A_certificate_for_another_name_or_expired_is_one_line_saying_so_with_exit_code_3(string fault,
+        string expected)
     {
-        using var key = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        using var key =
+            System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
         var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
-            fault == "name" ? "CN=staging.example.com" : "CN=127.0.0.1", key, System.Security.Cryptography.HashAlgorithmName.SHA256);
+            fault == "name" ? "CN=staging.example.com" : "CN=127.0.0.1", key,
+            System.Security.Cryptography.HashAlgorithmName.SHA256);
         var names = new System.Security.Cryptography.X509Certificates.SubjectAlternativeNameBuilder();
         if (fault == "name") names.AddDnsName("staging.example.com");
         else names.AddIpAddress(IPAddress.Loopback);
         request.CertificateExtensions.Add(names.Build());
-        var (from, to) = fault == "expired" ? (DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1)) : (DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
+        var (from, to) = fault == "expired"
+            ? (DateTimeOffset.UtcNow.AddDays(-10), DateTimeOffset.UtcNow.AddDays(-1))
+            : (DateTimeOffset.UtcNow.AddMinutes(-5), DateTimeOffset.UtcNow.AddDays(1));
         using var ephemeral = request.CreateSelfSigned(from, to);
-        using var certificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(ephemeral.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
+        using var certificate =
+            System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadPkcs12(
+            ephemeral.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx), null);
         var dir = TempDir();
         Directory.CreateDirectory(dir);
         var pem = Path.Combine(dir, "server.pem");
@@ -212,13 +232,15 @@ public class TlsTests(HttpsServerFixture https) : IClassFixture<HttpsServerFixtu
                     await using var ssl = new System.Net.Security.SslStream(client.GetStream());
                     await ssl.AuthenticateAsServerAsync(certificate);
                 }
-                catch (Exception e) when (e is OperationCanceledException or IOException or System.Security.Authentication.AuthenticationException) { }
+                catch (Exception e) when (e is OperationCanceledException or IOException
+                    or System.Security.Authentication.AuthenticationException) { }
             }
         });
         var port = ((IPEndPoint)listener.LocalEndpoint).Port;
         var stdout = new StringWriter();
         var stderr = new StringWriter();
-        var code = await Cli.Cli.RunAsync(["upload", "--size", "1KiB", "--target", $"https://127.0.0.1:{port}/image", "--ca", pem, "--out", TempDir()], stdout, stderr, CancellationToken.None);
+        var code = await Cli.Cli.RunAsync(["upload", "--size", "1KiB", "--target", $"https://127.0.0.1:{port}/image",
+            "--ca", pem, "--out", TempDir()], stdout, stderr, CancellationToken.None);
         stop.Cancel();
         listener.Stop();
         await serving;
@@ -236,9 +258,13 @@ internal static class ClientCertificates
 {
     public static (string Ca, string Cert, string Key) Write(string dir)
     {
-        using var caKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var caRequest = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=UploadConformance test client CA", caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
+        using var caKey =
+            System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var caRequest =
+            new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=UploadConformance test client CA",
+            caKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
+        caRequest.CertificateExtensions.Add(
+            new System.Security.Cryptography.X509Certificates.X509BasicConstraintsExtension(true, false, 0, true));
         caRequest.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509KeyUsageExtension(
             System.Security.Cryptography.X509Certificates.X509KeyUsageFlags.KeyCertSign, true));
         // One clock reading for both: a second boundary between two readings would make the client's
@@ -246,13 +272,18 @@ internal static class ClientCertificates
         var now = DateTimeOffset.UtcNow;
         using var ca = caRequest.CreateSelfSigned(now.AddMinutes(-5), now.AddDays(1));
 
-        using var clientKey = System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
-        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=uploader", clientKey, System.Security.Cryptography.HashAlgorithmName.SHA256);
-        request.CertificateExtensions.Add(new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension(
+        using var clientKey =
+            System.Security.Cryptography.ECDsa.Create(System.Security.Cryptography.ECCurve.NamedCurves.nistP256);
+        var request =
+            new System.Security.Cryptography.X509Certificates.CertificateRequest("CN=uploader", clientKey,
+            System.Security.Cryptography.HashAlgorithmName.SHA256);
+        request.CertificateExtensions.Add(
+            new System.Security.Cryptography.X509Certificates.X509EnhancedKeyUsageExtension(
             [new System.Security.Cryptography.Oid("1.3.6.1.5.5.7.3.2")], false));
         using var client = request.Create(ca, now.AddMinutes(-4), now.AddDays(1).AddMinutes(-1), [1, 2, 3, 4]);
 
-        var paths = (Path.Combine(dir, "client-ca.pem"), Path.Combine(dir, "client.pem"), Path.Combine(dir, "client.key"));
+        var paths =
+            (Path.Combine(dir, "client-ca.pem"), Path.Combine(dir, "client.pem"), Path.Combine(dir, "client.key"));
         File.WriteAllText(paths.Item1, ca.ExportCertificatePem());
         File.WriteAllText(paths.Item2, client.ExportCertificatePem());
         File.WriteAllText(paths.Item3, clientKey.ExportPkcs8PrivateKeyPem());

@@ -21,7 +21,9 @@ public class ToolPackageTests
         await Run("dotnet", $"pack src/UploadConformance.Cli -c Release -o {feed} -nologo", Repo.Root);
         var package = Assert.Single(Directory.GetFiles(feed, "UploadConformance.Tool.*.nupkg"));
         Assert.True(new FileInfo(package).Length < 120_000_000, $"{new FileInfo(package).Length} bytes");
-        await Run("dotnet", $"tool install UploadConformance.Tool --tool-path {tools} --add-source {feed} --ignore-failed-sources", elsewhere);
+        await Run("dotnet",
+            $"tool install UploadConformance.Tool --tool-path {tools} --add-source {feed} --ignore-failed-sources",
+            elsewhere);
 
         var uc = Path.Combine(tools, "uc");
         var (_, version) = await Run(uc, "--version", elsewhere);
@@ -51,7 +53,8 @@ public class ToolPackageTests
         var errors = process.StandardError.ReadToEndAsync();
         using var bound = new CancellationTokenSource(TimeSpan.FromMinutes(5));
         await process.WaitForExitAsync(bound.Token);
-        Assert.True(process.ExitCode == 0, $"{file} {arguments} exited {process.ExitCode}: {await errors}{await output}");
+        Assert.True(process.ExitCode == 0,
+            $"{file} {arguments} exited {process.ExitCode}: {await errors}{await output}");
         return (process.ExitCode, await output);
     }
 }

@@ -8,7 +8,8 @@ namespace UploadConformance.Tests;
 public class WireTests
 {
     private static MultipartBody BodyWith(IPayload payload) =>
-        MultipartBody.Create("b", [new FormField("id", "1")], [("images", new UploadFile(payload, "x.bin", "application/octet-stream"))]);
+        MultipartBody.Create("b", [new FormField("id", "1")],
+        [("images", new UploadFile(payload, "x.bin", "application/octet-stream"))]);
 
     [Theory]
     [InlineData(0)]
@@ -32,7 +33,8 @@ public class WireTests
     {
         var body = BodyWith(new GeneratedPayload(200_000, 3));
         var counter = new CountingStream();
-        var e = await Assert.ThrowsAsync<UploadAbortedException>(() => body.WriteToAsync(counter, new SendControl { StopAfter = stopAfter }, CancellationToken.None));
+        var e = await Assert.ThrowsAsync<UploadAbortedException>(() =>
+            body.WriteToAsync(counter, new SendControl { StopAfter = stopAfter }, CancellationToken.None));
         Assert.Equal(stopAfter, counter.Written);
         Assert.Equal(stopAfter, e.BytesSent);
     }
@@ -50,7 +52,8 @@ public class WireTests
     {
         var body = BodyWith(new GeneratedPayload(300_000, 3));
         var seen = new List<(long Sent, long Expected)>();
-        await body.WriteToAsync(Stream.Null, new SendControl { Progress = (s, e) => seen.Add((s, e)) }, CancellationToken.None);
+        await body.WriteToAsync(Stream.Null, new SendControl { Progress = (s, e) => seen.Add((s, e)) },
+            CancellationToken.None);
         Assert.True(seen.Count > 1);
         Assert.All(seen, p => Assert.Equal(body.Length, p.Expected));
         Assert.Equal(seen.Select(p => p.Sent).Order(), seen.Select(p => p.Sent));

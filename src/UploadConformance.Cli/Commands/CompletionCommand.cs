@@ -8,7 +8,9 @@ public static class CompletionCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("completion", "a shell completion script: eval \"$(uc completion bash)\" in ~/.bashrc (or zsh)");
+        var command =
+            new Command("completion",
+            "a shell completion script: eval \"$(uc completion bash)\" in ~/.bashrc (or zsh)");
         var shell = new Argument<string>("shell") { Description = "bash or zsh" };
         shell.AcceptOnlyFromAmong("bash", "zsh");
         command.Arguments.Add(shell);

@@ -13,7 +13,8 @@ public static class ConformCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("conform", "the conformance catalog against --target (or the embedded reference server): "
+        var command =
+            new Command("conform", "the conformance catalog against --target (or the embedded reference server): "
             + "a verdict per case with its evidence");
         var target = CliOptions.Target();
         var profile = CliOptions.Profile();
@@ -22,33 +23,43 @@ public static class ConformCommand
         var seed = CliOptions.Seed();
         var output = CliOptions.Out();
         var recovery = CliOptions.Recovery();
-        foreach (var option in new Option[] { target, profile, suite, cases, seed, output, recovery }) command.Options.Add(option);
+        foreach (var option in new Option[] { target, profile, suite, cases, seed, output,
+            recovery }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
         {
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
-            return await ExecuteAsync(context, url, parse.GetValue(profile), parse.GetValue(suite), parse.GetValue(cases),
-                parse.GetValue(seed), parse.GetValue(output), tls, https, CliOptions.RecoveryOrDefault(parse.GetValue(recovery)));
+            return await ExecuteAsync(context, url, parse.GetValue(profile), parse.GetValue(suite),
+                parse.GetValue(cases),
+                parse.GetValue(seed), parse.GetValue(output), tls, https,
+                CliOptions.RecoveryOrDefault(parse.GetValue(recovery)));
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath, string? suite, string? casePattern,
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath, string? suite,
+        string? casePattern,
         int seed, string? outDir, TlsOptions tls, bool https, TimeSpan recovery)
     {
         var stdout = context.Out;
         // Check the selection before starting anything, so a typo costs nothing.
         var images = ImageFactory.Default();
-        CatalogOptions.Select(new CatalogContext(Target.ProfileOf(Target.ConformServer, Target.Placeholder), seed, images), suite, casePattern);
+        CatalogOptions.Select(
+            new CatalogContext(Target.ProfileOf(Target.ConformServer, Target.Placeholder), seed, images), suite,
+            casePattern);
 
         var started = DateTimeOffset.Now;
         var folder = ReportFolder.Prepare(outDir, "conform", started);
         TlsArguments.Announce(tls, stdout);
-        await using var target = await Target.ResolveAsync(url, profilePath, Target.ConformServer with { Https = https }, tls, context.Token);
+        await using var target =
+            await Target.ResolveAsync(url, profilePath, Target.ConformServer with { Https = https }, tls,
+            context.Token);
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(60));
         var selected = CatalogOptions.Select(new CatalogContext(target.Profile, seed, images), suite, casePattern);
-        stdout.WriteLine($"UploadConformance {Results.ToolInfo.Current.Version}: {selected.Count} cases against {target.Describe()}, seed {seed}");
+        stdout.WriteLine(
+            $"UploadConformance {Results.ToolInfo.Current.Version}: {selected.Count} cases against "
+            + $"{target.Describe()}, seed {seed}");
         if (target.Profile.Source is { } source) stdout.WriteLine($"profile: {source}");
 
         using var uploader = new Uploader(target.Tls);
@@ -76,7 +87,8 @@ public static class CasesCommand
         command.Options.Add(suite);
         command.Options.Add(cases);
         command.Options.Add(profile);
-        command.SetAction(parse => Execute(context.Out, parse.GetValue(suite), parse.GetValue(cases), parse.GetValue(profile)));
+        command.SetAction(parse =>
+            Execute(context.Out, parse.GetValue(suite), parse.GetValue(cases), parse.GetValue(profile)));
         return command;
     }
 
@@ -85,13 +97,15 @@ public static class CasesCommand
         TargetProfile profile;
         try
         {
-            profile = profilePath is null ? Target.ProfileOf(Target.ConformServer, Target.Placeholder) : ProfileLoader.Load(profilePath, Target.Placeholder);
+            profile = profilePath is null ? Target.ProfileOf(Target.ConformServer, Target.Placeholder)
+                : ProfileLoader.Load(profilePath, Target.Placeholder);
         }
         catch (ProfileException e)
         {
             throw new UsageException(e.Message);
         }
-        var selected = CatalogOptions.Select(new CatalogContext(profile, 1, ImageFactory.Default()), suite, casePattern);
+        var selected =
+            CatalogOptions.Select(new CatalogContext(profile, 1, ImageFactory.Default()), suite, casePattern);
         var width = selected.Max(c => c.Id.Length);
         foreach (var (name, description, _, _) in ConformanceCatalog.Suites)
         {
@@ -120,7 +134,8 @@ internal static class CatalogOptions
         return option;
     }
 
-    public static Option<string?> Case() => CliOptions.Text("--case", "id|prefix*", "only these cases, e.g. 'wire.boundary.*'");
+    public static Option<string?> Case() =>
+        CliOptions.Text("--case", "id|prefix*", "only these cases, e.g. 'wire.boundary.*'");
 
     public static IReadOnlyList<UploadCase> Select(CatalogContext context, string? suite, string? casePattern)
     {

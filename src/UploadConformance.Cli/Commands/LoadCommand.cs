@@ -15,26 +15,35 @@ public static class LoadCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("load", "a load scenario against --target (or the embedded reference server): NBomber's load "
+        var command =
+            new Command("load", "a load scenario against --target (or the embedded reference server): NBomber's load "
             + "simulations, latency from the intended start, thresholds");
-        var scenario = CliOptions.Text("--scenario", "file.yaml|name", "the scenario to run: a file, or a built-in one by name ("
+        var scenario =
+            CliOptions.Text("--scenario", "file.yaml|name", "the scenario to run: a file, or a built-in one by name ("
             + string.Join(", ", BuiltInScenarios.Names) + ")");
         scenario.CompletionSources.Add(BuiltInScenarios.Names.ToArray());
         scenario.Required = true;
         var target = CliOptions.Target();
         var profile = CliOptions.Profile();
-        var duration = CliOptions.Duration("--duration", "time", "the whole run's length: every timed phase stretched or shrunk alike");
-        var rate = CliOptions.OptionalInt("--rate", "n", "iterations a second at the busiest open phase; the others scale alike", min: 1);
+        var duration =
+            CliOptions.Duration("--duration", "time",
+            "the whole run's length: every timed phase stretched or shrunk alike");
+        var rate = CliOptions.OptionalInt("--rate", "n",
+            "iterations a second at the busiest open phase; the others scale alike", min: 1);
         var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { scenario, target, profile, duration, rate, seed, output }) command.Options.Add(option);
+        foreach (var option in new Option[] { scenario, target, profile, duration, rate, seed,
+            output }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
         {
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
-            var loaded = Prepare(parse.GetValue(scenario)!, parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed));
-            return await ExecuteAsync(context, loaded, url, parse.GetValue(profile), parse.GetValue(output), tls, https);
+            var loaded =
+                Prepare(parse.GetValue(scenario)!, parse.GetValue(duration), parse.GetValue(rate),
+                parse.GetValue(seed));
+            return await ExecuteAsync(context, loaded, url, parse.GetValue(profile), parse.GetValue(output), tls,
+                https);
         });
         return command;
     }
@@ -60,7 +69,8 @@ public static class LoadCommand
         }
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Scenario scenario, Uri? url, string? profilePath, string? outDir,
+    private static async Task<int> ExecuteAsync(CliContext context, Scenario scenario, Uri? url, string? profilePath,
+        string? outDir,
         TlsOptions tls, bool https)
     {
         var stdout = context.Out;
@@ -76,16 +86,20 @@ public static class LoadCommand
         var mix = new RequestMix(scenario, target.Profile, ImageFactory.Default());
 
         using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls);
-        var outcome = await engine.RunAsync(p => stdout.WriteLine(ConsoleSummary.Progress(p)), context.Token, () => context.Stop.Reason);
+        var outcome =
+            await engine.RunAsync(p => stdout.WriteLine(ConsoleSummary.Progress(p)), context.Token, () =>
+            context.Stop.Reason);
 
         var results = LoadResults.Of(scenario, outcome);
         stdout.WriteLine();
         foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(results))) stdout.WriteLine(line);
-        var record = new RunRecord("load", started, folder, target, scenario.Seed) { DescribeProfile = !target.Embedded };
+        var record =
+            new RunRecord("load", started, folder, target, scenario.Seed) { DescribeProfile = !target.Embedded };
         var document = record.Document([], results, outcome.Interrupted);
         await RunOutput.WriteAsync(document, folder, stdout);
         if (outcome.Interrupted is { } why)
-            stdout.WriteLine($"stopped early: {Text.UntrustedText.ForTerminal(why)}; the results gathered so far were written");
+            stdout.WriteLine(
+                $"stopped early: {Text.UntrustedText.ForTerminal(why)}; the results gathered so far were written");
         if (outcome.TargetGone) return ExitCodes.Unreachable;
         if (context.Token.IsCancellationRequested) return context.Stop.ExitCode;
         return outcome.Thresholds.All(t => t.Passed) ? ExitCodes.Ok : ExitCodes.Failures;

@@ -12,10 +12,16 @@ public static class ReportCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("report", "rebuild a run's reports from its results.json; with several run folders, a comparison: "
+        var command =
+            new Command("report",
+            "rebuild a run's reports from its results.json; with several run folders, a comparison: "
             + "verdicts case by case, load against the first run");
-        var folders = new Argument<string[]>("dir") { Description = "run folders (reports/<run>) holding results.json", Arity = ArgumentArity.ZeroOrMore };
-        var output = CliOptions.Text("--out", "dir", "where to write (default: the run's own folder, or reports/<timestamp>-compare)");
+        var folders =
+            new Argument<string[]>("dir") { Description = "run folders (reports/<run>) holding results.json",
+            Arity = ArgumentArity.ZeroOrMore };
+        var output =
+            CliOptions.Text("--out", "dir",
+            "where to write (default: the run's own folder, or reports/<timestamp>-compare)");
         var tolerance = new Option<double>("--tolerance")
         {
             HelpName = "percent",
@@ -24,13 +30,16 @@ public static class ReportCommand
             CustomParser = r =>
             {
                 var text = r.Tokens.Count == 0 ? "10%" : r.Tokens[^1].Value;
-                if (text.EndsWith('%') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0)
+                if (text.EndsWith('%')
+                    && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
+                    && v >= 0)
                     return v;
                 r.AddError($"--tolerance takes a percentage of 0 or more, such as 10%, not '{text}'");
                 return 0;
             },
         };
-        var failOnRegression = CliOptions.Flag("--fail-on-regression", "exit 1 when a verdict got worse or a load metric regressed");
+        var failOnRegression =
+            CliOptions.Flag("--fail-on-regression", "exit 1 when a verdict got worse or a load metric regressed");
         command.Arguments.Add(folders);
         foreach (var option in new Option[] { output, tolerance, failOnRegression }) command.Options.Add(option);
         command.SetAction(parse => ExecuteAsync(context.Out, parse.GetValue(folders) ?? [], parse.GetValue(output),
@@ -38,24 +47,30 @@ public static class ReportCommand
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(TextWriter stdout, string[] folders, string? outDir, double tolerance, bool failOnRegression)
+    private static async Task<int> ExecuteAsync(TextWriter stdout, string[] folders, string? outDir, double tolerance,
+        bool failOnRegression)
     {
-        if (folders.Length == 0) throw new UsageException("report needs one or more run folders (reports/<run>) holding results.json");
-        var runs = folders.Select(f => (Label: Path.GetFileName(Path.GetFullPath(f).TrimEnd('/')), Document: ResultsFile.Read(f))).ToList();
+        if (folders.Length == 0) throw new UsageException(
+            "report needs one or more run folders (reports/<run>) holding results.json");
+        var runs = folders.Select(f =>
+            (Label: Path.GetFileName(Path.GetFullPath(f).TrimEnd('/')), Document: ResultsFile.Read(f))).ToList();
         if (runs.Count == 1)
         {
             var folder = ReportFolder.Prepare(outDir ?? folders[0], "report", DateTimeOffset.Now);
             if (outDir is not null) await ResultsFile.WriteAsync(runs[0].Document, folder);
             var written = await ReportSet.WriteAsync(runs[0].Document, folder);
             foreach (var path in written.Paths) stdout.WriteLine($"wrote {path}");
-            foreach (var failure in written.Failures) stdout.WriteLine($"report {failure.FileName} could not be written: {failure.Problem}");
+            foreach (var failure in written.Failures) stdout.WriteLine(
+                $"report {failure.FileName} could not be written: {failure.Problem}");
             return ExitCodes.Ok;
         }
 
         var comparison = new Comparison(runs, tolerance);
         var target = ReportFolder.Prepare(outDir, "compare", DateTimeOffset.Now);
-        await File.WriteAllTextAsync(Path.Combine(target, HtmlReport.Name), comparison.RenderHtml(), new UTF8Encoding(false));
-        await File.WriteAllTextAsync(Path.Combine(target, SummaryMarkdown.Name), comparison.RenderMarkdown(), new UTF8Encoding(false));
+        await File.WriteAllTextAsync(Path.Combine(target, HtmlReport.Name), comparison.RenderHtml(),
+            new UTF8Encoding(false));
+        await File.WriteAllTextAsync(Path.Combine(target, SummaryMarkdown.Name), comparison.RenderMarkdown(),
+            new UTF8Encoding(false));
         stdout.Write(comparison.RenderMarkdown());
         stdout.WriteLine($"comparison: {Path.Combine(target, HtmlReport.Name)}");
         return failOnRegression && comparison.HasRegression ? ExitCodes.Failures : ExitCodes.Ok;

@@ -25,13 +25,15 @@ public static class RunCommand
         {
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
-            return await ExecuteAsync(context, url, parse.GetValue(field) ?? "images", parse.GetValue(seed), parse.GetValue(output), tls, https,
+            return await ExecuteAsync(context, url, parse.GetValue(field) ?? "images", parse.GetValue(seed),
+                parse.GetValue(output), tls, https,
                 CliOptions.RecoveryOrDefault(parse.GetValue(recovery)));
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, int seed, string? outDir, TlsOptions tls, bool https,
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, int seed, string? outDir,
+        TlsOptions tls, bool https,
         TimeSpan recovery)
     {
         var stdout = context.Out;
@@ -41,7 +43,9 @@ public static class RunCommand
         var embedded = new ReferenceServer.ReferenceServerOptions { FileField = field, Https = https };
         await using var target = await Target.ResolveAsync(url, null, embedded, tls, context.Token);
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(60));
-        stdout.WriteLine($"UploadConformance {Results.ToolInfo.Current.Version}: suite '{SmokeSuite.Name}' against {target.Describe()}, seed {seed}");
+        stdout.WriteLine(
+            $"UploadConformance {Results.ToolInfo.Current.Version}: suite '{SmokeSuite.Name}' against "
+            + $"{target.Describe()}, seed {seed}");
 
         var images = ImageFactory.Default();
         stdout.WriteLine($"preparing payloads (images are encoded once and cached in {images.CacheDirectory})");
@@ -64,12 +68,14 @@ public static class RunCommand
             foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(load))) stdout.WriteLine(line);
             if (outcome.Interrupted is { } why)
             {
-                var code = outcome.TargetGone ? ExitCodes.Unreachable : context.Token.IsCancellationRequested ? context.Stop.ExitCode : ExitCodes.Ok;
+                var code = outcome.TargetGone ? ExitCodes.Unreachable : context.Token.IsCancellationRequested
+                    ? context.Stop.ExitCode : ExitCodes.Ok;
                 run = run with { Interrupted = why, InterruptedExitCode = code };
             }
         }
         var record = new RunRecord("run", started, folder, target, seed);
         var exit = await CaseSession.FinishAsync(record, run, context, load);
-        return exit == ExitCodes.Ok && load is not null && load.Thresholds.Any(t => !t.Passed) ? ExitCodes.Failures : exit;
+        return exit == ExitCodes.Ok && load is not null && load.Thresholds.Any(t => !t.Passed) ? ExitCodes.Failures
+            : exit;
     }
 }

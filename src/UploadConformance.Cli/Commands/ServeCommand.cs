@@ -13,34 +13,47 @@ public static class ServeCommand
     {
         var command = new Command("serve", "the reference upload server alone, for other tools");
         var host = CliOptions.Address("--host", "the address to listen on (127.0.0.1)", IPAddress.Loopback);
-        var port = CliOptions.Int("--port", "n", "the port (8090; 0 picks a free one)", fallback: 8090, min: 0, max: 65535);
+        var port = CliOptions.Int("--port", "n", "the port (8090; 0 picks a free one)", fallback: 8090, min: 0,
+            max: 65535);
         var field = CliOptions.Field("images");
         var maxFile = CliOptions.Size("--max-file-bytes", "the largest file it stores (64MiB)");
-        var storage = CliOptions.Text("--storage", "dir", "keep uploads here (default: a temporary folder, removed at exit)");
+        var storage =
+            CliOptions.Text("--storage", "dir", "keep uploads here (default: a temporary folder, removed at exit)");
         var defect = CliOptions.Text("--defect", "name[,name]", "bugs on purpose, to see the suite catch them: "
             + string.Join(", ", ServerDefectNames.All.Select(ServerDefectNames.Name)));
         defect.CompletionSources.Add(ServerDefectNames.All.Select(ServerDefectNames.Name).ToArray());
         var quiet = CliOptions.Flag("--quiet", "no access log");
         var https = CliOptions.Flag("--https", "HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start");
-        var clientCa = CliOptions.Text("--client-ca", "pem", "with --https: require client certificates issued by this CA");
+        var clientCa =
+            CliOptions.Text("--client-ca", "pem", "with --https: require client certificates issued by this CA");
         var h2c = CliOptions.Flag("--h2c", "cleartext HTTP/2 only, with prior knowledge");
-        foreach (var option in new Option[] { host, port, field, maxFile, storage, defect, quiet, https, clientCa, h2c }) command.Options.Add(option);
+        foreach (var option in new Option[] { host, port, field, maxFile, storage, defect, quiet, https, clientCa,
+            h2c }) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
-            var options = Options(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(field) ?? "images", parse.GetValue(maxFile),
-                parse.GetValue(storage), parse.GetValue(defect), parse.GetValue(https), parse.GetValue(clientCa), parse.GetValue(h2c));
-            return await ExecuteAsync(context, options with { AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out) });
+            var options =
+                Options(parse.GetValue(host)!, parse.GetValue(port), parse.GetValue(field) ?? "images",
+                parse.GetValue(maxFile),
+                parse.GetValue(storage), parse.GetValue(defect), parse.GetValue(https), parse.GetValue(clientCa),
+                parse.GetValue(h2c));
+            return await ExecuteAsync(context,
+                options with { AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out) });
         });
         return command;
     }
 
-    private static ReferenceServerOptions Options(IPAddress host, int port, string field, long? maxFile, string? storage, string? defectList,
+    private static ReferenceServerOptions Options(IPAddress host, int port, string field, long? maxFile,
+        string? storage, string? defectList,
         bool https, string? clientCa, bool h2c)
     {
-        if (clientCa is not null && !https) throw new UsageException("--client-ca needs --https: client certificates are part of TLS");
-        if (h2c && https) throw new UsageException("--h2c is cleartext HTTP/2; with --https the server offers HTTP/2 by ALPN already");
-        if (clientCa is not null && !File.Exists(clientCa)) throw new UsageException($"--client-ca {clientCa}: no such file");
-        if (storage is not null && File.Exists(storage)) throw new UsageException($"--storage {storage}: is a file, not a folder");
+        if (clientCa is not null
+            && !https) throw new UsageException("--client-ca needs --https: client certificates are part of TLS");
+        if (h2c && https) throw new UsageException(
+            "--h2c is cleartext HTTP/2; with --https the server offers HTTP/2 by ALPN already");
+        if (clientCa is not null
+            && !File.Exists(clientCa)) throw new UsageException($"--client-ca {clientCa}: no such file");
+        if (storage is not null
+            && File.Exists(storage)) throw new UsageException($"--storage {storage}: is a file, not a folder");
         ServerDefects defects;
         try
         {
@@ -83,14 +96,20 @@ public static class ServeCommand
         await using (server)
         {
             stdout.WriteLine($"reference upload server on {server.BaseUrl}");
-            stdout.WriteLine($"  POST {options.UploadPath}  multipart/form-data, file under field '{options.FileField}', "
+            stdout.WriteLine(
+                $"  POST {options.UploadPath}  multipart/form-data, file under field '{options.FileField}', "
                 + $"files up to {options.MaxFileBytes} bytes");
             stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
-            stdout.WriteLine($"  storage: {server.Store.StorageDirectory}{(options.StorageDirectory is null ? " (deleted at exit)" : "")}");
+            stdout.WriteLine(
+                $"  storage: {server.Store.StorageDirectory}"
+                + (options.StorageDirectory is null ? " (deleted at exit)" : ""));
             if (options.Defects != ServerDefects.None) stdout.WriteLine($"  DEFECTS ON PURPOSE: {options.Defects}");
-            if (server.CertificatePath is { } pem) stdout.WriteLine($"  HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start; trust it with --ca {pem}");
-            if (options.ClientCaFile is { } ca) stdout.WriteLine($"  mutual TLS: a client certificate issued by {ca} is required (send one with --cert/--key)");
-            if (options.H2c) stdout.WriteLine("  cleartext HTTP/2 only (prior knowledge): point clients at it with --http 2");
+            if (server.CertificatePath is { } pem) stdout.WriteLine(
+                $"  HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start; trust it with --ca {pem}");
+            if (options.ClientCaFile is { } ca) stdout.WriteLine(
+                $"  mutual TLS: a client certificate issued by {ca} is required (send one with --cert/--key)");
+            if (options.H2c) stdout.WriteLine(
+                "  cleartext HTTP/2 only (prior knowledge): point clients at it with --http 2");
             stdout.WriteLine("Ctrl-C or SIGTERM stops it.");
             try
             {

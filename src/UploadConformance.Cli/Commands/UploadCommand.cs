@@ -15,20 +15,25 @@ public static class UploadCommand
 {
     public static Command Create(CliContext context)
     {
-        var command = new Command("upload", "one upload of your own file or a generated payload of any size, verified, with the client's peak memory");
+        var command =
+            new Command("upload",
+            "one upload of your own file or a generated payload of any size, verified, with the client's peak memory");
         var target = CliOptions.Target();
         var file = CliOptions.Text("--file", "path", "upload this file");
         var size = CliOptions.Size("--size", "…or a generated payload of this many bytes");
         var field = CliOptions.Field("images");
-        var fileName = CliOptions.Text("--filename", "name", "the filename sent (default: the file's own, or tmp_<seed>.bin)");
-        var contentType = CliOptions.Text("--content-type", "type", "the file part's Content-Type (default: from the extension)");
+        var fileName =
+            CliOptions.Text("--filename", "name", "the filename sent (default: the file's own, or tmp_<seed>.bin)");
+        var contentType =
+            CliOptions.Text("--content-type", "type", "the file part's Content-Type (default: from the extension)");
         var chunked = CliOptions.Flag("--chunked", "chunked transfer encoding instead of Content-Length");
         var abort = CliOptions.Text("--abort", "50%|bytes", "UploadTask.abort() after this share or this many bytes");
         var rate = CliOptions.Size("--rate", "a slow link: bytes a second");
         var timeout = CliOptions.Int("--timeout", "ms", "the client timeout (60000)", fallback: 60_000, min: 1);
         var seed = CliOptions.Seed();
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { target, file, size, field, fileName, contentType, chunked, abort, rate, timeout, seed, output })
+        foreach (var option in new Option[] { target, file, size, field, fileName, contentType, chunked, abort, rate,
+            timeout, seed, output })
             command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
@@ -45,7 +50,9 @@ public static class UploadCommand
                 _ => throw new UsageException("give --file or --size, not both"),
             };
             var fieldName = parse.GetValue(field) ?? "images";
-            var upload = new UploadFile(payload, parse.GetValue(fileName) ?? (filePath is null ? $"tmp_{seedValue:x8}.bin" : Path.GetFileName(filePath)),
+            var upload =
+                new UploadFile(payload, parse.GetValue(fileName)
+                ?? (filePath is null ? $"tmp_{seedValue:x8}.bin" : Path.GetFileName(filePath)),
                 parse.GetValue(contentType) ?? GuessContentType(filePath));
             var wire = new WireOptions
             {
@@ -53,12 +60,14 @@ public static class UploadCommand
                 AbortAt = ParseAbort(parse.GetValue(abort)),
                 RateCapBytesPerSecond = parse.GetValue(rate),
             };
-            return await ExecuteAsync(context, url, fieldName, upload, wire, parse.GetValue(timeout), seedValue, parse.GetValue(output), tls, https);
+            return await ExecuteAsync(context, url, fieldName, upload, wire, parse.GetValue(timeout), seedValue,
+                parse.GetValue(output), tls, https);
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, UploadFile file, WireOptions wire, int timeoutMs,
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, UploadFile file,
+        WireOptions wire, int timeoutMs,
         int seed, string? outDir, TlsOptions tls, bool https)
     {
         var stdout = context.Out;
@@ -66,7 +75,9 @@ public static class UploadCommand
         var started = DateTimeOffset.Now;
         var folder = ReportFolder.Prepare(outDir, "upload", started);
         TlsArguments.Announce(tls, stdout);
-        var embedded = new ReferenceServer.ReferenceServerOptions { FileField = field, MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https };
+        var embedded =
+            new ReferenceServer.ReferenceServerOptions { FileField = field,
+            MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https };
         await using var target = await Target.ResolveAsync(url, null, embedded, tls, context.Token);
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromMinutes(10));
 
@@ -90,7 +101,9 @@ public static class UploadCommand
             var decile = expected == 0 ? 10 : sent * 10 / expected;
             if (decile == lastDecile) return;
             lastDecile = decile;
-            stdout.WriteLine($"  progress {decile * 10,3}%  {sent} / {expected} bytes  {sent / Math.Max(clock.Elapsed.TotalSeconds, 1e-3) / (1 << 20):0.0} MiB/s");
+            stdout.WriteLine(
+                $"  progress {decile * 10,3}%  {sent} / {expected} bytes  "
+                + $"{sent / Math.Max(clock.Elapsed.TotalSeconds, 1e-3) / (1 << 20):0.0} MiB/s");
         }
 
         using var uploader = new Uploader(target.Tls);
@@ -99,9 +112,11 @@ public static class UploadCommand
         using (var self = Process.GetCurrentProcess())
         {
             stdout.WriteLine($"client peak RSS: {self.PeakWorkingSet64 / (1 << 20)} MiB"
-                + (target.Embedded ? " (the embedded server runs in this process too; use --target for the client alone)" : ""));
+                + (target.Embedded
+                    ? " (the embedded server runs in this process too; use --target for the client alone)" : ""));
         }
-        foreach (var check in run.Results.SelectMany(r => r.Checks)) stdout.WriteLine($"  {UploadConformance.Text.UntrustedText.ForTerminal(check.ToString())}");
+        foreach (var check in run.Results.SelectMany(r => r.Checks)) stdout.WriteLine(
+            $"  {UploadConformance.Text.UntrustedText.ForTerminal(check.ToString())}");
         return await CaseSession.FinishAsync(new RunRecord("upload", started, folder, target, seed), run, context);
     }
 
@@ -121,7 +136,9 @@ public static class UploadCommand
     private static AbortPoint? ParseAbort(string? text)
     {
         if (text is null) return null;
-        if (text.EndsWith('%') && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct) && pct is > 0 and < 100)
+        if (text.EndsWith('%')
+            && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var pct)
+            && pct is > 0 and < 100)
             return AbortPoint.AtFraction(pct / 100);
         if (ByteSize.TryParse(text, out var bytes) && bytes > 0) return AbortPoint.AfterBytes(bytes);
         throw new UsageException($"--abort takes a percentage such as 50% or a byte count such as 1MiB, not '{text}'");

@@ -8,7 +8,8 @@ using UploadConformance.Wire;
 namespace UploadConformance.Load;
 
 /// <summary>A progress line's worth of the run so far.</summary>
-public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rps, long Requests, long Failed, long Dropped, double P99Ms, long InFlight);
+public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rps, long Requests, long Failed,
+    long Dropped, double P99Ms, long InFlight);
 
 public sealed record ThresholdResult(string Text, string? Scope, string Metric, double Actual, bool Passed);
 
@@ -44,7 +45,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     private readonly Uploader _uploader;
     private readonly Http1Client? _lean;
     private readonly ConnectionTimings _timings = new();
-    private readonly Dictionary<RequestPlan, (PreparedRequest? Prepared, long PayloadBytes)> _plans = new(ReferenceEqualityComparer.Instance);
+    private readonly Dictionary<RequestPlan, (PreparedRequest? Prepared, long PayloadBytes)> _plans =
+        new(ReferenceEqualityComparer.Instance);
     private readonly LoadStats _stats = new();
     private readonly Stopwatch _clock = new();
     private readonly ExecutionSegment _segment;
@@ -56,7 +58,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     private long _inFlight;
     private TaskCompletionSource _idle = NewIdle();
 
-    public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix, TlsOptions? tls = null, ExecutionSegment? segment = null)
+    public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix, TlsOptions? tls = null,
+        ExecutionSegment? segment = null)
     {
         _scenario = scenario.Validate();
         _segment = segment ?? ExecutionSegment.Whole;
@@ -126,7 +129,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         try { await reporting; } catch (OperationCanceledException) { }
         var (all, byName, series) = _stats.Finish();
         var (connect, handshake) = _timings.Snapshot();
-        return new LoadOutcome(all, byName, series, duration, Evaluate(_scenario.Thresholds, all, byName, duration), interrupted, targetGone,
+        return new LoadOutcome(all, byName, series, duration, Evaluate(_scenario.Thresholds, all, byName, duration),
+            interrupted, targetGone,
             _uploader.Connections + (_lean?.Connections ?? 0), _uploader.TlsHandshakes + (_lean?.TlsHandshakes ?? 0))
         {
             ConnectTimes = connect,
@@ -138,7 +142,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
 
     Task ILoadDriver.PauseAsync(TimeSpan span, CancellationToken ct) => Task.Delay(span, ct);
 
-    async Task ILoadDriver.InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken ct)
+    async Task ILoadDriver.InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span,
+        long? iterations, CancellationToken ct)
     {
         var phaseStart = _clock.Elapsed;
         long injected = 0;
@@ -186,7 +191,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         _ = RunIterationAsync(shape.Name, burst, intended, n, ct);
     }
 
-    async Task ILoadDriver.ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations, CancellationToken ct)
+    async Task ILoadDriver.ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations,
+        CancellationToken ct)
     {
         var phaseStart = _clock.Elapsed;
         // Iterations of a closed phase are numbered within it: the phase's base, then the numbers
@@ -234,7 +240,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         await Task.WhenAll(_segment.OwnedCopies(maxCopies).Select(Copy));
     }
 
-    private async Task RunIterationAsync(string name, RequestPlan[] burst, TimeSpan intended, long iteration, CancellationToken ct)
+    private async Task RunIterationAsync(string name, RequestPlan[] burst, TimeSpan intended, long iteration,
+        CancellationToken ct)
     {
         try
         {
@@ -251,8 +258,10 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         }
     }
 
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
-    private async ValueTask SendAsync(string name, RequestPlan plan, TimeSpan intended, long iteration, CancellationToken ct)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(
+        typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder))]
+    private async ValueTask SendAsync(string name, RequestPlan plan, TimeSpan intended, long iteration,
+        CancellationToken ct)
     {
         var sampled = Sampled(iteration);
         UploadOutcome outcome;
@@ -260,7 +269,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         if (prepared is not null)
         {
             Interlocked.Increment(ref _sentLean);
-            outcome = await _lean!.SendAsync(prepared, sampled || _profile.Success.Json.Count > 0, ct).ConfigureAwait(false);
+            outcome = await _lean!.SendAsync(prepared, sampled || _profile.Success.Json.Count > 0,
+                ct).ConfigureAwait(false);
         }
         else
         {
@@ -287,7 +297,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             payloadBytes), end);
     }
 
-    private bool Sampled(long iteration) => _scenario.CheckFraction >= 1 || (_scenario.CheckFraction > 0 && iteration % (long)Math.Round(1 / _scenario.CheckFraction) == 0);
+    private bool Sampled(long iteration) => _scenario.CheckFraction >= 1
+        || (_scenario.CheckFraction > 0 && iteration % (long)Math.Round(1 / _scenario.CheckFraction) == 0);
 
     /// <summary>The echoed size and sha256 against what was sent; null when they match or are not echoed.</summary>
     private string? EchoMismatch(RequestPlan plan, UploadOutcome outcome)
@@ -296,13 +307,18 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         {
             using var doc = JsonDocument.Parse(outcome.Data ?? "");
             var echo = _profile.Echo;
-            var entry = echo.Files is { } fp && JsonPath.Select(doc.RootElement, fp) is { ValueKind: JsonValueKind.Array } files && files.GetArrayLength() > 0
+            var entry = echo.Files is { } fp
+                && JsonPath.Select(doc.RootElement, fp) is { ValueKind: JsonValueKind.Array } files
+                && files.GetArrayLength() > 0
                 ? files[0]
                 : echo.File is { } f && JsonPath.Select(doc.RootElement, f) is { } one ? one : (JsonElement?)null;
             if (entry is not { } e) return null;
             var payload = plan.Request.File.Payload;
-            if (echo.Size is { } sp && JsonPath.Text(e, sp) is { } size && size != payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture)) return "size differs";
-            if (echo.Sha256 is { } hp && JsonPath.Text(e, hp) is { } sha && sha != payload.Sha256) return "sha256 differs";
+            if (echo.Size is { } sp && JsonPath.Text(e, sp) is { } size
+                && size != payload.Length.ToString(
+                System.Globalization.CultureInfo.InvariantCulture)) return "size differs";
+            if (echo.Sha256 is { } hp && JsonPath.Text(e, hp) is { } sha
+                && sha != payload.Sha256) return "sha256 differs";
             return null;
         }
         catch (JsonException)
@@ -320,14 +336,18 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         {
             _stats.CloseSecondsBefore(_clock.Elapsed);
             var (requests, failed, dropped, p99, _) = _stats.Snapshot();
-            progress?.Invoke(new LoadProgress(_clock.Elapsed, planned, _stats.LastSecond()?.Requests ?? 0, requests, failed, dropped, p99, InFlight));
+            progress?.Invoke(
+                new LoadProgress(_clock.Elapsed, planned, _stats.LastSecond()?.Requests ?? 0, requests, failed,
+                dropped, p99, InFlight));
 
             var (all, byName) = _stats.Totals();
             var refused = all.Errors.GetValueOrDefault("refused");
             if (refused > lastRefused && all.Ok == lastOk)
                 stopWith("target stopped answering (connections refused)");
             (lastOk, lastRefused) = (all.Ok, refused);
-            if (_scenario.AbortOnFail && Evaluate(_scenario.Thresholds, all, byName, _clock.Elapsed).FirstOrDefault(t => !t.Passed) is { } breached)
+            if (_scenario.AbortOnFail
+                && Evaluate(_scenario.Thresholds, all, byName, _clock.Elapsed).FirstOrDefault(t =>
+                !t.Passed) is { } breached)
                 stopWith($"threshold breached: {breached.Text} (was {breached.Actual:0.###})");
         }
     }

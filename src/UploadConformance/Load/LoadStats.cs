@@ -37,7 +37,8 @@ public sealed class NameStats
     public long FileBytes { get; private set; }
     /// <summary>Counts by status code, as text for reports.</summary>
     public SortedDictionary<string, long> Statuses => new(
-        _statuses.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value), StringComparer.Ordinal);
+        _statuses.ToDictionary(kv => kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv =>
+        kv.Value), StringComparer.Ordinal);
 
     // By number while recording: a status's text would be a string made per request.
     private readonly Dictionary<int, long> _statuses = [];
@@ -98,12 +99,14 @@ public sealed class NameStats
 
     public static long Micros(TimeSpan t) => Math.Clamp((long)t.TotalMicroseconds, 1, 3_600_000_000);
 
-    private static void Increment(SortedDictionary<string, long> counts, string key) => counts[key] = counts.GetValueOrDefault(key) + 1;
+    private static void Increment(SortedDictionary<string, long> counts, string key) => counts[key] =
+        counts.GetValueOrDefault(key) + 1;
 }
 
 /// <summary>One closed second of the run: counts, percentiles, and its histogram in HdrHistogram's
 /// compressed form, so per-second series from several machines merge exactly.</summary>
-public sealed record SecondStats(int Second, long Requests, long Ok, long Failed, long Dropped, long BytesSent, long BytesReceived,
+public sealed record SecondStats(int Second, long Requests, long Ok, long Failed, long Dropped, long BytesSent,
+    long BytesReceived,
     double P50Ms, double P95Ms, double P99Ms, double MaxMs, string Histogram,
     double ServiceP50Ms = 0, double ServiceP95Ms = 0, double ServiceP99Ms = 0, double ServiceMaxMs = 0);
 
@@ -151,7 +154,8 @@ public sealed class LoadStats
     /// <summary>A consistent copy of the totals, for progress lines and thresholds mid-run.</summary>
     public (long Requests, long Failed, long Dropped, double P99Ms, double ErrorRate) Snapshot()
     {
-        lock (_gate) return (All.Requests, All.Failed, All.Dropped, All.Corrected.TotalCount == 0 ? 0 : All.Corrected.GetValueAtPercentile(99) / 1000.0, All.ErrorRate);
+        lock (_gate) return (All.Requests, All.Failed, All.Dropped, All.Corrected.TotalCount == 0 ? 0
+            : All.Corrected.GetValueAtPercentile(99) / 1000.0, All.ErrorRate);
     }
 
     /// <summary>Copies of the running totals, for mid-run threshold checks.</summary>
@@ -205,12 +209,15 @@ public sealed class LoadStats
         _open.Remove(second);
         if (second == _lastSecond) _lastBucket = null;
         _closed.Add(new SecondStats(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
-            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0 : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram),
-            Ms(b.ServiceTime, 50), Ms(b.ServiceTime, 95), Ms(b.ServiceTime, 99), b.ServiceTime.TotalCount == 0 ? 0 : b.ServiceTime.GetMaxValue() / 1000.0));
+            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0
+            : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram),
+            Ms(b.ServiceTime, 50), Ms(b.ServiceTime, 95), Ms(b.ServiceTime, 99), b.ServiceTime.TotalCount == 0 ? 0
+            : b.ServiceTime.GetMaxValue() / 1000.0));
         _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
     }
 
-    private static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
+    private static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0
+        ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
 
     private sealed class Bucket
     {

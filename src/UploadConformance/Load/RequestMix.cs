@@ -45,7 +45,8 @@ public sealed class RequestMix
         return (shape, plans[(int)(z % Variants)]);
     }
 
-    private static RequestPlan[][] Plans(RequestShape shape, int shapeIndex, int seed, TargetProfile profile, ImageFactory images)
+    private static RequestPlan[][] Plans(RequestShape shape, int shapeIndex, int seed, TargetProfile profile,
+        ImageFactory images)
     {
         IPayload payload;
         string extension, contentType;
@@ -58,7 +59,9 @@ public sealed class RequestMix
         else if (shape.File is { } file)
         {
             payload = new FilePayload(file);
-            (extension, contentType) = (Path.GetExtension(file).TrimStart('.') is { Length: > 0 } ext ? ext : "bin", shape.ContentType ?? "application/octet-stream");
+            (extension, contentType) =
+                (Path.GetExtension(file).TrimStart('.') is { Length: > 0 } ext ? ext : "bin", shape.ContentType
+                ?? "application/octet-stream");
         }
         else
         {
@@ -103,7 +106,9 @@ public sealed class RequestMix
                     AbortAt = shape.Abort,
                     RateCapBytesPerSecond = shape.RateCapBytesPerSecond,
                 };
-                plans[v][b] = RequestPlan.For(request, shape.Encoding ?? shape.Platform.Encoding, wire, seed + 100 * v + b, shape.Platform.Id);
+                plans[v][b] =
+                    RequestPlan.For(request, shape.Encoding ?? shape.Platform.Encoding, wire, seed + 100 * v + b,
+                    shape.Platform.Id);
             }
         }
         return plans;

@@ -28,7 +28,8 @@ public static class ByteSize
         var s = text.Trim();
         var i = 0;
         while (i < s.Length && (char.IsAsciiDigit(s[i]) || s[i] == '.')) i++;
-        if (i == 0 || !double.TryParse(s[..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
+        if (i == 0
+            || !double.TryParse(s[..i], NumberStyles.AllowDecimalPoint, CultureInfo.InvariantCulture, out var number))
         {
             problem = $"'{text}' is not a size such as {Examples}";
             return false;
@@ -50,7 +51,8 @@ public static class ByteSize
         if (multiplier < 0)
         {
             problem = unit.ToLowerInvariant() is "k" or "m" or "g" or "t"
-                ? $"'{text}': '{unit}' could mean 1000s or 1024s; write {unit.ToUpperInvariant()}iB or {unit.ToUpperInvariant()}B"
+                ? $"'{text}': '{unit}' could mean 1000s or 1024s; write {unit.ToUpperInvariant()}iB or "
+                    + $"{unit.ToUpperInvariant()}B"
                   .Replace("KB", "kB", StringComparison.Ordinal)
                 : $"'{text}': unknown unit '{unit}' (B, kB, MB, GB, KiB, MiB, GiB)";
             return false;

@@ -60,7 +60,8 @@ public sealed class FilePayload : PayloadBase
     public override long Length { get; }
 
     public override Stream OpenRead() =>
-        new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1, FileOptions.SequentialScan);
+        new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1,
+        FileOptions.SequentialScan);
 }
 
 /// <summary>A payload made on first use: a catalog can name its images without encoding them, so

@@ -4,20 +4,30 @@ using SkiaSharp;
 namespace UploadConformance.Payloads;
 
 /// <summary>An image a phone would hand to wx.chooseImage's success callback.</summary>
-public sealed record ImageSpec(string Id, SKEncodedImageFormat Format, int Width, int Height, int Quality, ImageContent Content, string Description)
+public sealed record ImageSpec(string Id, SKEncodedImageFormat Format, int Width, int Height, int Quality,
+    ImageContent Content, string Description)
 {
     public string Extension => Format == SKEncodedImageFormat.Png ? "png" : "jpg";
     public string ContentType => Format == SKEncodedImageFormat.Png ? "image/png" : "image/jpeg";
 
     // Sizes measured on real phones (research notes §2): originals are several MB, compressed
     // images are 1280- or 640-wide JPEGs of tens to hundreds of KB.
-    public static readonly ImageSpec Original = new("original", SKEncodedImageFormat.Jpeg, 4032, 3024, 92, ImageContent.Photo, "original JPEG 4032×3024");
-    public static readonly ImageSpec Compressed = new("compressed", SKEncodedImageFormat.Jpeg, 1280, 1706, 80, ImageContent.Photo, "compressed JPEG 1280×1706 (iOS)");
-    public static readonly ImageSpec CompressedAndroid = new("compressed-android", SKEncodedImageFormat.Jpeg, 640, 854, 75, ImageContent.Photo, "compressed JPEG 640×854 (Android)");
-    public static readonly ImageSpec Screenshot = new("screenshot", SKEncodedImageFormat.Png, 1170, 2532, 100, ImageContent.Screen, "PNG screenshot 1170×2532");
-    public static readonly ImageSpec LongScreenshot = new("long-screenshot", SKEncodedImageFormat.Png, 1152, 41586, 100, ImageContent.Screen, "long PNG screenshot 1152×41586");
+    public static readonly ImageSpec Original =
+        new("original", SKEncodedImageFormat.Jpeg, 4032, 3024, 92, ImageContent.Photo, "original JPEG 4032×3024");
+    public static readonly ImageSpec Compressed =
+        new("compressed", SKEncodedImageFormat.Jpeg, 1280, 1706, 80, ImageContent.Photo,
+        "compressed JPEG 1280×1706 (iOS)");
+    public static readonly ImageSpec CompressedAndroid =
+        new("compressed-android", SKEncodedImageFormat.Jpeg, 640, 854, 75, ImageContent.Photo,
+        "compressed JPEG 640×854 (Android)");
+    public static readonly ImageSpec Screenshot =
+        new("screenshot", SKEncodedImageFormat.Png, 1170, 2532, 100, ImageContent.Screen, "PNG screenshot 1170×2532");
+    public static readonly ImageSpec LongScreenshot =
+        new("long-screenshot", SKEncodedImageFormat.Png, 1152, 41586, 100, ImageContent.Screen,
+        "long PNG screenshot 1152×41586");
 
-    public static readonly IReadOnlyList<ImageSpec> All = [Original, Compressed, CompressedAndroid, Screenshot, LongScreenshot];
+    public static readonly IReadOnlyList<ImageSpec> All =
+        [Original, Compressed, CompressedAndroid, Screenshot, LongScreenshot];
 }
 
 public enum ImageContent { Photo, Screen }
@@ -39,18 +49,21 @@ public sealed class ImageFactory(string cacheDirectory)
         var explicitDir = Environment.GetEnvironmentVariable("UPLOADCONFORMANCE_CACHE");
         if (!string.IsNullOrEmpty(explicitDir)) return explicitDir;
         var xdg = Environment.GetEnvironmentVariable("XDG_CACHE_HOME");
-        var root = !string.IsNullOrEmpty(xdg) ? xdg : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
+        var root = !string.IsNullOrEmpty(xdg) ? xdg
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".cache");
         return Path.Combine(root, "uploadconformance");
     }
 
     public FilePayload Get(ImageSpec spec, int seed = 1)
     {
-        var fileName = $"{spec.Id}-{spec.Width}x{spec.Height}-q{spec.Quality}-s{seed}-g{GeneratorVersion}.{spec.Extension}";
+        var fileName =
+            $"{spec.Id}-{spec.Width}x{spec.Height}-q{spec.Quality}-s{seed}-g{GeneratorVersion}.{spec.Extension}";
         var path = Path.Combine(CacheDirectory, fileName);
         return InProcess.GetOrAdd(path, p => new Lazy<FilePayload>(() => Materialise(spec, seed, p))).Value;
     }
 
-    public IPayload Deferred(ImageSpec spec, int seed = 1) => new DeferredPayload(() => Get(spec, seed), spec.Description);
+    public IPayload Deferred(ImageSpec spec, int seed = 1) =>
+        new DeferredPayload(() => Get(spec, seed), spec.Description);
 
     private static FilePayload Materialise(ImageSpec spec, int seed, string path)
     {

@@ -10,7 +10,8 @@ namespace UploadConformance.Reporting;
 /// first run (pass → non-strict → fail), or a load metric worse beyond the tolerance.</summary>
 public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Document)> runs, double tolerancePercent)
 {
-    public sealed record LoadDelta(string Run, string Metric, double Baseline, double Candidate, double ChangePercent, bool Regression);
+    public sealed record LoadDelta(string Run, string Metric, double Baseline, double Candidate, double ChangePercent,
+        bool Regression);
 
     public sealed record VerdictChange(string CaseId, string Run, Verdict Baseline, Verdict Candidate, string Reason);
 
@@ -64,18 +65,30 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
     {
         static string E(string? text) => HtmlReport.E(text);
         var html = new StringBuilder();
-        html.Append("<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>UploadConformance · comparison</title>");
+        html.Append(
+            "<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><title>UploadConformance · "
+            + "comparison</title>");
         html.Append($"<style>{HtmlReport.Style}</style></head><body>");
-        html.Append($"<header><h1>UploadConformance comparison</h1><div class=\"facts\">{runs.Count} runs · tolerance {tolerancePercent:0.#}%<br>");
-        html.Append(string.Join("<br>", runs.Select((r, i) => $"{Letter(i)}: {E(r.Label)} · {E(r.Document.Run.Target.Url)} · {r.Document.Run.StartedAt:yyyy-MM-dd HH:mm}")));
+        html.Append(
+            $"<header><h1>UploadConformance comparison</h1><div class=\"facts\">{runs.Count} runs · tolerance "
+            + $"{tolerancePercent:0.#}%<br>");
+        html.Append(string.Join("<br>",
+            runs.Select((r, i) =>
+            $"{Letter(i)}: {E(r.Label)} · {E(r.Document.Run.Target.Url)} · "
+            + $"{r.Document.Run.StartedAt:yyyy-MM-dd HH:mm}")));
         html.Append("</div></header><main>");
         var regressions = VerdictRegressions();
         if (regressions.Count > 0)
         {
-            html.Append("<h2>Verdicts that got worse</h2><table><tr><th>case</th><th>run</th><th>was</th><th>now</th><th>reason</th></tr>");
+            html.Append(
+                "<h2>Verdicts that got "
+                + "worse</h2><table><tr><th>case</th><th>run</th><th>was</th><th>now</th><th>reason</th></tr>");
             foreach (var r in regressions)
-                html.Append($"<tr><td><code>{E(r.CaseId)}</code></td><td>{E(r.Run)}</td><td><span class=\"badge {HtmlReport.Css(r.Baseline)}\">{HtmlReport.Css(r.Baseline)}</span></td>"
-                    + $"<td><span class=\"badge {HtmlReport.Css(r.Candidate)}\">{HtmlReport.Css(r.Candidate)}</span></td><td>{E(r.Reason)}</td></tr>");
+                html.Append($"<tr><td><code>{E(r.CaseId)}</code></td><td>{E(r.Run)}</td><td><span class=\"badge "
+                    + $"{HtmlReport.Css(r.Baseline)}\">{HtmlReport.Css(r.Baseline)}</span></td>"
+                    + $"<td><span class=\"badge "
+                        + $"{HtmlReport.Css(r.Candidate)}\">{HtmlReport.Css(r.Candidate)}</span></td>"
+                        + $"<td>{E(r.Reason)}</td></tr>");
             html.Append("</table>");
         }
         var ids = runs.SelectMany(r => r.Document.Cases.Select(c => c.Id)).Distinct().ToList();
@@ -91,7 +104,8 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
                 html.Append($"<tr><td>{(differ ? "<b>" : "")}<code>{E(id)}</code>{(differ ? "</b>" : "")}</td>");
                 foreach (var v in verdicts)
                     html.Append(v is null ? "<td class=\"muted\">–</td>"
-                        : $"<td><span class=\"badge {HtmlReport.Css(v.Verdict)}\" title=\"{E(v.Reason)}\">{HtmlReport.Css(v.Verdict)}</span></td>");
+                        : $"<td><span class=\"badge {HtmlReport.Css(v.Verdict)}\" "
+                            + $"title=\"{E(v.Reason)}\">{HtmlReport.Css(v.Verdict)}</span></td>");
                 html.Append("</tr>");
             }
             html.Append("</table>");
@@ -99,11 +113,16 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         var deltas = LoadDeltas();
         if (deltas.Count > 0)
         {
-            html.Append("<h2>Load, against the first run</h2><table><tr><th>run</th><th>metric</th><th class=\"num\">baseline</th>");
+            html.Append(
+                "<h2>Load, against the first run</h2><table><tr><th>run</th><th>metric</th><th "
+                + "class=\"num\">baseline</th>");
             html.Append("<th class=\"num\">this run</th><th class=\"num\">change</th><th></th></tr>");
             foreach (var d in deltas)
-                html.Append($"<tr><td>{E(d.Run)}</td><td>{E(d.Metric)}</td><td class=\"num\">{d.Baseline:0.##}</td><td class=\"num\">{d.Candidate:0.##}</td>"
-                    + $"<td class=\"num\">{d.ChangePercent:+0.#;-0.#;0}%</td><td>{(d.Regression ? "<span class=\"badge fail\">regression</span>" : "")}</td></tr>");
+                html.Append(
+                    $"<tr><td>{E(d.Run)}</td><td>{E(d.Metric)}</td><td class=\"num\">{d.Baseline:0.##}</td><td "
+                    + $"class=\"num\">{d.Candidate:0.##}</td>"
+                    + $"<td class=\"num\">{d.ChangePercent:+0.#;-0.#;0}%</td>"
+                    + (d.Regression ? "<td><span class=\"badge fail\">regression</span></td></tr>" : "<td></td></tr>"));
             html.Append("</table>");
         }
         html.Append("</main></body></html>");
@@ -114,20 +133,30 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
     {
         static string Cell(string? text) => UntrustedText.ForTerminal(text);
         var md = new StringBuilder("# UploadConformance comparison\n\n");
-        for (var i = 0; i < runs.Count; i++) md.Append($"- {Letter(i)}: {runs[i].Label} (`{Cell(runs[i].Document.Run.Target.Url)}`)\n");
+        for (var i = 0; i < runs.Count; i++) md.Append(
+            $"- {Letter(i)}: {runs[i].Label} (`{Cell(runs[i].Document.Run.Target.Url)}`)\n");
         // Regressions first: they are what a reviewer of a deploy looks for.
         var regressions = VerdictRegressions();
         if (regressions.Count > 0) md.Append($"\n{regressions.Count} verdicts got worse than in {Letter(0)}:\n");
         foreach (var r in regressions)
-            md.Append($"- ❌ regression in {r.Run}: `{r.CaseId}` {VerdictWords.Word(r.Baseline)} → {VerdictWords.Word(r.Candidate)} ({Cell(r.Reason)})\n");
+            md.Append(
+                $"- ❌ regression in {r.Run}: `{r.CaseId}` {VerdictWords.Word(r.Baseline)} → "
+                + $"{VerdictWords.Word(r.Candidate)} ({Cell(r.Reason)})\n");
         foreach (var d in LoadDeltas().Where(d => d.Regression))
-            md.Append($"- ❌ regression in {d.Run}: {d.Metric} {d.Baseline:0.##} → {d.Candidate:0.##} ({d.ChangePercent:+0.#;-0.#;0}%)\n");
+            md.Append(
+                $"- ❌ regression in {d.Run}: {d.Metric} {d.Baseline:0.##} → {d.Candidate:0.##} "
+                + $"({d.ChangePercent:+0.#;-0.#;0}%)\n");
         var differing = runs.SelectMany(r => r.Document.Cases.Select(c => c.Id)).Distinct()
-            .Where(id => runs.Select(r => r.Document.Cases.FirstOrDefault(c => c.Id == id)?.Verdict).Distinct().Count() > 1).ToList();
+            .Where(id =>
+                runs.Select(r =>
+                r.Document.Cases.FirstOrDefault(c => c.Id == id)?.Verdict).Distinct().Count() > 1).ToList();
         md.Append($"\n{differing.Count} cases differ between runs.\n");
         foreach (var id in differing)
         {
-            var cells = runs.Select((r, i) => $"{Letter(i)} {(r.Document.Cases.FirstOrDefault(c => c.Id == id) is { } c ? VerdictWords.Word(c.Verdict) : "–")}");
+            var cells =
+                runs.Select((r, i) =>
+                Letter(i) + " "
+                + (r.Document.Cases.FirstOrDefault(c => c.Id == id) is { } c ? VerdictWords.Word(c.Verdict) : "–"));
             md.Append($"- `{id}`: {string.Join(" · ", cells)}\n");
         }
         return md.ToString();

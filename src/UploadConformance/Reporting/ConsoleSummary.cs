@@ -17,13 +17,16 @@ public static class ConsoleSummary
     public static string CaseRow(CaseResult c, int idWidth)
     {
         var verdict = VerdictWords.Word(c.Verdict).ToUpperInvariant();
-        var line = $"  {verdict.PadRight(VerdictWidth)} {c.Id.PadRight(idWidth)} {c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "-",6} "
+        var line = $"  {verdict.PadRight(VerdictWidth)} {c.Id.PadRight(idWidth)} "
+            + $"{c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "-",6} "
             + $"{UntrustedText.ForTerminal(c.Outcome.ErrMsg),-28} {c.Outcome.ElapsedMs,8:0}";
-        return c.Reason.Length == 0 ? line : $"{line}\n  {"".PadRight(VerdictWidth)} └ {UntrustedText.ForTerminal(c.Reason)}";
+        return c.Reason.Length == 0 ? line
+            : $"{line}\n  {"".PadRight(VerdictWidth)} └ {UntrustedText.ForTerminal(c.Reason)}";
     }
 
     public static string Totals(Results.VerdictCounts s, double seconds) =>
-        $"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational in {seconds:0.0} s"
+        $"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational "
+        + $"in {seconds:0.0} s"
         + (s.Crashes > 0 ? $"; the server crashed {s.Crashes} time{(s.Crashes == 1 ? "" : "s")}" : "");
 
     /// <summary>"25 fail from 6 causes", then each cause with its cases, an example and its hint.</summary>
@@ -34,32 +37,44 @@ public static class ConsoleSummary
         var failCauses = d.Causes.Count(c => c.Verdict == Verdict.Fail);
         var parts = new List<string>();
         if (s.Fail > 0) parts.Add($"{s.Fail} fail from {failCauses} cause{(failCauses == 1 ? "" : "s")}");
-        if (s.NonStrict > 0) parts.Add($"{s.NonStrict} non-strict from {d.Causes.Count - failCauses} cause{(d.Causes.Count - failCauses == 1 ? "" : "s")}");
+        if (s.NonStrict > 0) parts.Add(
+            $"{s.NonStrict} non-strict from {d.Causes.Count - failCauses} "
+            + $"cause{(d.Causes.Count - failCauses == 1 ? "" : "s")}");
         yield return string.Join(", ", parts) + ":";
         foreach (var cause in d.Causes)
         {
-            var cases = cause.Cases.Count <= 4 ? string.Join(", ", cause.Cases) : $"{string.Join(", ", cause.Cases.Take(3))} and {cause.Cases.Count - 3} more";
+            var cases = cause.Cases.Count <= 4 ? string.Join(", ", cause.Cases)
+                : $"{string.Join(", ", cause.Cases.Take(3))} and {cause.Cases.Count - 3} more";
             yield return $"  #{cause.Id} {VerdictWords.Word(cause.Verdict)} ×{cause.Cases.Count}: {cases}";
             yield return $"     e.g. {UntrustedText.ForTerminal(CaseRunner.Excerpt(cause.Example, 200))}";
             if (cause.Hint is { } hint) yield return $"     hint: {hint}";
         }
         foreach (var crash in d.Crashes)
-            yield return $"  crash after {crash.Case}: down {crash.DownMs / 1000:0.0} s{(crash.Recovered ? ", then back" : ", never back")}";
+            yield return $"  crash after {crash.Case}: down {crash.DownMs / 1000:0.0} "
+                + $"s{(crash.Recovered ? ", then back" : ", never back")}";
         yield return "";
     }
 
     public static string Progress(LoadProgress p) =>
-        $"  [{p.Elapsed.TotalSeconds,4:0}s{(p.Planned is { } planned ? $" / {planned.TotalSeconds:0}s" : "")}]  rps {p.Rps,6:0.0}  "
-        + $"requests {p.Requests,7}  failed {p.Failed,5}  dropped {p.Dropped,5}  p99 {p.P99Ms,8:0.0} ms  in flight {p.InFlight,4}";
+        $"  [{p.Elapsed.TotalSeconds,4:0}s{(p.Planned is { } planned ? $" / {planned.TotalSeconds:0}s" : "")}]  rps "
+        + $"{p.Rps,6:0.0}  "
+        + $"requests {p.Requests,7}  failed {p.Failed,5}  dropped {p.Dropped,5}  p99 {p.P99Ms,8:0.0} ms  in flight "
+            + $"{p.InFlight,4}";
 
     public static IEnumerable<string> Load(LoadSummary load)
     {
         var table = load.Table;
-        yield return "  " + string.Join(" ", table.Columns.Select(c => c.Numeric ? c.Header.PadLeft(c.Width) : c.Header.PadRight(c.Width)));
+        yield return "  "
+            + string.Join(" ",
+            table.Columns.Select(c => c.Numeric ? c.Header.PadLeft(c.Width) : c.Header.PadRight(c.Width)));
         foreach (var row in table.Rows)
-            yield return "  " + string.Join(" ", table.Columns.Select((c, i) => c.Numeric ? row[i].PadLeft(c.Width) : row[i].PadRight(c.Width)));
-        if (load.Errors.Count > 0) yield return $"  errors: {string.Join(", ", load.Errors.Select(e => $"{e.Key} {e.Value}"))}";
+            yield return "  "
+                + string.Join(" ",
+                table.Columns.Select((c, i) => c.Numeric ? row[i].PadLeft(c.Width) : row[i].PadRight(c.Width)));
+        if (load.Errors.Count > 0) yield return $"  errors: "
+            + $"{string.Join(", ", load.Errors.Select(e => $"{e.Key} {e.Value}"))}";
         foreach (var t in load.Thresholds)
-            yield return $"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual {t.Actual.ToString("0.###", CultureInfo.InvariantCulture)})";
+            yield return $"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual "
+                + $"{t.Actual.ToString("0.###", CultureInfo.InvariantCulture)})";
     }
 }

@@ -12,10 +12,12 @@ public sealed class SeriesCsv : IReportWriter
 
     public string Render(ResultsDocument document)
     {
-        var csv = new CsvText("second", "requests", "ok", "failed", "dropped", "bytes_sent", "bytes_received", "p50_ms", "p95_ms", "p99_ms",
+        var csv = new CsvText("second", "requests", "ok", "failed", "dropped", "bytes_sent", "bytes_received",
+            "p50_ms", "p95_ms", "p99_ms",
             "max_ms", "service_p50_ms", "service_p95_ms", "service_p99_ms", "service_max_ms");
         foreach (var s in document.Load!.Series)
-            csv.Row(I(s.Second), I(s.Requests), I(s.Ok), I(s.Failed), I(s.Dropped), I(s.BytesSent), I(s.BytesReceived), F(s.P50Ms), F(s.P95Ms),
+            csv.Row(I(s.Second), I(s.Requests), I(s.Ok), I(s.Failed), I(s.Dropped), I(s.BytesSent), I(s.BytesReceived),
+                F(s.P50Ms), F(s.P95Ms),
                 F(s.P99Ms), F(s.MaxMs), F(s.ServiceP50Ms), F(s.ServiceP95Ms), F(s.ServiceP99Ms), F(s.ServiceMaxMs));
         return csv.ToString();
     }
@@ -53,7 +55,8 @@ public sealed class CsvText
 
     public void Row(params string[] fields) => _text.Append(string.Join(",", fields.Select(Quote))).Append(RecordEnd);
 
-    private static string Quote(string value) => value.IndexOfAny([',', '"', '\n', '\r']) < 0 ? value : $"\"{value.Replace("\"", "\"\"")}\"";
+    private static string Quote(string value) => value.IndexOfAny([',', '"', '\n', '\r']) < 0
+        ? value : $"\"{value.Replace("\"", "\"\"")}\"";
 
     public override string ToString() => _text.ToString();
 }

@@ -17,30 +17,40 @@ public sealed class HtmlReport : IReportWriter
     public string FileName => Name;
 
     public const string Style = """
-        :root { --pass:#1a7f37; --nonstrict:#bf8700; --fail:#cf222e; --info:#0969da; --ink:#1f2328; --muted:#656d76; --line:#d0d7de; --bg:#f6f8fa; }
+        :root { --pass:#1a7f37; --nonstrict:#bf8700; --fail:#cf222e; --info:#0969da; --ink:#1f2328; --muted:#656d76;
+                --line:#d0d7de; --bg:#f6f8fa; }
         * { box-sizing: border-box; }
-        body { margin: 0; font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei", "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif; color: var(--ink); background: #fff; }
+        body { margin: 0; color: var(--ink); background: #fff;
+               font: 14px/1.5 system-ui, -apple-system, "Segoe UI", "PingFang SC", "Microsoft YaHei",
+                     "Noto Sans CJK SC", "WenQuanYi Zen Hei", sans-serif; }
         header { padding: 20px 32px; background: var(--ink); color: #fff; }
         header h1 { margin: 0 0 4px; font-size: 22px; }
         header .facts { color: #c9d1d9; font-size: 13px; }
         main { padding: 16px 32px 48px; max-width: 1400px; }
         h2 { margin: 28px 0 8px; font-size: 18px; border-bottom: 1px solid var(--line); padding-bottom: 4px; }
         h3 { margin: 18px 0 6px; font-size: 15px; }
-        .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; color: #fff; font-weight: 600; font-size: 13px; white-space: nowrap; }
-        .pass { background: var(--pass); } .non-strict { background: var(--nonstrict); } .fail { background: var(--fail); } .informational { background: var(--info); }
+        .badge { display: inline-block; padding: 2px 10px; border-radius: 12px; color: #fff; font-weight: 600;
+                 font-size: 13px; white-space: nowrap; }
+        .pass { background: var(--pass); } .non-strict { background: var(--nonstrict); }
+        .fail { background: var(--fail); } .informational { background: var(--info); }
         .tiles { display: flex; flex-wrap: wrap; gap: 12px; margin: 12px 0; }
-        .tile { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px; min-width: 130px; }
+        .tile { background: var(--bg); border: 1px solid var(--line); border-radius: 8px; padding: 10px 16px;
+                min-width: 130px; }
         .tile b { display: block; font-size: 22px; } .tile .label { color: var(--muted); font-size: 12px; }
         .grid { display: flex; flex-wrap: wrap; gap: 3px; margin: 6px 0 10px; }
         .cell { width: 16px; height: 16px; border-radius: 3px; display: inline-block; }
         table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
-        th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top; overflow-wrap: anywhere; }
-        th { background: var(--bg); font-weight: 600; } td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
+        th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
+                 overflow-wrap: anywhere; }
+        th { background: var(--bg); font-weight: 600; }
+        td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         details { margin: 2px 0; } summary { cursor: pointer; }
-        pre { background: var(--bg); border: 1px solid var(--line); padding: 8px; white-space: pre-wrap; word-break: break-all; max-height: 240px; overflow: auto; font-size: 12px; }
+        pre { background: var(--bg); border: 1px solid var(--line); padding: 8px; white-space: pre-wrap;
+              word-break: break-all; max-height: 240px; overflow: auto; font-size: 12px; }
         .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
         svg.chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
-        svg .title { font-weight: 600; font-size: 13px; fill: var(--ink); } svg .tick, svg .legend, svg .axis { font-size: 11px; fill: var(--muted); }
+        svg .title { font-weight: 600; font-size: 13px; fill: var(--ink); }
+        svg .tick, svg .legend, svg .axis { font-size: 11px; fill: var(--muted); }
         svg .grid { stroke: #eaeef2; } svg .line { fill: none; stroke-width: 1.6; } svg .empty { fill: var(--muted); }
         .ok { color: var(--pass); font-weight: 600; } .bad { color: var(--fail); font-weight: 600; }
         .muted { color: var(--muted); }
@@ -50,14 +60,30 @@ public sealed class HtmlReport : IReportWriter
     {
         var html = new StringBuilder();
         var run = document.Run;
-        html.Append($"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" content=\"width=device-width, initial-scale=1\"><title>UploadConformance · {E(run.Id)}</title><style>{Style}</style></head><body>");
+        html.Append($"<!DOCTYPE html><html lang=\"zh-CN\"><head><meta charset=\"utf-8\"><meta name=\"viewport\" "
+            + $"content=\"width=device-width, initial-scale=1\"><title>UploadConformance · "
+            + $"{E(run.Id)}</title><style>{Style}</style></head><body>");
         html.Append($"<header><h1>UploadConformance {Headline(document)}</h1><div class=\"facts\">");
-        html.Append($"{E(run.Verb)} · target <b>{E(run.Target.Url)}</b>{(run.Target.Embedded ? " (embedded reference server)" : "")} · {run.StartedAt:yyyy-MM-dd HH:mm:ss zzz} · {run.DurationMs / 1000:0.0} s · seed {run.Seed}");
-        html.Append($"<br>{E(run.Tool.Name)} {E(run.Tool.Version)} on {E(run.Tool.Runtime)} · {E(run.Host.Os)}, {run.Host.Cores} cores");
+        html.Append($"{E(run.Verb)} · target "
+            + $"<b>{E(run.Target.Url)}</b>{(run.Target.Embedded ? " (embedded reference server)" : "")} · "
+            + $"{run.StartedAt:yyyy-MM-dd HH:mm:ss zzz} · {run.DurationMs / 1000:0.0} s · seed {run.Seed}");
+        html.Append(
+            $"<br>{E(run.Tool.Name)} {E(run.Tool.Version)} on {E(run.Tool.Runtime)} · {E(run.Host.Os)}, "
+            + $"{run.Host.Cores} cores");
         if (run.Profile is { } p)
-            html.Append($"<br>profile {E(p.Source ?? "built-in")} · field <b>{E(p.Field)}</b>{(p.AnyField ? " (any field)" : "")} · success {E(string.Join("|", p.SuccessStatus))} {E(string.Join(", ", p.SuccessJson))}{(p.Headers.Count > 0 ? " · headers " + E(string.Join(", ", p.Headers)) : "")}");
-        if (document.Load is { } l) html.Append($"<br>scenario <b>{E(l.Scenario)}</b> ({E(l.Model)} model): {E(string.Join(" → ", l.Simulations))}");
-        if (run.Tls is { } tls) html.Append($"<br>{E(tls.Http)}{(tls.Ca is { } ca ? $" · trusting {E(ca)}" : "")}{(tls.Insecure ? " · <span class=\"badge fail\">--insecure: TLS certificates NOT checked</span>" : "")}");
+            html.Append($"<br>profile {E(p.Source ?? "built-in")} · field "
+                + $"<b>{E(p.Field)}</b>{(p.AnyField ? " (any field)" : "")} · success "
+                + $"{E(string.Join("|", p.SuccessStatus))} "
+                + E(string.Join(", ", p.SuccessJson))
+                + (p.Headers.Count > 0 ? " · headers " + E(string.Join(", ", p.Headers)) : ""));
+        if (document.Load is { } l) html.Append(
+            $"<br>scenario <b>{E(l.Scenario)}</b> ({E(l.Model)} model): {E(string.Join(" → ", l.Simulations))}");
+        if (run.Tls is { } tls)
+        {
+            html.Append($"<br>{E(tls.Http)}{(tls.Ca is { } ca ? $" · trusting {E(ca)}" : "")}");
+            if (tls.Insecure) html.Append(
+                " · <span class=\"badge fail\">--insecure: TLS certificates NOT checked</span>");
+        }
         if (run.Interrupted is { } why) html.Append($"<br><b>Stopped early:</b> {E(why)}");
         html.Append("</div></header><main>");
         if (document.Cases.Count > 0) Conformance(html, document);
@@ -69,7 +95,8 @@ public sealed class HtmlReport : IReportWriter
     private static string Headline(ResultsDocument d)
     {
         var summary = RunSummary.Of(d);
-        var css = summary.Kind switch { HeadlineKind.Verified => "pass", HeadlineKind.Failed => "fail", _ => "non-strict" };
+        var css = summary.Kind switch { HeadlineKind.Verified => "pass", HeadlineKind.Failed => "fail", _ =>
+            "non-strict" };
         return $"<span class=\"badge {css}\">{E(summary.Headline)}</span>";
     }
 
@@ -86,27 +113,43 @@ public sealed class HtmlReport : IReportWriter
         html.Append("</div>");
         if (d.Causes.Count > 0)
         {
-            html.Append("<h3>Causes</h3><table><tr><th>#</th><th>verdict</th><th class=\"num\">cases</th><th>example, and the usual fix</th></tr>");
+            html.Append(
+                "<h3>Causes</h3><table><tr><th>#</th><th>verdict</th><th class=\"num\">cases</th><th>example, and "
+                + "the usual fix</th></tr>");
             foreach (var cause in d.Causes)
             {
-                html.Append($"<tr><td>{cause.Id}</td><td><span class=\"badge {Css(cause.Verdict)}\">{Css(cause.Verdict)}</span></td><td class=\"num\">{cause.Cases.Count}</td>");
-                html.Append($"<td>{E(CaseRunner.Excerpt(cause.Example, 300))}<br><span class=\"muted\">{E(string.Join(", ", cause.Cases))}</span>");
+                html.Append($"<tr><td>{cause.Id}</td><td><span class=\"badge "
+                    + $"{Css(cause.Verdict)}\">{Css(cause.Verdict)}</span></td><td "
+                    + $"class=\"num\">{cause.Cases.Count}</td>");
+                html.Append(
+                    $"<td>{E(CaseRunner.Excerpt(cause.Example, 300))}<br><span "
+                    + $"class=\"muted\">{E(string.Join(", ", cause.Cases))}</span>");
                 if (cause.Hint is { } hint) html.Append($"<br><b>Hint:</b> {E(hint)}");
                 html.Append("</td></tr>");
             }
             html.Append("</table>");
         }
         foreach (var crash in d.Crashes)
-            html.Append($"<p class=\"bad\">The server died after <code>{E(crash.Case)}</code> and was {(crash.Recovered ? $"back after {crash.DownMs / 1000:0.0} s" : "not back")}.</p>");
+            html.Append($"<p class=\"bad\">The server died after <code>{E(crash.Case)}</code> and was "
+                + $"{(crash.Recovered ? $"back after {crash.DownMs / 1000:0.0} s" : "not back")}.</p>");
         foreach (var suite in d.Cases.GroupBy(c => c.Suite))
         {
-            html.Append($"<h3>{E(suite.Key)} <span class=\"muted\">{suite.Count(c => c.Verdict == Verdict.Pass)}/{suite.Count()} pass</span></h3><div class=\"grid\">");
-            foreach (var c in suite) html.Append($"<span class=\"cell {Css(c.Verdict)}\" title=\"{E(c.Id)}: {Css(c.Verdict)}{(c.Reason.Length > 0 ? " — " + E(c.Reason) : "")}\"></span>");
-            html.Append("</div><table><tr><th>case</th><th>verdict</th><th class=\"num\">status</th><th>client saw</th><th class=\"num\">ms</th><th>description</th></tr>");
+            html.Append($"<h3>{E(suite.Key)} <span "
+                + $"class=\"muted\">{suite.Count(c => c.Verdict == Verdict.Pass)}/{suite.Count()} "
+                + $"pass</span></h3><div class=\"grid\">");
+            foreach (var c in suite) html.Append(
+                $"<span class=\"cell {Css(c.Verdict)}\" title=\"{E(c.Id)}: "
+                + $"{Css(c.Verdict)}{(c.Reason.Length > 0 ? " — " + E(c.Reason) : "")}\"></span>");
+            html.Append("</div><table><tr><th>case</th><th>verdict</th><th class=\"num\">status</th><th>client "
+                + "saw</th><th class=\"num\">ms</th><th>description</th></tr>");
             foreach (var c in suite)
             {
-                html.Append($"<tr><td><code>{E(c.Id)}</code></td><td><span class=\"badge {Css(c.Verdict)}\">{Css(c.Verdict)}{(c.Severity is { } sev ? $" · {VerdictWords.Word(sev)}" : "")}</span></td>");
-                html.Append($"<td class=\"num\">{c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "–"}</td><td>{E(c.Outcome.ErrMsg)}</td><td class=\"num\">{c.Outcome.ElapsedMs:0}</td><td>{E(c.Description)}");
+                html.Append($"<tr><td><code>{E(c.Id)}</code></td><td><span class=\"badge "
+                    + $"{Css(c.Verdict)}\">{Css(c.Verdict)}"
+                    + (c.Severity is { } sev ? $" · {VerdictWords.Word(sev)}" : "") + "</span></td>");
+                var status = c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "–";
+                html.Append($"<td class=\"num\">{status}</td><td>{E(c.Outcome.ErrMsg)}</td>");
+                html.Append($"<td class=\"num\">{c.Outcome.ElapsedMs:0}</td><td>{E(c.Description)}");
                 if (c.Verdict != Verdict.Pass) Evidence(html, c);
                 html.Append("</td></tr>");
             }
@@ -119,19 +162,34 @@ public sealed class HtmlReport : IReportWriter
         var r = c.Request;
         html.Append($"<details><summary><b>{E(c.Reason)}</b></summary>");
         if (c.Expectation.Length > 0) html.Append($"<p><b>Expected</b>: {E(c.Expectation)}</p>");
-        html.Append($"<p><b>Sent</b>: {E(r.Method)} {E(r.Url)} · platform {E(r.Platform)} · field <code>{E(r.Field)}</code> · {r.BodyBytes} body bytes");
+        html.Append(
+            $"<p><b>Sent</b>: {E(r.Method)} {E(r.Url)} · platform {E(r.Platform)} · field <code>{E(r.Field)}</code> "
+            + $"· {r.BodyBytes} body bytes");
         if (r.FormDataEncoding is { } enc) html.Append($" · formData {enc} ({r.FieldCount} fields)");
         if (r.Framing is { } framing) html.Append($" · {framing}");
         if (r.Boundary is { } b) html.Append($" · boundary <code>{E(b)}</code>");
         if (r.AbortAt is { } a) html.Append($" · abort at {E(a)}");
         if (r.TimeoutMs is { } t) html.Append($" · timeout {t} ms");
         if (r.Wire is { } wire) html.Append($"<br>{E(wire)}");
-        foreach (var f in r.Files) html.Append($"<br>file <code>{E(f.FileName)}</code> {E(f.ContentType)}, {f.Size} bytes, sha256 {E(f.Sha256[..Math.Min(16, f.Sha256.Length)])}…");
+        foreach (var f in r.Files) html.Append(
+            $"<br>file <code>{E(f.FileName)}</code> {E(f.ContentType)}, {f.Size} bytes, sha256 "
+            + $"{E(f.Sha256[..Math.Min(16, f.Sha256.Length)])}…");
         var o = c.Outcome;
-        html.Append($"</p><p><b>Got</b>: {E(o.ErrMsg)} · status {o.Status?.ToString(CultureInfo.InvariantCulture) ?? "none"}{(o.Protocol is { } protocol ? " over " + E(protocol) : "")} · {E(o.ContentType ?? "no content type")} · {o.ElapsedMs:0.#} ms · sent {o.BytesSent} of {o.BytesExpected} bytes{(o.Error is { } err ? " · " + E(err) : "")}</p>");
+        html.Append($"</p><p><b>Got</b>: {E(o.ErrMsg)} · status "
+            + (o.Status?.ToString(CultureInfo.InvariantCulture) ?? "none")
+            + (o.Protocol is { } protocol ? " over " + E(protocol) : "")
+            + $" · {E(o.ContentType ?? "no content type")} · {o.ElapsedMs:0.#} ms · sent {o.BytesSent} of "
+                + $"{o.BytesExpected} bytes"
+            + (o.Error is { } err ? " · " + E(err) : "") + "</p>");
         html.Append("<table><tr><th>check</th><th></th><th>expected</th><th>actual</th></tr>");
         foreach (var k in c.Checks)
-            html.Append($"<tr><td>{E(k.Name)}</td><td>{(!k.Checked ? "<span class=\"muted\">not checked</span>" : k.Ok ? "<span class=\"ok\">✓</span>" : "<span class=\"bad\">✗</span>")}</td><td>{E(k.Expected ?? "")}</td><td>{E(k.Actual ?? "")}</td></tr>");
+        {
+            var mark = !k.Checked ? "<span class=\"muted\">not checked</span>"
+                : k.Ok ? "<span class=\"ok\">✓</span>"
+                : "<span class=\"bad\">✗</span>";
+            html.Append($"<tr><td>{E(k.Name)}</td><td>{mark}</td>");
+            html.Append($"<td>{E(k.Expected ?? "")}</td><td>{E(k.Actual ?? "")}</td></tr>");
+        }
         html.Append("</table>");
         if (o.BodyExcerpt is { Length: > 0 } body) html.Append($"<pre>{E(body)}</pre>");
         html.Append("</details>");
@@ -143,20 +201,29 @@ public sealed class HtmlReport : IReportWriter
         html.Append($"<h2>Load: {E(load.Scenario)}</h2><div class=\"tiles\">");
         Tile(html, all.Requests.ToString("N0", CultureInfo.InvariantCulture), "requests");
         Tile(html, all.Rps.ToString("0.0", CultureInfo.InvariantCulture), "requests/s");
-        Tile(html, all.ErrorRatePercent > 0 ? $"<span class=\"bad\">{all.ErrorRatePercent:0.##}%</span>" : "0%", "error rate");
+        Tile(html, all.ErrorRatePercent > 0 ? $"<span class=\"bad\">{all.ErrorRatePercent:0.##}%</span>" : "0%",
+            "error rate");
         Tile(html, $"{all.Latency.P50:0.0} ms", "p50 latency");
         Tile(html, $"{all.Latency.P99:0.0} ms", "p99 latency");
         Tile(html, $"{all.ServiceTime.P99:0.0} ms", "p99 service time");
         Tile(html, all.Dropped > 0 ? $"<span class=\"bad\">{all.Dropped}</span>" : "0", "dropped");
         Tile(html, $"{all.BytesSent / 1048576.0:0.#} MiB", "uploaded");
-        Tile(html, load.TlsHandshakes > 0 ? $"{load.Connections} / {load.TlsHandshakes}" : load.Connections.ToString(CultureInfo.InvariantCulture), load.TlsHandshakes > 0 ? "connections / TLS handshakes" : "connections");
+        Tile(html, load.TlsHandshakes > 0 ? $"{load.Connections} / {load.TlsHandshakes}"
+            : load.Connections.ToString(CultureInfo.InvariantCulture), load.TlsHandshakes > 0
+            ? "connections / TLS handshakes" : "connections");
         html.Append("</div>");
 
         if (load.Thresholds.Count > 0)
         {
             html.Append("<h3>Thresholds</h3><table><tr><th></th><th>threshold</th><th class=\"num\">actual</th></tr>");
             foreach (var t in load.Thresholds)
-                html.Append($"<tr><td>{(t.Passed ? "<span class=\"badge pass\">pass</span>" : "<span class=\"badge fail\">fail</span>")}</td><td><code>{E(t.Text)}</code></td><td class=\"num\">{t.Actual:0.###}</td></tr>");
+            {
+                var badge = t.Passed ? "<span class=\"badge pass\">pass</span>"
+                    : "<span class=\"badge fail\">fail</span>";
+                html.Append(
+                    $"<tr><td>{badge}</td><td><code>{E(t.Text)}</code></td><td "
+                    + $"class=\"num\">{t.Actual:0.###}</td></tr>");
+            }
             html.Append("</table>");
         }
 
@@ -168,7 +235,9 @@ public sealed class HtmlReport : IReportWriter
             new("failed", "#cf222e", series.Select(s => ((double)s.Second, (double)s.Failed)).ToList()),
             new("dropped", "#bf8700", series.Select(s => ((double)s.Second, (double)s.Dropped)).ToList()),
         ]));
-        html.Append(SvgChart.Lines("Latency over time (from the intended start, coordinated omission corrected)", "second", "ms",
+        html.Append(
+            SvgChart.Lines("Latency over time (from the intended start, coordinated omission corrected)", "second",
+            "ms",
         [
             new("p50", "#1a7f37", series.Select(s => ((double)s.Second, s.P50Ms)).ToList()),
             new("p95", "#0969da", series.Select(s => ((double)s.Second, s.P95Ms)).ToList()),
@@ -195,19 +264,25 @@ public sealed class HtmlReport : IReportWriter
 
         var table = RunSummary.OfLoad(load).Table;
         html.Append("<h3>By request name</h3><table><tr>");
-        foreach (var c in table.Columns) html.Append(c.Numeric ? $"<th class=\"num\">{E(c.Header)}</th>" : $"<th>{E(c.Header)}</th>");
+        foreach (var c in table.Columns) html.Append(c.Numeric ? $"<th class=\"num\">{E(c.Header)}</th>"
+            : $"<th>{E(c.Header)}</th>");
         html.Append("</tr>");
         foreach (var row in table.Rows)
         {
             html.Append("<tr>");
-            for (var i = 0; i < row.Count; i++) html.Append(table.Columns[i].Numeric ? $"<td class=\"num\">{E(row[i])}</td>" : $"<td><b>{E(row[i])}</b></td>");
+            for (var i = 0; i < row.Count; i++) html.Append(table.Columns[i].Numeric
+                ? $"<td class=\"num\">{E(row[i])}</td>" : $"<td><b>{E(row[i])}</b></td>");
             html.Append("</tr>");
         }
-        html.Append("</table><p class=\"muted\">Latencies in milliseconds from each request's intended start (coordinated omission corrected); service time from its first body byte.</p>");
+        html.Append("</table><p class=\"muted\">Latencies in milliseconds from each request's intended start "
+            + "(coordinated omission corrected); service time from its first body byte.</p>");
         html.Append("<h3>Status codes and errors</h3><table><tr><th>status</th><th class=\"num\">count</th></tr>");
-        foreach (var (status, count) in all.Statuses) html.Append($"<tr><td>{E(status)}</td><td class=\"num\">{count}</td></tr>");
-        foreach (var (error, count) in all.Errors) html.Append($"<tr><td class=\"bad\">{E(error)}</td><td class=\"num\">{count}</td></tr>");
-        foreach (var (check, count) in all.FailedChecks) html.Append($"<tr><td class=\"bad\">check: {E(check)}</td><td class=\"num\">{count}</td></tr>");
+        foreach (var (status, count) in all.Statuses) html.Append(
+            $"<tr><td>{E(status)}</td><td class=\"num\">{count}</td></tr>");
+        foreach (var (error, count) in all.Errors) html.Append(
+            $"<tr><td class=\"bad\">{E(error)}</td><td class=\"num\">{count}</td></tr>");
+        foreach (var (check, count) in all.FailedChecks) html.Append(
+            $"<tr><td class=\"bad\">check: {E(check)}</td><td class=\"num\">{count}</td></tr>");
         html.Append("</table>");
     }
 
@@ -221,7 +296,8 @@ public sealed class HtmlReport : IReportWriter
             .ToList();
     }
 
-    private static void Tile(StringBuilder html, string value, string label) => html.Append($"<div class=\"tile\"><b>{value}</b><span class=\"label\">{E(label)}</span></div>");
+    private static void Tile(StringBuilder html, string value, string label) =>
+        html.Append($"<div class=\"tile\"><b>{value}</b><span class=\"label\">{E(label)}</span></div>");
 
     /// <summary>The CSS class a verdict is shown with: its word.</summary>
     public static string Css(Verdict v) => VerdictWords.Word(v);

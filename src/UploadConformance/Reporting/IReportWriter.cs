@@ -24,7 +24,8 @@ public static class ReportSet
 
     public sealed record Written(IReadOnlyList<string> Paths, IReadOnlyList<Failure> Failures);
 
-    public static async Task<Written> WriteAsync(ResultsDocument document, string folder, IReadOnlyList<IReportWriter>? writers = null)
+    public static async Task<Written> WriteAsync(ResultsDocument document, string folder,
+        IReadOnlyList<IReportWriter>? writers = null)
     {
         Directory.CreateDirectory(folder);
         var paths = new List<string>();
@@ -34,7 +35,8 @@ public static class ReportSet
             var path = Path.Combine(folder, writer.FileName);
             try
             {
-                await File.WriteAllTextAsync(path, writer.Render(document), new UTF8Encoding(false)).ConfigureAwait(false);
+                await File.WriteAllTextAsync(path, writer.Render(document),
+                    new UTF8Encoding(false)).ConfigureAwait(false);
                 paths.Add(path);
             }
             catch (Exception e) when (e is not OperationCanceledException)

@@ -40,21 +40,25 @@ public sealed class JUnitReport : IReportWriter
         return new XDocument(new XDeclaration("1.0", "utf-8", null), root).Declaration + "\n" + root;
     }
 
-    private static XElement Suite(string name, List<XElement> cases, double durationMs, ResultsDocument document) => new("testsuite",
+    private static XElement Suite(string name, List<XElement> cases, double durationMs, ResultsDocument document) =>
+        new("testsuite",
         new XAttribute("name", S(name)),
         new XAttribute("tests", cases.Count),
         new XAttribute("failures", cases.Count(c => c.Element("failure") is not null)),
         new XAttribute("errors", 0),
         new XAttribute("skipped", 0),
         new XAttribute("time", F(durationMs / 1000)),
-        new XAttribute("timestamp", document.Run.StartedAt.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
+        new XAttribute("timestamp",
+        document.Run.StartedAt.ToString("yyyy-MM-dd'T'HH:mm:ss", CultureInfo.InvariantCulture)),
         new XAttribute("hostname", "localhost"),
         new XElement("properties",
-            new XElement("property", new XAttribute("name", "target"), new XAttribute("value", S(document.Run.Target.Url))),
+            new XElement("property", new XAttribute("name", "target"),
+            new XAttribute("value", S(document.Run.Target.Url))),
             new XElement("property", new XAttribute("name", "seed"), new XAttribute("value", document.Run.Seed)),
             document.Run.Tls is { } tls
                 ? new XElement("property", new XAttribute("name", "tls"),
-                    new XAttribute("value", tls.Insecure ? $"{tls.Http}, INSECURE: certificates not checked" : tls.Http))
+                    new XAttribute("value", tls.Insecure ? $"{tls.Http}, INSECURE: certificates not checked"
+                    : tls.Http))
                 : null),
         cases);
 
@@ -67,7 +71,8 @@ public sealed class JUnitReport : IReportWriter
                 new XAttribute("message", S(c.Reason)),
                 new XAttribute("type", c.Severity is { } severity ? VerdictWords.Word(severity) : "fail"),
                 S(string.Join("\n", c.Checks.Select(k => k.ToString()))
-                  + $"\nstatus: {c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "none"} ({c.Outcome.ErrMsg})\nanswer: {c.Outcome.BodyExcerpt}"))
+                  + $"\nstatus: {c.Outcome.Status?.ToString(CultureInfo.InvariantCulture) ?? "none"} "
+                      + $"({c.Outcome.ErrMsg})\nanswer: {c.Outcome.BodyExcerpt}"))
             : null,
         c.Verdict is Verdict.NonStrict or Verdict.Informational
             ? new XElement("system-out", S($"{VerdictWords.Word(c.Verdict)}: {c.Reason}"))

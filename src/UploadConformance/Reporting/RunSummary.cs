@@ -17,11 +17,13 @@ public sealed record RunSummary(HeadlineKind Kind, string Headline, VerdictCount
             : d.Summary.Fail > 0 ? (HeadlineKind.Failed, $"{d.Summary.Fail} failed")
             : breached > 0 ? (HeadlineKind.Failed, $"{breached} threshold{(breached == 1 ? "" : "s")} breached")
             : (HeadlineKind.Verified, "all verified");
-        return new RunSummary(kind, headline, d.Summary.Total > 0 ? d.Summary : null, d.Load is { } l ? OfLoad(l) : null);
+        return new RunSummary(kind, headline, d.Summary.Total > 0 ? d.Summary : null, d.Load is { } l ? OfLoad(l)
+            : null);
     }
 
     public static LoadSummary OfLoad(LoadResults load) => new(
-        load.Scenario, load.Model, load.DurationMs / 1000, LoadTable.Of(load.Names.Append(load.All)), load.Thresholds, load.All.Errors);
+        load.Scenario, load.Model, load.DurationMs / 1000, LoadTable.Of(load.Names.Append(load.All)), load.Thresholds,
+        load.All.Errors);
 }
 
 public enum HeadlineKind { Verified, Failed, Interrupted }

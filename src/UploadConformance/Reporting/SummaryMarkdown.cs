@@ -21,7 +21,9 @@ public sealed class SummaryMarkdown : IReportWriter
         var md = new StringBuilder();
         var mark = summary.Kind switch { HeadlineKind.Verified => "✅", HeadlineKind.Failed => "❌", _ => "⚠️" };
         md.Append($"# UploadConformance: {mark} {summary.Headline}\n\n");
-        md.Append($"Target `{Cell(run.Target.Url)}`{(run.Target.Embedded ? " (embedded reference server)" : "")} · seed {run.Seed}"
+        md.Append(
+            $"Target `{Cell(run.Target.Url)}`{(run.Target.Embedded ? " (embedded reference server)" : "")} · seed "
+            + $"{run.Seed}"
             + $" · {run.DurationMs / 1000:0.0} s · {run.StartedAt:yyyy-MM-dd HH:mm:ss zzz}\n");
         if (run.Tls is { Insecure: true }) md.Append("\n**⚠️ --insecure: TLS certificates were NOT checked.**\n");
         if (run.Interrupted is { } why) md.Append($"\n**Interrupted:** {Cell(why)}\n");
@@ -36,7 +38,8 @@ public sealed class SummaryMarkdown : IReportWriter
         AppendCauses(md, document);
         md.Append("| case | verdict | status | client saw | ms | reason |\n|---|---|---:|---|---:|---|\n");
         foreach (var c in document.Cases)
-            md.Append($"| `{c.Id}` | {Badge(c.Verdict)} | {c.Outcome.Status?.ToString() ?? "–"} | {Cell(c.Outcome.ErrMsg)} | {c.Outcome.ElapsedMs:0} | {Cell(c.Reason)} |\n");
+            md.Append($"| `{c.Id}` | {Badge(c.Verdict)} | {c.Outcome.Status?.ToString() ?? "–"} | "
+                + $"{Cell(c.Outcome.ErrMsg)} | {c.Outcome.ElapsedMs:0} | {Cell(c.Reason)} |\n");
         return md.ToString();
     }
 
@@ -46,15 +49,21 @@ public sealed class SummaryMarkdown : IReportWriter
         if (d.Causes.Count == 0 && d.Crashes.Count == 0) return;
         var s = d.Summary;
         var failCauses = d.Causes.Count(c => c.Verdict == Verdict.Fail);
-        md.Append($"## {s.Fail} fail from {failCauses} cause{(failCauses == 1 ? "" : "s")}, {s.NonStrict} non-strict from {d.Causes.Count - failCauses}\n\n");
+        md.Append(
+            $"## {s.Fail} fail from {failCauses} cause{(failCauses == 1 ? "" : "s")}, {s.NonStrict} non-strict from "
+            + $"{d.Causes.Count - failCauses}\n\n");
         foreach (var cause in d.Causes)
         {
-            md.Append($"{cause.Id}. {Badge(cause.Verdict)} ×{cause.Cases.Count}: {string.Join(", ", cause.Cases.Select(c => $"`{c}`"))}  \n");
+            md.Append(
+                $"{cause.Id}. {Badge(cause.Verdict)} ×{cause.Cases.Count}: "
+                + $"{string.Join(", ", cause.Cases.Select(c => $"`{c}`"))}  \n");
             md.Append($"   e.g. {Cell(CaseRunner.Excerpt(cause.Example, 240))}\n");
             if (cause.Hint is { } hint) md.Append($"   **Hint:** {Cell(hint)}\n");
         }
         foreach (var crash in d.Crashes)
-            md.Append($"- 💥 the server died after `{crash.Case}` and was {(crash.Recovered ? $"back after {crash.DownMs / 1000:0.0} s" : "not back")}\n");
+            md.Append(
+                $"- 💥 the server died after `{crash.Case}` and was "
+                + $"{(crash.Recovered ? $"back after {crash.DownMs / 1000:0.0} s" : "not back")}\n");
         md.Append('\n');
     }
 
@@ -64,11 +73,13 @@ public sealed class SummaryMarkdown : IReportWriter
         var columns = load.Table.Columns;
         md.Append("| ").Append(string.Join(" | ", columns.Select(c => c.Header))).Append(" |\n");
         md.Append('|').Append(string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---"))).Append("|\n");
-        foreach (var row in load.Table.Rows) md.Append("| ").Append(string.Join(" | ", row.Select(Cell))).Append(" |\n");
+        foreach (var row in load.Table.Rows) md.Append("| ").Append(string.Join(" | ", row.Select(Cell))).Append(
+            " |\n");
         if (load.Thresholds.Count > 0)
         {
             md.Append('\n');
-            foreach (var t in load.Thresholds) md.Append($"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {t.Actual:0.###})\n");
+            foreach (var t in load.Thresholds) md.Append(
+                $"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {t.Actual:0.###})\n");
         }
         md.Append('\n');
     }

@@ -4,11 +4,13 @@ namespace UploadConformance.Requests;
 /// WeChat does is undocumented, so every form real clients and backends use is selectable.</summary>
 public enum FormDataEncoding
 {
-    /// <summary><c>String(v)</c> per top-level key: <c>[object Object]</c>, <c>1,2,3</c>, <c>true</c> (XHR FormData, uni-app).</summary>
+    /// <summary><c>String(v)</c> per top-level key: <c>[object Object]</c>, <c>1,2,3</c>, <c>true</c> (XHR FormData,
+    /// uni-app).</summary>
     JsString,
     /// <summary>Strings as they are, anything else <c>JSON.stringify</c>-ed: <c>a={"abc":"111"}</c>.</summary>
     Json,
-    /// <summary>PHP/qs style: <c>a[abc]=111</c>, <c>b[]=1</c>; arrays holding objects use indices, <c>c[0][x]</c>.</summary>
+    /// <summary>PHP/qs style: <c>a[abc]=111</c>, <c>b[]=1</c>; arrays holding objects use indices,
+    /// <c>c[0][x]</c>.</summary>
     Brackets,
     /// <summary>Spring/ASP.NET binder style: <c>a.abc=111</c>, <c>b[0]=1</c>.</summary>
     Dots,

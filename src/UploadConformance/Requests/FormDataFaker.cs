@@ -12,7 +12,8 @@ public sealed class FormDataFaker(int seed)
     private readonly Faker _en = new("en") { Random = new Randomizer(seed + 1) };
 
     /// <summary>The seed article's own formData: <c>{ id: 'test', a: { abc: '111' }, b: [1, 2, 3] }</c>.</summary>
-    public static FormValue.Object SeedExample() => Obj(("id", "test"), ("a", Obj(("abc", "111"))), ("b", Arr(1, 2, 3)));
+    public static FormValue.Object SeedExample() =>
+        Obj(("id", "test"), ("a", Obj(("abc", "111"))), ("b", Arr(1, 2, 3)));
 
     /// <summary>A user profile as a Chinese social app sends it: nested location, tag array, booleans, null.</summary>
     public FormValue.Object ChineseProfile() => Obj(
@@ -20,7 +21,8 @@ public sealed class FormDataFaker(int seed)
         ("nickname", _zh.Name.FullName()),
         ("city", _zh.Address.City()),
         ("phone", _zh.Phone.PhoneNumber()),
-        ("location", Obj(("lat", Math.Round(_zh.Address.Latitude(), 6)), ("lng", Math.Round(_zh.Address.Longitude(), 6)))),
+        ("location",
+        Obj(("lat", Math.Round(_zh.Address.Latitude(), 6)), ("lng", Math.Round(_zh.Address.Longitude(), 6)))),
         ("tags", Arr(_zh.Commerce.Department(), _zh.Commerce.Department(), _zh.Commerce.Department())),
         ("isPublic", _zh.Random.Bool()),
         ("remark", FormValue.Null.Instance));

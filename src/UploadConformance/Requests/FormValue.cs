@@ -62,7 +62,8 @@ public abstract record FormValue
                 for (var i = 0; i < o.Members.Count; i++)
                 {
                     if (i > 0) sb.Append(',');
-                    sb.Append(System.Text.Json.JsonSerializer.Serialize(o.Members[i].Key, JsonText.Options)).Append(':');
+                    sb.Append(System.Text.Json.JsonSerializer.Serialize(o.Members[i].Key, JsonText.Options)).Append(
+                        ':');
                     o.Members[i].Value.WriteJson(sb);
                 }
                 sb.Append('}');

@@ -26,13 +26,18 @@ public sealed record PlatformProfile
         [
             new("Referer", $"https://servicewechat.com/{c.AppId}/{c.AppVersion}/page-frame.html"),
             new("User-Agent", c.Android
-                ? "Mozilla/5.0 (Linux; Android 10; Pixel 4 Build/QD1A.190821.007; wv) AppleWebKit/537.36 (KHTML, like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4207 MMWEBSDK/20220303 Mobile Safari/537.36 MMWEBID/3585 MicroMessenger/8.0.21.2120(0x28001557) Process/appbrand0 WeChat/arm64 Weixin NetType/WIFI Language/zh_CN ABI/arm64 MiniProgramEnv/android"
-                : "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 MicroMessenger/8.0.73(0x18004939) NetType/WIFI Language/zh_CN"),
+                ? "Mozilla/5.0 (Linux; Android 10; Pixel 4 Build/QD1A.190821.007; wv) AppleWebKit/537.36 (KHTML, "
+                    + "like Gecko) Version/4.0 Chrome/86.0.4240.99 XWEB/4207 MMWEBSDK/20220303 Mobile Safari/537.36 "
+                    + "MMWEBID/3585 MicroMessenger/8.0.21.2120(0x28001557) Process/appbrand0 WeChat/arm64 Weixin "
+                    + "NetType/WIFI Language/zh_CN ABI/arm64 MiniProgramEnv/android"
+                : "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+                    + "Mobile/15E148 MicroMessenger/8.0.73(0x18004939) NetType/WIFI Language/zh_CN"),
         ],
         TempFileName = (c, ext) => $"tmp_{c.Hex(32)}.{ext}",
     };
 
-    /// <summary>WeChat's older temp-file form: 96 characters with its extension, which trips 100-character name limits once prefixed.</summary>
+    /// <summary>WeChat's older temp-file form: 96 characters with its extension, which trips 100-character name limits
+    /// once prefixed.</summary>
     public static readonly PlatformProfile WeChatLegacy = WeChat with
     {
         Id = "wechat-legacy",
@@ -48,7 +53,9 @@ public sealed record PlatformProfile
         Headers = c =>
         [
             new("Referer", $"https://{c.AppId}.hybrid.alipay-eco.com/{c.AppId}/{c.AppVersion}/index.html"),
-            new("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Mobile/15E148 AliApp(AP/10.5.36.6000) AlipayClient/10.5.36.6000 Language/zh-Hans"),
+            new("User-Agent",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 16_0 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            + "Mobile/15E148 AliApp(AP/10.5.36.6000) AlipayClient/10.5.36.6000 Language/zh-Hans"),
         ],
         TempFileName = (c, ext) => $"{c.Hex(32)}.{ext}",
         AddedFields = [new("fileType", "image")],
@@ -61,7 +68,9 @@ public sealed record PlatformProfile
         Encoding = FormDataEncoding.JsString,
         Headers = _ =>
         [
-            new("User-Agent", "Mozilla/5.0 (Linux; Android 13; SM-S9080) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 Mobile Safari/537.36"),
+            new("User-Agent",
+            "Mozilla/5.0 (Linux; Android 13; SM-S9080) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0.6099.144 "
+            + "Mobile Safari/537.36"),
         ],
         TempFileName = (c, _) => $"{c.EpochMs}.jpeg",
         SendsSeveralFiles = true,
@@ -74,7 +83,9 @@ public sealed record PlatformProfile
         Encoding = FormDataEncoding.JsString,
         Headers = _ =>
         [
-            new("User-Agent", "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) Version/17.1 Mobile/15E148 Safari/604.1"),
+            new("User-Agent",
+            "Mozilla/5.0 (iPhone; CPU iPhone OS 17_1 like Mac OS X) AppleWebKit/605.1.15 (KHTML, like Gecko) "
+            + "Version/17.1 Mobile/15E148 Safari/604.1"),
         ],
         // Taro falls back to file-<ms> with no extension when the blob has no name.
         TempFileName = (c, _) => $"file-{c.EpochMs}",

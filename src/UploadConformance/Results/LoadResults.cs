@@ -11,7 +11,8 @@ public sealed record LoadResults
     public required string Model { get; init; }
     public required IReadOnlyList<string> Simulations { get; init; }
     public double DurationMs { get; init; }
-    /// <summary>Connections the engine opened, and full TLS handshakes (equal when sessions are reused per connection).</summary>
+    /// <summary>Connections the engine opened, and full TLS handshakes (equal when sessions are reused per
+    /// connection).</summary>
     public long Connections { get; init; }
     public long TlsHandshakes { get; init; }
     /// <summary>TCP connect and TLS handshake times of those connections, kept apart from request latency.</summary>
@@ -37,7 +38,8 @@ public sealed record LoadResults
         TlsHandshakeMs = outcome.HandshakeTimes is { TotalCount: > 0 } h ? LatencySummary.Of(h) : null,
         Clients = new ClientShare(outcome.SentByLeanClient, outcome.SentByHttpClient),
         All = LoadNameResults.Of("all", outcome.All, outcome.Duration),
-        Names = outcome.ByName.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv => LoadNameResults.Of(kv.Key, kv.Value, outcome.Duration)).ToList(),
+        Names = outcome.ByName.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
+        LoadNameResults.Of(kv.Key, kv.Value, outcome.Duration)).ToList(),
         Series = outcome.Series,
         Thresholds = outcome.Thresholds,
     };
@@ -45,7 +47,8 @@ public sealed record LoadResults
 
 public sealed record ClientShare(long Lean, long HttpClient);
 
-public sealed record LatencySummary(double P50, double P75, double P90, double P95, double P99, double P999, double Max, double Mean)
+public sealed record LatencySummary(double P50, double P75, double P90, double P95, double P99, double P999,
+    double Max, double Mean)
 {
     public static LatencySummary Of(HdrHistogram.HistogramBase h)
     {

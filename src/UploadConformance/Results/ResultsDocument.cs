@@ -19,7 +19,8 @@ public sealed record ResultsDocument
     public IReadOnlyList<CaseResult> Cases { get; init; } = [];
     /// <summary>The non-passing cases grouped by what went wrong, most cases first.</summary>
     public IReadOnlyList<Cause> Causes { get; init; } = [];
-    /// <summary>Cases after which the server stopped answering, how long it stayed down, and whether it came back.</summary>
+    /// <summary>Cases after which the server stopped answering, how long it stayed down, and whether it came
+    /// back.</summary>
     public IReadOnlyList<CrashInfo> Crashes { get; init; } = [];
     /// <summary>Present for a load run.</summary>
     public LoadResults? Load { get; init; }
@@ -34,7 +35,8 @@ public sealed record ResultsDocument
             Summary = VerdictCounts.Of(numbered),
             Cases = numbered,
             Causes = causes,
-            Crashes = numbered.Where(c => c.Crash is not null).Select(c => new CrashInfo(c.Id, c.Crash!.DownMs, c.Crash.Recovered)).ToList(),
+            Crashes = numbered.Where(c => c.Crash is not null).Select(c =>
+            new CrashInfo(c.Id, c.Crash!.DownMs, c.Crash.Recovered)).ToList(),
             Load = load,
         };
     }
@@ -72,13 +74,17 @@ public sealed record TlsInfo(bool Insecure, string? Ca, string Http)
     public static TlsInfo Of(Wire.TlsOptions tls) => new(tls.Insecure, tls.CaFile, $"HTTP/{tls.Http}");
 }
 
-public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IReadOnlyList<string> Headers, long? MaxFileBytes, int? MaxParts,
-    int? MaxFieldBytes, IReadOnlyList<int> SuccessStatus, IReadOnlyList<string> SuccessJson, int? MaxFiles = null, long? MaxRequestBytes = null,
+public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IReadOnlyList<string> Headers,
+    long? MaxFileBytes, int? MaxParts,
+    int? MaxFieldBytes, IReadOnlyList<int> SuccessStatus, IReadOnlyList<string> SuccessJson, int? MaxFiles = null,
+    long? MaxRequestBytes = null,
     string? Fetch = null)
 {
     public static ProfileInfo Of(Targets.TargetProfile p) => new(
-        p.Source, p.Field, p.AnyField, p.RedactedHeaders, p.Limits.MaxFileBytes, p.Limits.MaxParts, p.Limits.MaxFieldBytes,
-        p.Success.Status, p.Success.Json.Select(j => j.ToString()).ToList(), p.Limits.MaxFiles, p.Limits.MaxRequestBytes, p.Fetch);
+        p.Source, p.Field, p.AnyField, p.RedactedHeaders, p.Limits.MaxFileBytes, p.Limits.MaxParts,
+        p.Limits.MaxFieldBytes,
+        p.Success.Status, p.Success.Json.Select(j => j.ToString()).ToList(), p.Limits.MaxFiles,
+        p.Limits.MaxRequestBytes, p.Fetch);
 }
 
 public sealed record ToolInfo(string Name, string Version, string Runtime)
@@ -91,10 +97,12 @@ public sealed record ToolInfo(string Name, string Version, string Runtime)
 
 public sealed record HostInfo(string Os, int Cores)
 {
-    public static readonly HostInfo Current = new(System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.ProcessorCount);
+    public static readonly HostInfo Current =
+        new(System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.ProcessorCount);
 }
 
-public sealed record VerdictCounts(int Total, int Pass, int NonStrict, int Fail, int Informational, int Causes = 0, int Crashes = 0)
+public sealed record VerdictCounts(int Total, int Pass, int NonStrict, int Fail, int Informational, int Causes = 0,
+    int Crashes = 0)
 {
     public static VerdictCounts Of(IReadOnlyCollection<CaseResult> cases) => new(
         cases.Count,
@@ -150,10 +158,15 @@ public static class ResultsFile
         using (json)
         {
             var root = json.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema) || schema.GetString() != ResultsDocument.SchemaName)
-                throw new ResultsFileException($"{path}: not an UploadConformance results file (no \"schema\": \"{ResultsDocument.SchemaName}\")");
-            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var v) || v != ResultsDocument.CurrentVersion)
-                throw new ResultsFileException($"{path}: results schema version {(root.TryGetProperty("version", out var x) ? x.ToString() : "missing")}; this build reads version {ResultsDocument.CurrentVersion}");
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("schema", out var schema)
+                || schema.GetString() != ResultsDocument.SchemaName)
+                throw new ResultsFileException(
+                    $"{path}: not an UploadConformance results file (no \"schema\": \"{ResultsDocument.SchemaName}\")");
+            if (!root.TryGetProperty("version", out var version) || !version.TryGetInt32(out var v)
+                || v != ResultsDocument.CurrentVersion)
+                throw new ResultsFileException($"{path}: results schema version "
+                    + $"{(root.TryGetProperty("version", out var x) ? x.ToString() : "missing")}; this build reads "
+                    + $"version {ResultsDocument.CurrentVersion}");
             try
             {
                 return root.Deserialize<ResultsDocument>(ResultsJson.Options)
@@ -161,7 +174,8 @@ public static class ResultsFile
             }
             catch (JsonException e)
             {
-                throw new ResultsFileException($"{path}: does not match schema version {v} ({e.Message.ReplaceLineEndings(" ")})");
+                throw new ResultsFileException(
+                    $"{path}: does not match schema version {v} ({e.Message.ReplaceLineEndings(" ")})");
             }
         }
     }

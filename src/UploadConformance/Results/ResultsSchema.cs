@@ -33,13 +33,16 @@ public static class ResultsSchema
             TransformSchemaNode = (context, node) =>
             {
                 if (node is not JsonObject schema) return node;
-                // An object type is titled with its name wherever it appears, so a reader (and the tables) can tell them apart.
-                if (context.TypeInfo.Kind == JsonTypeInfoKind.Object && Descriptions.ContainsKey(context.TypeInfo.Type.Name))
+                // An object type is titled with its name wherever it appears, so a reader (and the tables) can tell
+                // them apart.
+                if (context.TypeInfo.Kind == JsonTypeInfoKind.Object
+                    && Descriptions.ContainsKey(context.TypeInfo.Type.Name))
                     schema.Insert(0, "title", context.TypeInfo.Type.Name);
                 var description = context.PropertyInfo is { } property
                     ? Descriptions.GetValueOrDefault($"{property.DeclaringType.Name}.{property.Name}")
                     : Descriptions.GetValueOrDefault(context.TypeInfo.Type.Name);
-                if (description is not null) schema.Insert(schema.ContainsKey("title") ? 1 : 0, "description", description);
+                if (description is not null) schema.Insert(schema.ContainsKey("title") ? 1 : 0, "description",
+                    description);
                 return schema;
             },
         };
@@ -81,14 +84,21 @@ public static class ResultsSchema
         Collect(Json(), sections);
         foreach (var (title, description, schema) in sections.DistinctBy(s => s.Title))
         {
-            md.Append(CultureInfo.InvariantCulture, $"### `{title}`\n\n{description}\n\n| field | type | meaning |\n|---|---|---|\n");
+            md.Append(CultureInfo.InvariantCulture,
+                $"### `{title}`\n\n{description}\n\n| field | type | meaning |\n|---|---|---|\n");
             foreach (var (name, child) in (JsonObject)schema["properties"]!)
-                md.Append(CultureInfo.InvariantCulture, $"| `{name}` | {TypeOf(child)} | {(child?["description"]?.GetValue<string>() ?? "").Replace("|", "\\|")} |\n");
+                md.Append(CultureInfo.InvariantCulture,
+                    $"| `{name}` | {TypeOf(child)} | "
+                    + $"{(child?["description"]?.GetValue<string>() ?? "").Replace("|", "\\|")} |\n");
             md.Append('\n');
         }
-        md.Append("### Check names\n\n`checks[].name` is one of these (`i` a number, `<name>` a field name); a compound case prefixes "
-            + "its uploads' checks with their label (`content-length.`, `chunked.`, `upload[i].`, `first.`, `retry.`).\n\n| name | compares |\n|---|---|\n");
-        foreach (var (pattern, meaning) in Verification.CheckNames.All) md.Append(CultureInfo.InvariantCulture, $"| `{pattern}` | {meaning} |\n");
+        md.Append(
+            "### Check names\n\n`checks[].name` is one of these (`i` a number, `<name>` a field name); a compound "
+            + "case prefixes "
+            + "its uploads' checks with their label (`content-length.`, `chunked.`, `upload[i].`, `first.`, "
+                + "`retry.`).\n\n| name | compares |\n|---|---|\n");
+        foreach (var (pattern, meaning) in Verification.CheckNames.All) md.Append(CultureInfo.InvariantCulture,
+            $"| `{pattern}` | {meaning} |\n");
         return md.ToString();
     }
 
@@ -96,7 +106,8 @@ public static class ResultsSchema
     {
         if (node is not JsonObject schema) return;
         if (schema["title"] is JsonValue title && schema["properties"] is JsonObject)
-            sections.Add((title.GetValue<string>(), Descriptions.GetValueOrDefault(title.GetValue<string>()) ?? "", schema));
+            sections.Add(
+                (title.GetValue<string>(), Descriptions.GetValueOrDefault(title.GetValue<string>()) ?? "", schema));
         if (schema["properties"] is JsonObject properties)
             foreach (var (_, child) in properties) Collect(child, sections);
         Collect(schema["items"], sections);
@@ -105,7 +116,8 @@ public static class ResultsSchema
     private static string TypeOf(JsonNode? node)
     {
         if (node is not JsonObject schema) return "";
-        if (schema["enum"] is JsonArray values) return string.Join(" \\| ", values.Select(v => v is null ? "null" : $"`{v}`"));
+        if (schema["enum"] is JsonArray values) return string.Join(" \\| ",
+            values.Select(v => v is null ? "null" : $"`{v}`"));
         var types = schema["type"] switch
         {
             JsonArray array => array.Select(t => t!.GetValue<string>()).ToList(),
@@ -124,7 +136,8 @@ public static class ResultsSchema
     }
 
     /// <summary>What each type and field means. Keyed by type, and by "Type.jsonName" for fields.</summary>
-    public static readonly IReadOnlyDictionary<string, string> Descriptions = new Dictionary<string, string>(StringComparer.Ordinal)
+    public static readonly IReadOnlyDictionary<string, string> Descriptions =
+        new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["ResultsDocument"] = "The whole file: one run of one verb.",
         ["ResultsDocument.schema"] = "Always `upload-conformance/results`.",
@@ -143,10 +156,12 @@ public static class ResultsSchema
         ["RunInfo.durationMs"] = "How long it took, in milliseconds.",
         ["RunInfo.target"] = "The upload URL.",
         ["RunInfo.seed"] = "The seed: the same seed sends the same requests, byte for byte.",
-        ["RunInfo.profile"] = "The target profile as used (header values redacted); null for the default run and embedded load runs.",
+        ["RunInfo.profile"] =
+        "The target profile as used (header values redacted); null for the default run and embedded load runs.",
         ["RunInfo.selection"] = "`conform`'s `--suite` and `--case`.",
         ["RunInfo.tls"] = "How the client met TLS; null for plain HTTP/1.1 with defaults.",
-        ["RunInfo.interrupted"] = "Why the run stopped early, or null: `interrupted by Ctrl-C`, `terminated by SIGTERM`, "
+        ["RunInfo.interrupted"] =
+        "Why the run stopped early, or null: `interrupted by Ctrl-C`, `terminated by SIGTERM`, "
             + "`target stopped answering …`, `threshold breached: …`.",
         ["RunInfo.tool"] = "The tool's name, version and runtime.",
         ["RunInfo.host"] = "The machine the client ran on.",
@@ -189,7 +204,8 @@ public static class ResultsSchema
         ["CaseResult.id"] = "Stable: `<suite>.<what>`; reports and comparisons key on it.",
         ["CaseResult.suite"] = "The suite.",
         ["CaseResult.description"] = "One line: what the case sends.",
-        ["CaseResult.expectation"] = "What the case expected of this target, its declared limits applied, in one sentence.",
+        ["CaseResult.expectation"] =
+        "What the case expected of this target, its declared limits applied, in one sentence.",
         ["CaseResult.verdict"] = "The verdict by the catalog's rule (suites/README.md).",
         ["CaseResult.severity"] = "For a fail: `soft` for a plain 5xx, `hard` for anything else; null otherwise.",
         ["CaseResult.reason"] = "One line for every non-pass; empty for a pass.",
@@ -202,10 +218,12 @@ public static class ResultsSchema
         ["RequestSummary"] = "A case's request.",
         ["RequestSummary.method"] = "`POST`.",
         ["RequestSummary.url"] = "Where it went.",
-        ["RequestSummary.platform"] = "`wechat`, `wechat-legacy`, `alipay`, `uniapp-h5` or `taro-h5`; null for raw-socket and compound cases.",
+        ["RequestSummary.platform"] =
+        "`wechat`, `wechat-legacy`, `alipay`, `uniapp-h5` or `taro-h5`; null for raw-socket and compound cases.",
         ["RequestSummary.field"] = "The file's field name; empty for compound cases.",
         ["RequestSummary.files"] = "The file parts.",
-        ["RequestSummary.formDataEncoding"] = "How nested formData became fields; null for raw-socket and compound cases.",
+        ["RequestSummary.formDataEncoding"] =
+        "How nested formData became fields; null for raw-socket and compound cases.",
         ["RequestSummary.fieldCount"] = "Text fields sent.",
         ["RequestSummary.boundary"] = "The multipart boundary; null for raw-socket and compound cases.",
         ["RequestSummary.framing"] = "Content-Length or chunked; null for raw-socket and compound cases.",
@@ -221,13 +239,15 @@ public static class ResultsSchema
         ["FileSummary.sha256"] = "SHA-256 of the bytes, hex.",
         ["FileSummary.payload"] = "What the bytes are: an image kind, a generated payload, a file.",
         ["OutcomeSummary"] = "What the client saw, in wx.uploadFile's terms.",
-        ["OutcomeSummary.errMsg"] = "`uploadFile:ok`, or `uploadFile:fail timeout`, `abort`, `connection refused`, `socket closed`, ….",
+        ["OutcomeSummary.errMsg"] =
+        "`uploadFile:ok`, or `uploadFile:fail timeout`, `abort`, `connection refused`, `socket closed`, ….",
         ["OutcomeSummary.failure"] = "Why there was no answer; `none` when there was one, whatever its status.",
         ["OutcomeSummary.status"] = "The HTTP status; null when there was no answer.",
         ["OutcomeSummary.elapsedMs"] = "From the call to the answer's end.",
         ["OutcomeSummary.bytesSent"] = "Body bytes that left.",
         ["OutcomeSummary.bytesExpected"] = "Body bytes the request had.",
-        ["OutcomeSummary.bodyExcerpt"] = "The answer's first 2,000 characters, as the server sent them (escaped in every report).",
+        ["OutcomeSummary.bodyExcerpt"] =
+        "The answer's first 2,000 characters, as the server sent them (escaped in every report).",
         ["OutcomeSummary.error"] = "The one-line cause when the request failed.",
         ["OutcomeSummary.contentType"] = "The answer's Content-Type.",
         ["OutcomeSummary.protocol"] = "The protocol the answer came over: `HTTP/1.1` or `HTTP/2.0`.",
@@ -259,7 +279,8 @@ public static class ResultsSchema
         ["LoadResults.durationMs"] = "How long the load ran.",
         ["LoadResults.connections"] = "Connections opened.",
         ["LoadResults.tlsHandshakes"] = "Full TLS handshakes (≤ connections; resumed sessions are not counted).",
-        ["LoadResults.connectMs"] = "TCP connect times of the connections, apart from uploads; null when none were measured.",
+        ["LoadResults.connectMs"] =
+        "TCP connect times of the connections, apart from uploads; null when none were measured.",
         ["LoadResults.tlsHandshakeMs"] = "TLS handshake times, apart from connect and upload; null on http://.",
         ["LoadResults.clients"] = "Requests sent by each client.",
         ["LoadResults.all"] = "Every request name together.",
@@ -291,11 +312,14 @@ public static class ResultsSchema
         ["LoadNameResults.bytesReceived"] = "Answer body bytes received.",
         ["LoadNameResults.fileBytesStored"] = "File bytes of successful uploads.",
         ["LoadNameResults.statuses"] = "Answers by status code.",
-        ["LoadNameResults.errors"] = "Failures by kind: `timeout`, `refused`, `reset`, `aborted`, `status <n>`, `check failed`.",
-        ["LoadNameResults.failedChecks"] = "Failed checks by reason: `size differs`, `sha256 differs`, `answer is not JSON`.",
+        ["LoadNameResults.errors"] =
+        "Failures by kind: `timeout`, `refused`, `reset`, `aborted`, `status <n>`, `check failed`.",
+        ["LoadNameResults.failedChecks"] =
+        "Failed checks by reason: `size differs`, `sha256 differs`, `answer is not JSON`.",
         ["LoadNameResults.latency"] = "Latency from each request's intended start (coordinated omission corrected).",
         ["LoadNameResults.serviceTime"] = "Service time, from the first body byte.",
-        ["LoadNameResults.latencyHistogram"] = "HdrHistogram's compressed V2 encoding, base64, microseconds: decode, add, read any percentile.",
+        ["LoadNameResults.latencyHistogram"] =
+        "HdrHistogram's compressed V2 encoding, base64, microseconds: decode, add, read any percentile.",
         ["LoadNameResults.serviceTimeHistogram"] = "The same, for service time.",
         ["SecondStats"] = "One second of a load run.",
         ["SecondStats.second"] = "Seconds since the load started.",
@@ -309,7 +333,8 @@ public static class ResultsSchema
         ["SecondStats.p95Ms"] = "95th percentile latency.",
         ["SecondStats.p99Ms"] = "99th percentile latency.",
         ["SecondStats.maxMs"] = "The slowest.",
-        ["SecondStats.histogram"] = "The second's latency histogram, encoded as `latencyHistogram`; seconds merge exactly.",
+        ["SecondStats.histogram"] =
+        "The second's latency histogram, encoded as `latencyHistogram`; seconds merge exactly.",
         ["SecondStats.serviceP50Ms"] = "Median service time.",
         ["SecondStats.serviceP95Ms"] = "95th percentile service time.",
         ["SecondStats.serviceP99Ms"] = "99th percentile service time.",

@@ -32,7 +32,8 @@ public abstract partial record LoadSimulation
     /// <summary>Runs the phase on the engine's open or closed driver.</summary>
     /// <param name="carry">Where the previous phase left the rate and copies (a ramp starts there).</param>
     /// <returns>Where this phase leaves them.</returns>
-    public abstract Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry, CancellationToken cancellationToken);
+    public abstract Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry,
+        CancellationToken cancellationToken);
 
     /// <summary>The YAML key, as NBomber names the simulation in camelCase.</summary>
     public string Kind => Kinds.Single(k => k.Type == GetType()).Name;
@@ -54,9 +55,11 @@ public abstract partial record LoadSimulation
         : t.TotalMinutes < 120 ? $"{t.TotalMinutes.ToString("0.###", CultureInfo.InvariantCulture)}m"
         : $"{t.TotalHours.ToString("0.###", CultureInfo.InvariantCulture)}h";
 
-    protected static string? IntervalProblem(TimeSpan interval) => interval < TimeSpan.FromMilliseconds(1) ? "interval must be at least 1ms" : null;
+    protected static string? IntervalProblem(TimeSpan interval) => interval < TimeSpan.FromMilliseconds(1)
+        ? "interval must be at least 1ms" : null;
 
-    protected static int Scaled(int rate, double factor) => (int)Math.Round(rate * factor, MidpointRounding.AwayFromZero);
+    protected static int Scaled(int rate, double factor) =>
+        (int)Math.Round(rate * factor, MidpointRounding.AwayFromZero);
 }
 
 /// <summary>What a simulation file declares about itself for the YAML reader.</summary>
@@ -75,15 +78,19 @@ public interface ISimulationKind
 }
 
 /// <summary>A simulation kind as the reader uses it.</summary>
-public sealed record SimulationKind(string Name, IReadOnlyList<string> Keys, int Order, Type Type, Func<SimulationArgs, LoadSimulation> Parse)
+public sealed record SimulationKind(string Name, IReadOnlyList<string> Keys, int Order, Type Type,
+    Func<SimulationArgs, LoadSimulation> Parse)
 {
     public static SimulationKind Of(Type type)
     {
-        var method = typeof(SimulationKind).GetMethod(nameof(From), BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
+        var method =
+            typeof(SimulationKind).GetMethod(nameof(From),
+            BindingFlags.NonPublic | BindingFlags.Static)!.MakeGenericMethod(type);
         return (SimulationKind)method.Invoke(null, null)!;
     }
 
-    private static SimulationKind From<T>() where T : LoadSimulation, ISimulationKind => new(T.Name, T.Keys, T.Order, typeof(T), T.Parse);
+    private static SimulationKind From<T>() where T : LoadSimulation, ISimulationKind =>
+        new(T.Name, T.Keys, T.Order, typeof(T), T.Parse);
 }
 
 /// <summary>Where one phase leaves the load for the next: ramps start from the previous rate or copies.</summary>
@@ -100,11 +107,13 @@ public interface ILoadDriver
     /// <summary>Injects <paramref name="rateAt"/>(offset) iterations in each <paramref name="interval"/>,
     /// spread evenly, until <paramref name="span"/> has passed or <paramref name="iterations"/> were
     /// injected. <paramref name="rateAt"/> is called once per interval, in order.</summary>
-    Task InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations, CancellationToken cancellationToken);
+    Task InjectAsync(Func<TimeSpan, double> rateAt, TimeSpan interval, TimeSpan span, long? iterations,
+        CancellationToken cancellationToken);
 
     /// <summary>Keeps <paramref name="copiesAt"/>(offset) copies looping, at most <paramref name="maxCopies"/>,
     /// until <paramref name="span"/> has passed or <paramref name="iterations"/> were run.</summary>
-    Task ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations, CancellationToken cancellationToken);
+    Task ClosedAsync(Func<TimeSpan, int> copiesAt, int maxCopies, TimeSpan span, long? iterations,
+        CancellationToken cancellationToken);
 
     /// <summary>Starts nothing for <paramref name="span"/>.</summary>
     Task PauseAsync(TimeSpan span, CancellationToken cancellationToken);

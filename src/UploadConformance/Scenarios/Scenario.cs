@@ -36,10 +36,13 @@ public sealed record Scenario
         for (var i = 0; i < Mix.Count; i++)
         {
             var shape = Mix[i];
-            if (Mix.Take(i).Any(m => m.Name == shape.Name)) yield return new(ScenarioPart.Mix, i, "two request shapes share a name");
-            if (shape.Problem() is { } problem) yield return new(ScenarioPart.Mix, i, $"request shape '{shape.Name}' {problem}");
+            if (Mix.Take(i).Any(m => m.Name == shape.Name)) yield return new(ScenarioPart.Mix, i,
+                "two request shapes share a name");
+            if (shape.Problem() is { } problem) yield return new(ScenarioPart.Mix, i,
+                $"request shape '{shape.Name}' {problem}");
         }
-        if (Mix.Count > 0 && Mix.Sum(m => m.Weight) <= 0) yield return new(ScenarioPart.Mix, -1, "the mix's weights add up to 0");
+        if (Mix.Count > 0 && Mix.Sum(m => m.Weight) <= 0) yield return new(ScenarioPart.Mix, -1,
+            "the mix's weights add up to 0");
         if (Load.Count == 0) yield return new(ScenarioPart.Load, -1, "the load lists no simulation");
         bool? open = null;
         for (var i = 0; i < Load.Count; i++)
@@ -48,17 +51,21 @@ public sealed record Scenario
             if (phase.Problem() is { } problem) yield return new(ScenarioPart.Load, i, $"{phase}: {problem}");
             if (phase.IsOpen is not { } isOpen) continue;
             if (open is { } wasOpen && wasOpen != isOpen)
-                yield return new(ScenarioPart.Load, i, $"'{phase.Kind}' is a{(isOpen ? "n open" : " closed")} simulation after "
-                    + $"{(wasOpen ? "open" : "closed")} ones: a scenario is open (inject…) or closed (…Constant), not both");
+                yield return new(ScenarioPart.Load, i,
+                    $"'{phase.Kind}' is a{(isOpen ? "n open" : " closed")} simulation after "
+                    + $"{(wasOpen ? "open" : "closed")} ones: a scenario is open (inject…) or closed (…Constant), "
+                        + $"not both");
             open ??= isOpen;
         }
         for (var i = 0; i < Thresholds.Count; i++)
         {
             if (Thresholds[i].Scope is { } scope && Mix.All(m => m.Name != scope))
-                yield return new(ScenarioPart.Thresholds, i, $"threshold '{Thresholds[i].Text}' is scoped to '{scope}', "
+                yield return new(ScenarioPart.Thresholds, i,
+                    $"threshold '{Thresholds[i].Text}' is scoped to '{scope}', "
                     + $"which is not a request name in the mix ({string.Join(", ", Mix.Select(m => m.Name))})");
         }
-        if (CheckFraction is < 0 or > 1 || double.IsNaN(CheckFraction)) yield return new(ScenarioPart.Settings, -1, $"check is a fraction from 0 to 1, not {CheckFraction}");
+        if (CheckFraction is < 0 or > 1 || double.IsNaN(CheckFraction)) yield return new(ScenarioPart.Settings, -1,
+            $"check is a fraction from 0 to 1, not {CheckFraction}");
         if (MaxInFlight < 1) yield return new(ScenarioPart.Settings, -1, "maxInFlight must be at least 1");
         if (Connections is < 1) yield return new(ScenarioPart.Settings, -1, "connections must be at least 1");
     }
@@ -66,7 +73,8 @@ public sealed record Scenario
     /// <exception cref="ProfileException">The first rule broken, in one line.</exception>
     public Scenario Validate()
     {
-        if (Problems().FirstOrDefault() is { } problem) throw new ProfileException($"scenario '{Name}': {problem.Message}");
+        if (Problems().FirstOrDefault() is { } problem) throw new ProfileException(
+            $"scenario '{Name}': {problem.Message}");
         return this;
     }
 
@@ -81,7 +89,8 @@ public sealed record Scenario
     {
         var timed = Load.Where(p => p.During is not null).Aggregate(TimeSpan.Zero, (sum, p) => sum + p.During!.Value);
         if (timed <= TimeSpan.Zero)
-            throw new ProfileException($"scenario '{Name}' has no timed phase for --duration to set (its phases count iterations)");
+            throw new ProfileException(
+                $"scenario '{Name}' has no timed phase for --duration to set (its phases count iterations)");
         var factor = duration / timed;
         return this with { Load = Load.Select(p => p.During is null ? p : p.Stretched(factor)).ToList() };
     }
@@ -91,9 +100,11 @@ public sealed record Scenario
     /// ranges keep their shape; rates round to whole iterations per interval.</summary>
     public Scenario WithPeakRate(double perSecond)
     {
-        if (!IsOpen) throw new ProfileException($"--rate applies to open scenarios (inject…); '{Name}' is closed (copies, not a rate)");
+        if (!IsOpen) throw new ProfileException(
+            $"--rate applies to open scenarios (inject…); '{Name}' is closed (copies, not a rate)");
         var peak = Load.Max(p => p.PeakRatePerSecond);
-        if (peak <= 0) throw new ProfileException($"scenario '{Name}' injects at a rate of 0 everywhere; --rate has nothing to scale");
+        if (peak <= 0) throw new ProfileException(
+            $"scenario '{Name}' injects at a rate of 0 everywhere; --rate has nothing to scale");
         var factor = perSecond / peak;
         return this with { Load = Load.Select(p => p.RateScaled(factor)).ToList() };
     }
@@ -124,7 +135,8 @@ public sealed record RequestShape
     public string? ContentType { get; init; }
     public PlatformProfile Platform { get; init; } = PlatformProfile.WeChat;
     public FormDataEncoding? Encoding { get; init; }
-    /// <summary><c>seed</c> (the article's example), <c>profile</c>, <c>order</c>, <c>chinese</c> or <c>none</c>.</summary>
+    /// <summary><c>seed</c> (the article's example), <c>profile</c>, <c>order</c>, <c>chinese</c> or
+    /// <c>none</c>.</summary>
     public string FormData { get; init; } = "seed";
     /// <summary>Uploads a user fires at once after chooseImage (1–9; WeChat caps requests in flight at 10).</summary>
     public int Burst { get; init; } = 1;
@@ -136,8 +148,11 @@ public sealed record RequestShape
     /// <summary>What is wrong with the shape, finishing "request shape 'x' …"; null when nothing is.</summary>
     public string? Problem()
     {
-        if ((Image is null ? 0 : 1) + (Bytes is null ? 0 : 1) + (File is null ? 0 : 1) != 1) return "needs exactly one of image, bytes or file";
-        if (Image is { } id && ImageSpec.All.All(s => s.Id != id)) return $"has no image '{id}' (images: {string.Join(", ", ImageSpec.All.Select(s => s.Id))})";
+        if ((Image is null ? 0 : 1) + (Bytes is null ? 0 : 1)
+            + (File is null ? 0 : 1) != 1) return "needs exactly one of image, bytes or file";
+        if (Image is { } id
+            && ImageSpec.All.All(s =>
+            s.Id != id)) return $"has no image '{id}' (images: {string.Join(", ", ImageSpec.All.Select(s => s.Id))})";
         if (!(Weight >= 0) || double.IsInfinity(Weight)) return $"has weight {Weight}; a weight is 0 or more";
         if (Burst is < 1 or > 9) return $"has a burst of {Burst}; WeChat allows 1 to 9 uploads at once";
         if (TimeoutMs is <= 0) return $"has a timeout of {TimeoutMs} ms";

@@ -29,13 +29,16 @@ public static class ScenarioLoader
     {
         var root = StrictYaml.Root(yaml, source, "a scenario is a mapping of keys such as name, mix, load, thresholds");
         var y = new StrictYaml(source);
-        var map = y.Keys(root, "name", "seed", "mix", "load", "thresholds", "abortOnFail", "check", "maxInFlight", "connections", "client");
+        var map = y.Keys(root, "name", "seed", "mix", "load", "thresholds", "abortOnFail", "check", "maxInFlight",
+            "connections", "client");
         if (!map.TryGetValue("mix", out var mixNode)) throw y.Error(root, "'mix' is missing: which requests to send");
-        if (!map.TryGetValue("load", out var loadNode)) throw y.Error(root, "'load' is missing: the load simulations to run");
+        if (!map.TryGetValue("load", out var loadNode)) throw y.Error(root,
+            "'load' is missing: the load simulations to run");
 
         var mixNodes = y.Sequence(mixNode).ToList();
         var loadNodes = y.Sequence(loadNode).ToList();
-        var thresholdNodes = map.TryGetValue("thresholds", out var thresholdsNode) ? y.Sequence(thresholdsNode).ToList() : [];
+        var thresholdNodes = map.TryGetValue("thresholds", out var thresholdsNode)
+            ? y.Sequence(thresholdsNode).ToList() : [];
         var scenario = new Scenario
         {
             Name = map.TryGetValue("name", out var name) ? y.Text(name) : Path.GetFileNameWithoutExtension(source),
@@ -65,7 +68,8 @@ public static class ScenarioLoader
                 ScenarioPart.Thresholds => (thresholdNodes, thresholdsNode!),
                 _ => ([], (YamlNode)root),
             };
-            throw y.Error(problem.Index >= 0 && problem.Index < nodes.Count ? nodes[problem.Index] : whole, problem.Message);
+            throw y.Error(problem.Index >= 0 && problem.Index < nodes.Count ? nodes[problem.Index] : whole,
+                problem.Message);
         }
         return scenario;
     }
@@ -91,7 +95,8 @@ public static class ScenarioLoader
     {
         var mapping = y.Mapping(item);
         if (mapping.Children.Count != 1)
-            throw y.Error(item, "each load item is one simulation, e.g. inject: { rate: 10, interval: 1s, during: 30s }");
+            throw y.Error(item,
+                "each load item is one simulation, e.g. inject: { rate: 10, interval: 1s, during: 30s }");
         var (keyNode, args) = mapping.Children.First();
         var name = y.Text(keyNode);
         var kind = LoadSimulation.Kinds.FirstOrDefault(k => k.Name == name);
@@ -99,14 +104,17 @@ public static class ScenarioLoader
         {
             var names = LoadSimulation.Kinds.Select(k => k.Name).ToList();
             var close = Spelling.Closest(name, names);
-            throw y.Error(keyNode, $"no load simulation '{name}'{(close is null ? "" : $" (did you mean '{close}'?)")} ({string.Join(", ", names)})");
+            throw y.Error(keyNode,
+                $"no load simulation '{name}'{(close is null ? "" : $" (did you mean '{close}'?)")} "
+                + $"({string.Join(", ", names)})");
         }
         return kind.Parse(new SimulationArgs(y, args, kind));
     }
 
     private static RequestShape Shape(StrictYaml y, YamlNode node)
     {
-        var m = y.Keys(node, "name", "weight", "image", "bytes", "file", "contentType", "platform", "encoding", "formData", "burst", "abort", "rate", "timeout", "framing");
+        var m = y.Keys(node, "name", "weight", "image", "bytes", "file", "contentType", "platform", "encoding",
+            "formData", "burst", "abort", "rate", "timeout", "framing");
         if (!m.TryGetValue("name", out var name)) throw y.Error(node, "a request shape needs a name");
         var shape = new RequestShape { Name = y.Text(name) };
         if (m.TryGetValue("weight", out var w)) shape = shape with { Weight = y.Number(w, 0) };
@@ -141,7 +149,8 @@ public static class ScenarioLoader
         if (m.TryGetValue("formData", out var formData))
         {
             var kind = y.Text(formData);
-            if (kind is not ("seed" or "profile" or "order" or "chinese" or "none")) throw y.Error(formData, $"no formData kind '{kind}' (seed, profile, order, chinese, none)");
+            if (kind is not ("seed" or "profile" or "order" or "chinese" or "none")) throw y.Error(formData,
+                $"no formData kind '{kind}' (seed, profile, order, chinese, none)");
             shape = shape with { FormData = kind };
         }
         if (m.TryGetValue("burst", out var burst)) shape = shape with { Burst = y.Int(burst) };
@@ -150,13 +159,16 @@ public static class ScenarioLoader
             var text = y.Text(abort);
             shape = shape with
             {
-                Abort = text.EndsWith('%') && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var pct) && pct is > 0 and < 100
+                Abort = text.EndsWith('%')
+                    && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float,
+                    System.Globalization.CultureInfo.InvariantCulture, out var pct) && pct is > 0 and < 100
                     ? AbortPoint.AtFraction(pct / 100)
                     : throw y.Error(abort, $"abort takes a percentage between 0 and 100, such as 50%, not '{text}'"),
             };
         }
         if (m.TryGetValue("rate", out var rate)) shape = shape with { RateCapBytesPerSecond = y.Size(rate) };
-        if (m.TryGetValue("timeout", out var timeout)) shape = shape with { TimeoutMs = (int)y.Duration(timeout).TotalMilliseconds };
+        if (m.TryGetValue("timeout", out var timeout)) shape =
+            shape with { TimeoutMs = (int)y.Duration(timeout).TotalMilliseconds };
         if (m.TryGetValue("framing", out var framing))
         {
             shape = shape with
@@ -177,7 +189,9 @@ public static class ScenarioLoader
         var text = y.Text(node);
         if (text is "all") return 1;
         if (text is "none") return 0;
-        return text.EndsWith('%') && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float, System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 100
+        return text.EndsWith('%')
+            && double.TryParse(text[..^1], System.Globalization.NumberStyles.Float,
+            System.Globalization.CultureInfo.InvariantCulture, out var p) && p is >= 0 and <= 100
             ? p / 100
             : throw y.Error(node, $"check is all, none or a percentage such as 10%, not '{text}'");
     }
@@ -202,7 +216,8 @@ public sealed class SimulationArgs
         }
         _args = yaml.Keys(node, [.. kind.Keys]);
         var missing = kind.Keys.FirstOrDefault(k => !_args.ContainsKey(k));
-        if (missing is not null) throw yaml.Error(node, $"'{missing}' is missing ({kind.Name} needs {string.Join(", ", kind.Keys)})");
+        if (missing is not null) throw yaml.Error(node,
+            $"'{missing}' is missing ({kind.Name} needs {string.Join(", ", kind.Keys)})");
     }
 
     public int Int(string key, int min) => _yaml.Int(_args[key], min);

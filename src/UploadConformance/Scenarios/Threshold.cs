@@ -23,13 +23,15 @@ public sealed record Threshold(string Text, string? Scope, string Metric, string
             body = body[(colon + 1)..].Trim();
         }
         var op = Ops.FirstOrDefault(o => body.Contains(o, StringComparison.Ordinal))
-            ?? throw new FormatException($"threshold '{text}' needs a comparison (<, <=, >, >=, ==, !=), e.g. \"p99 < 800ms\"");
+            ?? throw new FormatException(
+                $"threshold '{text}' needs a comparison (<, <=, >, >=, ==, !=), e.g. \"p99 < 800ms\"");
         var at = body.IndexOf(op, StringComparison.Ordinal);
         var name = body[..at].Trim();
         var valueText = body[(at + op.Length)..].Trim();
         var metric = ThresholdMetric.Find(name)
             ?? throw new FormatException($"threshold '{text}': unknown metric '{name}'"
-                + (Spelling.Closest(name, ThresholdMetric.All.Select(m => m.Name)) is { } close ? $" (did you mean '{close}'?)" : "")
+                + (Spelling.Closest(name, ThresholdMetric.All.Select(m => m.Name)) is { } close
+                    ? $" (did you mean '{close}'?)" : "")
                 + $" (metrics: {string.Join(", ", ThresholdMetric.All.Select(m => m.Name))})");
         return new Threshold(text.Trim(), scope, metric.Name, op, ParseValue(text, metric.Unit, valueText));
     }
@@ -42,7 +44,8 @@ public sealed record Threshold(string Text, string? Scope, string Metric, string
                 if (StrictYaml.TryDuration(value, out var d)) return d.TotalMilliseconds;
                 throw new FormatException($"threshold '{text}': '{value}' is not a duration such as 800ms or 2s");
             case MetricUnit.Percent:
-                if (value.EndsWith('%') && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var p)) return p;
+                if (value.EndsWith('%')
+                && double.TryParse(value[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var p)) return p;
                 throw new FormatException($"threshold '{text}': '{value}' is not a percentage such as 1%");
             default:
                 if (double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var n)) return n;
@@ -67,41 +70,54 @@ public enum MetricUnit { Milliseconds, Percent, Count, PerSecond }
 /// read from a request name's statistics. Latencies are milliseconds from the intended start
 /// (coordinated omission corrected); <c>service_</c> ones from the first body byte (written
 /// <c>raw_</c> before, which scenarios may still say).</summary>
-public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meaning, Func<NameStats, TimeSpan, double> Read)
+public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meaning,
+    Func<NameStats, TimeSpan, double> Read)
 {
     private const string LegacyServicePrefix = "raw_";
 
     public static IReadOnlyList<ThresholdMetric> All { get; } =
     [
-        Latency("p50", 50), Latency("p75", 75), Latency("p90", 90), Latency("p95", 95), Latency("p99", 99), Latency("p99.9", 99.9),
-        new("max", MetricUnit.Milliseconds, "the slowest request, from its intended start", (s, _) => MaxMs(s.Corrected)),
+        Latency("p50", 50), Latency("p75", 75), Latency("p90", 90), Latency("p95", 95), Latency("p99", 99),
+        Latency("p99.9", 99.9),
+        new("max", MetricUnit.Milliseconds, "the slowest request, from its intended start", (s, _) =>
+        MaxMs(s.Corrected)),
         new("mean", MetricUnit.Milliseconds, "the mean latency from the intended start", (s, _) => MeanMs(s.Corrected)),
         Service("service_p50", 50), Service("service_p95", 95), Service("service_p99", 99),
         new("service_max", MetricUnit.Milliseconds, "the slowest service time", (s, _) => MaxMs(s.ServiceTime)),
-        new("error_rate", MetricUnit.Percent, "failed requests over all but those the scenario aborted", (s, _) => s.ErrorRate),
-        new("rps", MetricUnit.PerSecond, "requests finished per second of the run", (s, d) => d.TotalSeconds <= 0 ? 0 : s.Requests / d.TotalSeconds),
+        new("error_rate", MetricUnit.Percent, "failed requests over all but those the scenario aborted", (s, _) =>
+        s.ErrorRate),
+        new("rps", MetricUnit.PerSecond, "requests finished per second of the run", (s, d) => d.TotalSeconds <= 0
+        ? 0 : s.Requests / d.TotalSeconds),
         new("requests", MetricUnit.Count, "requests finished", (s, _) => s.Requests),
         new("failed", MetricUnit.Count, "requests failed", (s, _) => s.Failed),
-        new("dropped", MetricUnit.Count, "iterations not started because every in-flight slot was busy", (s, _) => s.Dropped),
-        new("failed_checks", MetricUnit.Count, "answers whose echoed size or sha256 differed", (s, _) => s.FailedChecks.Values.Sum()),
+        new("dropped", MetricUnit.Count, "iterations not started because every in-flight slot was busy", (s, _) =>
+        s.Dropped),
+        new("failed_checks", MetricUnit.Count, "answers whose echoed size or sha256 differed", (s, _) =>
+        s.FailedChecks.Values.Sum()),
     ];
 
     /// <summary>The metric of that name; <c>raw_p99</c> finds <c>service_p99</c>.</summary>
     public static ThresholdMetric? Find(string name)
     {
-        if (name.StartsWith(LegacyServicePrefix, StringComparison.Ordinal)) name = "service_" + name[LegacyServicePrefix.Length..];
+        if (name.StartsWith(LegacyServicePrefix, StringComparison.Ordinal)) name = "service_"
+            + name[LegacyServicePrefix.Length..];
         return All.FirstOrDefault(m => m.Name == name);
     }
 
     private static ThresholdMetric Latency(string name, double percentile) =>
-        new(name, MetricUnit.Milliseconds, $"the {percentile}th percentile latency from the intended start", (s, _) => Ms(s.Corrected, percentile));
+        new(name, MetricUnit.Milliseconds, $"the {percentile}th percentile latency from the intended start", (s, _) =>
+        Ms(s.Corrected, percentile));
 
     private static ThresholdMetric Service(string name, double percentile) =>
-        new(name, MetricUnit.Milliseconds, $"the {percentile}th percentile service time", (s, _) => Ms(s.ServiceTime, percentile));
+        new(name, MetricUnit.Milliseconds, $"the {percentile}th percentile service time", (s, _) =>
+        Ms(s.ServiceTime, percentile));
 
-    private static double Ms(HdrHistogram.HistogramBase h, double percentile) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
+    private static double Ms(HdrHistogram.HistogramBase h, double percentile) => h.TotalCount == 0
+        ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
 
-    private static double MaxMs(HdrHistogram.HistogramBase h) => h.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(h) / 1000.0;
+    private static double MaxMs(HdrHistogram.HistogramBase h) => h.TotalCount == 0
+        ? 0 : HdrHistogram.HistogramExtensions.GetMaxValue(h) / 1000.0;
 
-    private static double MeanMs(HdrHistogram.HistogramBase h) => h.TotalCount == 0 ? 0 : HdrHistogram.HistogramExtensions.GetMean(h) / 1000.0;
+    private static double MeanMs(HdrHistogram.HistogramBase h) => h.TotalCount == 0
+        ? 0 : HdrHistogram.HistogramExtensions.GetMean(h) / 1000.0;
 }

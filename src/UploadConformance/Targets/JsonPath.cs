@@ -52,7 +52,9 @@ public static class JsonPath
             else if (path[i] == '[')
             {
                 var end = path.IndexOf(']', i);
-                if (end < 0 || !int.TryParse(path.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture, out var index)) return false;
+                if (end < 0
+                    || !int.TryParse(path.AsSpan(i + 1, end - i - 1), NumberStyles.None, CultureInfo.InvariantCulture,
+                    out var index)) return false;
                 steps.Add(new Step(null, index));
                 i = end + 1;
             }
@@ -73,7 +75,8 @@ public sealed record JsonCondition(string Path, bool Equal, string Literal)
     {
         condition = null;
         error = null;
-        var op = text.Contains("!=", StringComparison.Ordinal) ? "!=" : text.Contains("==", StringComparison.Ordinal) ? "==" : null;
+        var op = text.Contains("!=", StringComparison.Ordinal) ? "!="
+            : text.Contains("==", StringComparison.Ordinal) ? "==" : null;
         if (op is null)
         {
             error = $"condition '{text}' needs == or != (e.g. \"$.code == 0\")";
@@ -126,5 +129,10 @@ public sealed record JsonCondition(string Path, bool Equal, string Literal)
         _ => e.GetRawText(),
     };
 
-    public override string ToString() => $"{Path} {(Equal ? "==" : "!=")} {(Literal.StartsWith("s:", StringComparison.Ordinal) ? JsonSerializer.Serialize(Literal[2..], Requests.JsonText.Options) : Literal.StartsWith("n:", StringComparison.Ordinal) ? Literal[2..] : Literal)}";
+    public override string ToString() =>
+        $"{Path} {(Equal ? "==" : "!=")} "
+        + (Literal.StartsWith("s:", StringComparison.Ordinal)
+            ? JsonSerializer.Serialize(Literal[2..], Requests.JsonText.Options)
+            : Literal.StartsWith("n:", StringComparison.Ordinal) ? Literal[2..]
+            : Literal);
 }

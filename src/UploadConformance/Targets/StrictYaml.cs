@@ -20,7 +20,8 @@ public sealed partial class StrictYaml(string source)
         }
         catch (YamlException e)
         {
-            throw new ProfileException($"{source}:{e.Start.Line}: not valid YAML ({e.Message.ReplaceLineEndings(" ")})");
+            throw new ProfileException(
+                $"{source}:{e.Start.Line}: not valid YAML ({e.Message.ReplaceLineEndings(" ")})");
         }
         return stream.Documents.Count > 0 && stream.Documents[0].RootNode is YamlMappingNode root
             ? root
@@ -42,14 +43,17 @@ public sealed partial class StrictYaml(string source)
             if (!known.Contains(key))
             {
                 var close = Spelling.Closest(key, known);
-                throw Error(keyNode, $"unknown key '{key}'{(close is null ? "" : $" (did you mean '{close}'?)")}; known here: {string.Join(", ", known)}");
+                throw Error(keyNode,
+                    $"unknown key '{key}'{(close is null ? "" : $" (did you mean '{close}'?)")}; known here: "
+                    + $"{string.Join(", ", known)}");
             }
             if (!result.TryAdd(key, value)) throw Error(keyNode, $"'{key}' given twice");
         }
         return result;
     }
 
-    public YamlMappingNode Mapping(YamlNode node) => node as YamlMappingNode ?? throw Error(node, "expected a mapping of keys");
+    public YamlMappingNode Mapping(YamlNode node) => node as YamlMappingNode
+        ?? throw Error(node, "expected a mapping of keys");
 
     public IEnumerable<YamlNode> Sequence(YamlNode node) => node switch
     {
@@ -58,14 +62,17 @@ public sealed partial class StrictYaml(string source)
         _ => throw Error(node, "expected a list"),
     };
 
-    public string Text(YamlNode node) => node is YamlScalarNode { Value: { } v } ? v : throw Error(node, "expected a single value");
+    public string Text(YamlNode node) => node is YamlScalarNode { Value: { } v }
+        ? v : throw Error(node, "expected a single value");
 
-    public string? OptionalText(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null" } ? null : Text(node);
+    public string? OptionalText(YamlNode node) => node is YamlScalarNode { Value: null or "" or "~" or "null" }
+        ? null : Text(node);
 
     public string? OptionalPath(YamlNode node)
     {
         var text = OptionalText(node);
-        if (text is not null && !JsonPath.IsValid(text)) throw Error(node, $"'{text}' is not a JSON path such as $.data.url");
+        if (text is not null && !JsonPath.IsValid(text)) throw Error(node,
+            $"'{text}' is not a JSON path such as $.data.url");
         return text;
     }
 
@@ -110,7 +117,8 @@ public sealed partial class StrictYaml(string source)
             : throw Error(node, $"'{Text(node)}' is not a number of at least {min}");
 
     public TimeSpan Duration(YamlNode node) =>
-        TryDuration(Text(node), out var d) ? d : throw Error(node, $"'{Text(node)}' is not a duration such as 500ms, 30s, 2m or 1h");
+        TryDuration(Text(node), out var d) ? d
+        : throw Error(node, $"'{Text(node)}' is not a duration such as 500ms, 30s, 2m or 1h");
 
     /// <summary>"500ms", "30s", "2m", "1h", "1.5s", or "0".</summary>
     public static bool TryDuration(string text, out TimeSpan duration)
@@ -123,7 +131,9 @@ public sealed partial class StrictYaml(string source)
             : t.EndsWith('m') ? ("m", 60_000.0)
             : t.EndsWith('h') ? ("h", 3_600_000.0)
             : ("", 0);
-        if (scale == 0 || !double.TryParse(t[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n) || n < 0) return false;
+        if (scale == 0
+            || !double.TryParse(t[..^unit.Length], NumberStyles.Float, CultureInfo.InvariantCulture, out var n)
+            || n < 0) return false;
         duration = TimeSpan.FromMilliseconds(n * scale);
         return true;
     }

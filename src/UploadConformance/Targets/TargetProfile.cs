@@ -16,10 +16,12 @@ public sealed record TargetProfile
     /// <summary>GET the stored file back and compare the bytes.</summary>
     public bool FetchBack { get; init; } = true;
     /// <summary>Where a stored file is fetched back when the answer gives no URL: a template such as
-    /// <c>/files/{sha256}</c> or <c>https://cdn.example.com/{$.data.key}</c> (see <see cref="Verification.FetchTemplate"/>).
+    /// <c>/files/{sha256}</c> or <c>https://cdn.example.com/{$.data.key}</c> (see <see
+    /// cref="Verification.FetchTemplate"/>).
     /// When set, it is used instead of the echoed URL.</summary>
     public string? Fetch { get; init; }
-    /// <summary>Reference-style counters (<c>/stats</c>), relative to the upload URL; null when there are none.</summary>
+    /// <summary>Reference-style counters (<c>/stats</c>), relative to the upload URL; null when there are
+    /// none.</summary>
     public string? Stats { get; init; } = "/stats";
     public string? Health { get; init; } = "/health";
     public DeclaredLimits Limits { get; init; } = new();
@@ -61,19 +63,23 @@ public sealed record SuccessRule
     {
         if (outcome.StatusCode is not { } status || !Status.Contains(status)) return new(AnswerKind.Refusal, null);
         if (Json.Count == 0) return new(AnswerKind.Success, null);
-        if (outcome.DataTruncated) return new(AnswerKind.Unreadable, $"{status} with an answer over {Wire.AnswerBody.MaxBytes} bytes");
+        if (outcome.DataTruncated) return new(AnswerKind.Unreadable,
+            $"{status} with an answer over {Wire.AnswerBody.MaxBytes} bytes");
         try
         {
             using var document = System.Text.Json.JsonDocument.Parse(outcome.Data ?? "");
             var failed = Json.FirstOrDefault(c => !c.Holds(document.RootElement));
             return failed is null
                 ? new(AnswerKind.Success, null)
-                : new(AnswerKind.BusinessError, $"business error inside a {status}: {failed.Path} is {failed.Describe(document.RootElement)}");
+                : new(AnswerKind.BusinessError,
+                    $"business error inside a {status}: {failed.Path} is {failed.Describe(document.RootElement)}");
         }
         catch (System.Text.Json.JsonException)
         {
             var data = outcome.Data ?? "nothing";
-            return new(AnswerKind.Unreadable, $"{status} with an answer that is not JSON: {(data.Length > 80 ? data[..80] + "…" : data).ReplaceLineEndings(" ")}");
+            return new(AnswerKind.Unreadable,
+                $"{status} with an answer that is not JSON: "
+                + $"{(data.Length > 80 ? data[..80] + "…" : data).ReplaceLineEndings(" ")}");
         }
     }
 }
@@ -96,7 +102,8 @@ public sealed record EchoPaths
     public string? Field { get; init; } = "$.field";
     public string? ContentType { get; init; } = "$.contentType";
     /// <summary>The formData the server received: an array of <c>{name, value}</c> objects in the order
-    /// received, or an object of fields, flat or with bracket names decoded (see <see cref="Verification.FieldsEcho"/>).</summary>
+    /// received, or an object of fields, flat or with bracket names decoded (see <see
+    /// cref="Verification.FieldsEcho"/>).</summary>
     public string? Fields { get; init; } = "$.data.fields";
 }
 

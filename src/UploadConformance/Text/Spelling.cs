@@ -8,7 +8,9 @@ public static class Spelling
     public static string? Closest(string typed, IEnumerable<string> known)
     {
         var best = known
-            .Select(k => (Word: k, Distance: string.Equals(k, typed, StringComparison.OrdinalIgnoreCase) ? 0 : Distance(typed, k)))
+            .Select(k =>
+                (Word: k, Distance: string.Equals(k, typed, StringComparison.OrdinalIgnoreCase) ? 0
+                : Distance(typed, k)))
             .Where(k => k.Distance <= Math.Max(2, typed.Length / 4))
             .OrderBy(k => k.Distance)
             .FirstOrDefault();
@@ -23,7 +25,8 @@ public static class Spelling
         for (var j = 0; j <= b.Length; j++) d[0, j] = j;
         for (var i = 1; i <= a.Length; i++)
             for (var j = 1; j <= b.Length; j++)
-                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1] + (a[i - 1] == b[j - 1] ? 0 : 1));
+                d[i, j] = Math.Min(Math.Min(d[i - 1, j] + 1, d[i, j - 1] + 1), d[i - 1, j - 1]
+                    + (a[i - 1] == b[j - 1] ? 0 : 1));
         return d[a.Length, b.Length];
     }
 }

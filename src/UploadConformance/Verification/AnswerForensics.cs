@@ -20,7 +20,8 @@ public static partial class AnswerForensics
     public static string? StackTrace(string? answer)
     {
         if (string.IsNullOrEmpty(answer)) return null;
-        var text = answer.Replace("&nbsp;", " ", StringComparison.Ordinal).Replace("&lt;", "<", StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal);
+        var text = answer.Replace("&nbsp;", " ", StringComparison.Ordinal).Replace("&lt;", "<",
+            StringComparison.Ordinal).Replace("&gt;", ">", StringComparison.Ordinal);
         foreach (var (stack, pattern) in StackTraces)
         {
             var match = pattern.Match(text);

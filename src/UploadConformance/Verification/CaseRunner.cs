@@ -9,7 +9,8 @@ using UploadConformance.Wire;
 namespace UploadConformance.Verification;
 
 /// <summary>What a request carried, for comparing with what the server says it stored.</summary>
-public sealed record SentUpload(IReadOnlyList<(string Field, UploadFile File)> Files, IReadOnlyList<FormField> Fields, NameEscaping Escaping,
+public sealed record SentUpload(IReadOnlyList<(string Field, UploadFile File)> Files, IReadOnlyList<FormField> Fields,
+    NameEscaping Escaping,
     FormDataEncoding? Encoding = null, long BodyBytes = 0)
 {
     public static SentUpload Of(RequestPlan plan) =>
@@ -42,7 +43,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
     /// the run gives up on it; zero gives up at once.</summary>
     public TimeSpan Recovery { get; init; } = TimeSpan.FromSeconds(30);
 
-    public async Task<CaseResult> RunAsync(UploadCase @case, CancellationToken cancellationToken, Action<long, long>? progress = null)
+    public async Task<CaseResult> RunAsync(UploadCase @case, CancellationToken cancellationToken,
+        Action<long, long>? progress = null)
     {
         var clock = Stopwatch.StartNew();
         CaseResult result;
@@ -53,9 +55,11 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         else
         {
             var before = await Probe.StatsAsync(cancellationToken).ConfigureAwait(false);
-            var (outcome, summary, sent) = await SendAsync(@case.Request, progress, cancellationToken).ConfigureAwait(false);
+            var (outcome, summary, sent) =
+                await SendAsync(@case.Request, progress, cancellationToken).ConfigureAwait(false);
             var expect = Effective(@case.Expect, sent);
-            var grade = await GradeAsync(expect, @case.Form, outcome, sent, before, cancellationToken).ConfigureAwait(false);
+            var grade =
+                await GradeAsync(expect, @case.Form, outcome, sent, before, cancellationToken).ConfigureAwait(false);
             grade = ApplyExtras(@case.Extra, outcome, grade);
             result = Result(@case, expect, grade, summary, OutcomeSummary.Of(outcome));
         }
@@ -89,29 +93,36 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
     {
         if (await Probe.IsHealthyAsync(cancellationToken).ConfigureAwait(false)) return result;
         var down = Stopwatch.StartNew();
-        var recovered = Recovery > TimeSpan.Zero && await Probe.WaitHealthyAsync(Recovery, cancellationToken).ConfigureAwait(false);
+        var recovered = Recovery > TimeSpan.Zero
+            && await Probe.WaitHealthyAsync(Recovery, cancellationToken).ConfigureAwait(false);
         var downMs = Math.Round(down.Elapsed.TotalMilliseconds);
         var what = recovered ? $"back after {downMs / 1000:0.0} s" : $"not back within {Recovery.TotalSeconds:0.#} s";
         return result with
         {
             Verdict = Verdict.Fail,
             Severity = Severity.Hard,
-            Reason = $"the server died: {Profile.HealthUrl} stopped answering after this case ({what})" + (result.Reason.Length > 0 ? $"; {result.Reason}" : ""),
-            Checks = [.. result.Checks, new Check("alive afterwards", false, $"{Profile.HealthUrl} answers", $"no answer or 5xx; {what}")],
+            Reason = $"the server died: {Profile.HealthUrl} stopped answering after this case ({what})"
+            + (result.Reason.Length > 0 ? $"; {result.Reason}" : ""),
+            Checks = [.. result.Checks,
+            new Check("alive afterwards", false, $"{Profile.HealthUrl} answers", $"no answer or 5xx; {what}")],
             Crash = new CrashRecord(downMs, recovered),
         };
     }
 
-    public async Task<(UploadOutcome, RequestSummary, SentUpload)> SendAsync(CaseRequest request, Action<long, long>? progress, CancellationToken cancellationToken)
+    public async Task<(UploadOutcome, RequestSummary, SentUpload)> SendAsync(CaseRequest request,
+        Action<long, long>? progress, CancellationToken cancellationToken)
     {
         switch (request)
         {
             case CaseRequest.Planned p:
                 var plan = WithProfileHeaders(p.Plan);
-                return (await Uploader.SendAsync(plan, progress, cancellationToken).ConfigureAwait(false), RequestSummary.Of(plan), SentUpload.Of(plan));
+                return (await Uploader.SendAsync(plan, progress, cancellationToken).ConfigureAwait(false),
+                    RequestSummary.Of(plan), SentUpload.Of(plan));
             case CaseRequest.Raw r:
                 var raw = r.Request with { Headers = [.. r.Request.Headers, .. Profile.Headers] };
-                var outcome = await RawHttpSender.SendAsync(Profile.Url, raw, RawBound, cancellationToken, Uploader.Tls).ConfigureAwait(false);
+                var outcome =
+                    await RawHttpSender.SendAsync(Profile.Url, raw, RawBound, cancellationToken,
+                    Uploader.Tls).ConfigureAwait(false);
                 var sent = r.Files is null
                     ? SentUpload.Nothing with { BodyBytes = raw.Body.Length }
                     : new SentUpload(r.Files.Files, r.Files.Fields, NameEscaping.Whatwg, null, raw.Body.Length);
@@ -125,7 +136,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         ? plan
         : plan with { Request = plan.Request with { Header = [.. plan.Request.Header, .. Profile.Headers] } };
 
-    public static CaseResult Result(UploadCase @case, Expectation effective, Grade grade, RequestSummary request, OutcomeSummary outcome) => new()
+    public static CaseResult Result(UploadCase @case, Expectation effective, Grade grade, RequestSummary request,
+        OutcomeSummary outcome) => new()
     {
         Id = @case.Id,
         Suite = @case.Suite,
@@ -159,15 +171,19 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
     }
 
     /// <summary>The catalog's one grading rule, applied to one exchange (suites/README.md says it in words).</summary>
-    public async Task<Grade> GradeAsync(Expectation expect, RequestForm form, UploadOutcome outcome, SentUpload sent, StatsSnapshot? before,
+    public async Task<Grade> GradeAsync(Expectation expect, RequestForm form, UploadOutcome outcome, SentUpload sent,
+        StatsSnapshot? before,
         CancellationToken cancellationToken)
     {
         if (expect is Expectation.AbortedClean or Expectation.TimedOutClean)
-            return Grade.From(await VerifyDiscardedAsync(expect, outcome, before, cancellationToken).ConfigureAwait(false), Severity.Hard);
+            return Grade.From(
+                await VerifyDiscardedAsync(expect, outcome, before, cancellationToken).ConfigureAwait(false),
+                Severity.Hard);
 
         // A hang: nothing came back within the bound.
         if (outcome.Failure == FailureKind.Timeout)
-            return Grade.Fail(Severity.Hard, $"no answer: {outcome.Error}", new Check("answered", false, "an answer", outcome.Error));
+            return Grade.Fail(Severity.Hard, $"no answer: {outcome.Error}",
+                new Check("answered", false, "an answer", outcome.Error));
         if (!outcome.Answered)
         {
             var closed = new Check("answered", false, "an HTTP answer", $"{outcome.ErrMsg} ({outcome.Error})");
@@ -176,7 +192,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
                     await NothingKeptAsync(before, requireDiscard: false, cancellationToken).ConfigureAwait(false));
             // A request a correct client may send deserves an answer; closing on a malformed or oversized one is safe.
             if (form == RequestForm.WellFormed && expect is not Expectation.OverLimit)
-                return Grade.Fail(Severity.Hard, $"no answer to a well-formed request: {outcome.ErrMsg} ({outcome.Error})", closed);
+                return Grade.Fail(Severity.Hard,
+                    $"no answer to a well-formed request: {outcome.ErrMsg} ({outcome.Error})", closed);
             return Kept(new Grade(Verdict.NonStrict, null, "closed the connection without an answer", [closed]),
                 await NothingKeptAsync(before, requireDiscard: false, cancellationToken).ConfigureAwait(false));
         }
@@ -188,22 +205,32 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
                 new Check("status", false, "2xx or a 4xx refusal", outcome.StatusCode.ToString()));
 
         var reading = Profile.Success.Read(outcome);
-        if (reading.Kind == AnswerKind.Success) return await AcceptedAsync(expect, outcome, sent, cancellationToken).ConfigureAwait(false);
+        if (reading.Kind == AnswerKind.Success) return await AcceptedAsync(expect, outcome, sent,
+            cancellationToken).ConfigureAwait(false);
         if (reading.Kind == AnswerKind.Unreadable && expect is Expectation.Stored or Expectation.StoredOrRefused)
-            return Grade.Fail(Severity.Hard, $"answered {reading.Detail}: the client cannot tell whether its file was stored",
+            return Grade.Fail(Severity.Hard,
+                $"answered {reading.Detail}: the client cannot tell whether its file was stored",
                 new Check("answer", false, "the JSON the profile's success rule reads", reading.Detail));
         var businessError = reading.Kind == AnswerKind.Refusal ? null : reading.Detail;
         var status = outcome.StatusCode ?? 0;
         return expect switch
         {
             Expectation.Stored => Kept(new Grade(Verdict.NonStrict, null,
-                    $"refused a well-formed upload with {businessError ?? status.ToString()}{RefusalHint(sent, status)}: {Excerpt(outcome.Data, 80)}",
-                    [new Check("status", false, string.Join("|", Profile.Success.Status), $"{status}{(businessError is null ? "" : " + " + businessError)}")]),
+                    $"refused a well-formed upload with "
+                    + $"{businessError ?? status.ToString()}{RefusalHint(sent, status)}: {Excerpt(outcome.Data, 80)}",
+                    [new Check("status", false, string.Join("|", Profile.Success.Status),
+                    $"{status}{(businessError is null ? "" : " + " + businessError)}")]),
                 await NothingKeptAsync(before, requireDiscard: false, cancellationToken).ConfigureAwait(false)),
-            Expectation.StoredOrRefused either => await RefusalAsync(outcome, either.Preferred, businessError, before, cancellationToken).ConfigureAwait(false),
-            Expectation.Refused refused => await RefusalAsync(outcome, refused.Preferred, businessError, before, cancellationToken).ConfigureAwait(false),
-            Expectation.OverLimit over => await RefusalAsync(outcome, over.Preferred, businessError, before, cancellationToken).ConfigureAwait(false),
-            Expectation.Observed observed => new Grade(Verdict.Informational, null, $"{observed.What}: {status} {Excerpt(outcome.Data, 160)}",
+            Expectation.StoredOrRefused either =>
+            await RefusalAsync(outcome, either.Preferred, businessError, before,
+            cancellationToken).ConfigureAwait(false),
+            Expectation.Refused refused =>
+            await RefusalAsync(outcome, refused.Preferred, businessError, before,
+            cancellationToken).ConfigureAwait(false),
+            Expectation.OverLimit over =>
+            await RefusalAsync(outcome, over.Preferred, businessError, before, cancellationToken).ConfigureAwait(false),
+            Expectation.Observed observed =>
+            new Grade(Verdict.Informational, null, $"{observed.What}: {status} {Excerpt(outcome.Data, 160)}",
                 [new Check("status", true, null, status.ToString())]),
             _ => throw new ArgumentOutOfRangeException(nameof(expect), expect, null),
         };
@@ -211,7 +238,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
 
     /// <summary>A success answer: what was stored must be what was sent; taking what the case expects
     /// refused is a lenient reading (non-strict) only when it stored exactly that.</summary>
-    private async Task<Grade> AcceptedAsync(Expectation expect, UploadOutcome outcome, SentUpload sent, CancellationToken cancellationToken)
+    private async Task<Grade> AcceptedAsync(Expectation expect, UploadOutcome outcome, SentUpload sent,
+        CancellationToken cancellationToken)
     {
         var (filenameRule, contentType) = expect switch
         {
@@ -219,7 +247,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
             Expectation.StoredOrRefused s => (s.Filename, s.CheckContentType),
             _ => (FilenameRule.ExactOrDecoded, true),
         };
-        var checks = await VerifyStoredAsync(sent, outcome, filenameRule, cancellationToken, contentType).ConfigureAwait(false);
+        var checks =
+            await VerifyStoredAsync(sent, outcome, filenameRule, cancellationToken, contentType).ConfigureAwait(false);
         var differs = checks.FirstOrDefault(c => !c.Ok);
         switch (expect)
         {
@@ -228,11 +257,15 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
                 var wrongBytes = checks.FirstOrDefault(c => !c.Ok && IsByteCheck(c.Name));
                 return wrongBytes is null
                     ? new Grade(Verdict.Informational, null,
-                        $"{observed.What}: {outcome.StatusCode}, stored as {checks.FirstOrDefault(c => c.Name.EndsWith(".filename", StringComparison.Ordinal))?.Actual ?? Excerpt(outcome.Data, 120)}",
+                        $"{observed.What}: {outcome.StatusCode}, stored as "
+                        + (checks.FirstOrDefault(c => c.Name.EndsWith(".filename", StringComparison.Ordinal))?.Actual
+                           ?? Excerpt(outcome.Data, 120)),
                         checks)
                     : new Grade(Verdict.Fail, Severity.Hard, wrongBytes.ToString(), checks);
             case Expectation.StoredOrRefused { Lawful: { } lawful } when differs is not null:
-                var other = await VerifyStoredAsync(new SentUpload(lawful.Files.Files, lawful.Files.Fields, NameEscaping.Whatwg), outcome, filenameRule,
+                var other =
+                await VerifyStoredAsync(new SentUpload(lawful.Files.Files, lawful.Files.Fields, NameEscaping.Whatwg),
+                outcome, filenameRule,
                     cancellationToken, contentType).ConfigureAwait(false);
                 return other.All(c => c.Ok)
                     ? new Grade(Verdict.Informational, null, $"a lawful reading: {lawful.Reading}", other)
@@ -254,21 +287,28 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
 
     /// <summary>A refusal, for a case where refusing is right: the preferred status as JSON passes;
     /// another status, a business error or a non-JSON body is non-strict; data kept despite it fails.</summary>
-    private async Task<Grade> RefusalAsync(UploadOutcome outcome, IReadOnlyList<int> preferred, string? businessError, StatsSnapshot? before,
+    private async Task<Grade> RefusalAsync(UploadOutcome outcome, IReadOnlyList<int> preferred, string? businessError,
+        StatsSnapshot? before,
         CancellationToken cancellationToken)
     {
         var status = outcome.StatusCode ?? 0;
-        var statusCheck = new Check("status", preferred.Contains(status) && businessError is null, string.Join("|", preferred),
+        var statusCheck =
+            new Check("status", preferred.Contains(status) && businessError is null, string.Join("|", preferred),
             businessError is null ? status.ToString() : $"{status} ({businessError})");
         var json = new Check("error is JSON", LooksLikeJson(outcome), "a JSON error body",
             $"{outcome.ResponseContentType ?? "no content type"}: {Excerpt(outcome.Data, 60)}");
-        var grade = businessError is not null ? new Grade(Verdict.NonStrict, null, $"refused with a {businessError}", [statusCheck, json])
+        var grade = businessError is not null
+            ? new Grade(Verdict.NonStrict, null, $"refused with a {businessError}", [statusCheck, json])
             : !statusCheck.Ok ? new Grade(Verdict.NonStrict, null,
-                $"refused with {status} where {string.Join(" or ", preferred)} is right: {Excerpt(outcome.Data, 80)}", [statusCheck, json])
-            : !json.Ok ? new Grade(Verdict.NonStrict, null, $"refused with {status}, but as {outcome.ResponseContentType ?? "an untyped body"}, not JSON",
+                $"refused with {status} where {string.Join(" or ", preferred)} is right: {Excerpt(outcome.Data, 80)}",
+                [statusCheck, json])
+            : !json.Ok
+                ? new Grade(Verdict.NonStrict, null,
+                $"refused with {status}, but as {outcome.ResponseContentType ?? "an untyped body"}, not JSON",
                 [statusCheck, json])
             : Grade.Pass(statusCheck, json);
-        return Kept(grade, await NothingKeptAsync(before, requireDiscard: false, cancellationToken).ConfigureAwait(false));
+        return Kept(grade,
+            await NothingKeptAsync(before, requireDiscard: false, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>A refusal that kept data anyway is a fail whatever it said.</summary>
@@ -282,21 +322,26 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
     {
         var limits = Profile.Limits;
         var keys = new List<string>();
-        if (sent.Files.Count > 1 && limits.MaxFiles is null) keys.Add("if the endpoint takes fewer files, declare limits.maxFiles");
+        if (sent.Files.Count > 1
+            && limits.MaxFiles is null) keys.Add("if the endpoint takes fewer files, declare limits.maxFiles");
         if (status == 413)
         {
             if (limits.MaxFileBytes is null && sent.Files.Any(f => f.File.Payload.Length > 1 << 20))
                 keys.Add("if it has a file size limit, declare limits.maxFileBytes");
             else if (limits.MaxFieldBytes is null && sent.Fields.Any(f => f.Value.Length > 64 << 10))
                 keys.Add("if it has a field size limit, declare limits.maxFieldBytes");
-            else if (limits.MaxParts is null && sent.Fields.Count + sent.Files.Count > 100) keys.Add("if it limits parts, declare limits.maxParts");
-            else if (limits.MaxRequestBytes is null && sent.BodyBytes > 1 << 20) keys.Add("if something in front limits bodies, declare limits.maxRequestBytes");
+            else if (limits.MaxParts is null && sent.Fields.Count
+                + sent.Files.Count > 100) keys.Add("if it limits parts, declare limits.maxParts");
+            else if (limits.MaxRequestBytes is null
+                && sent.BodyBytes > 1 << 20) keys.Add(
+                "if something in front limits bodies, declare limits.maxRequestBytes");
         }
         return keys.Count == 0 ? "" : $" ({string.Join("; ", keys)})";
     }
 
     private static bool IsByteCheck(string name) =>
-        name == "files" || name.EndsWith(".size", StringComparison.Ordinal) || name.EndsWith(".sha256", StringComparison.Ordinal)
+        name == "files" || name.EndsWith(".size", StringComparison.Ordinal)
+        || name.EndsWith(".sha256", StringComparison.Ordinal)
         || name.EndsWith(".fetched", StringComparison.Ordinal);
 
     private static bool LooksLikeJson(UploadOutcome outcome)
@@ -312,18 +357,21 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         }
     }
 
-    public Task<IReadOnlyList<Check>> VerifyStoredAsync(RequestPlan plan, UploadOutcome outcome, CancellationToken cancellationToken) =>
+    public Task<IReadOnlyList<Check>> VerifyStoredAsync(RequestPlan plan, UploadOutcome outcome,
+        CancellationToken cancellationToken) =>
         VerifyStoredAsync(SentUpload.Of(plan), outcome, FilenameRule.Exact, cancellationToken);
 
     /// <summary>Everything the answer and the server let us compare with what was sent: the success
     /// rule's conditions, each file's echo (size, sha256, field, filename, type), its bytes fetched
     /// back, and the fields.</summary>
-    public async Task<IReadOnlyList<Check>> VerifyStoredAsync(SentUpload sent, UploadOutcome outcome, FilenameRule filenameRule,
+    public async Task<IReadOnlyList<Check>> VerifyStoredAsync(SentUpload sent, UploadOutcome outcome,
+        FilenameRule filenameRule,
         CancellationToken cancellationToken, bool checkContentType = true)
     {
         var checks = new List<Check>
         {
-            new("status", outcome.StatusCode is { } s && Profile.Success.Status.Contains(s), string.Join("|", Profile.Success.Status), outcome.StatusCode?.ToString()),
+            new("status", outcome.StatusCode is { } s && Profile.Success.Status.Contains(s),
+                string.Join("|", Profile.Success.Status), outcome.StatusCode?.ToString()),
         };
         JsonDocument document;
         try
@@ -339,7 +387,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         {
             var root = document.RootElement;
             foreach (var condition in Profile.Success.Json)
-                checks.Add(new Check(condition.Path, condition.Holds(root), condition.ToString(), condition.Describe(root)));
+                checks.Add(
+                    new Check(condition.Path, condition.Holds(root), condition.ToString(), condition.Describe(root)));
             var echoed = EchoedFiles(root);
             if (echoed is null)
             {
@@ -350,9 +399,13 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
             }
             else
             {
-                checks.Add(new Check("files", echoed.Count == sent.Files.Count, sent.Files.Count.ToString(), echoed.Count.ToString()));
+                checks.Add(
+                    new Check("files", echoed.Count == sent.Files.Count, sent.Files.Count.ToString(),
+                    echoed.Count.ToString()));
                 for (var i = 0; i < Math.Min(sent.Files.Count, echoed.Count); i++)
-                    checks.AddRange(await CompareFileAsync(sent, i, echoed[i], root, filenameRule, checkContentType, cancellationToken).ConfigureAwait(false));
+                    checks.AddRange(
+                        await CompareFileAsync(sent, i, echoed[i], root, filenameRule, checkContentType,
+                        cancellationToken).ConfigureAwait(false));
             }
             checks.Add(CompareFields(sent, root));
         }
@@ -361,16 +414,19 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
 
     private List<JsonElement>? EchoedFiles(JsonElement root)
     {
-        if (Profile.Echo.Files is { } filesPath && JsonPath.Select(root, filesPath) is { ValueKind: JsonValueKind.Array } files)
+        if (Profile.Echo.Files is { } filesPath
+            && JsonPath.Select(root, filesPath) is { ValueKind: JsonValueKind.Array } files)
             return files.EnumerateArray().ToList();
-        if (Profile.Echo.File is { } filePath && JsonPath.Select(root, filePath) is { ValueKind: JsonValueKind.Object } file)
+        if (Profile.Echo.File is { } filePath
+            && JsonPath.Select(root, filePath) is { ValueKind: JsonValueKind.Object } file)
             return [file];
         return null;
     }
 
     private static string FilePrefix(SentUpload sent, int index) => sent.Files.Count == 1 ? "file" : $"file[{index}]";
 
-    private async Task<IEnumerable<Check>> CompareFileAsync(SentUpload sent, int index, JsonElement echoed, JsonElement root, FilenameRule rule,
+    private async Task<IEnumerable<Check>> CompareFileAsync(SentUpload sent, int index, JsonElement echoed,
+        JsonElement root, FilenameRule rule,
         bool checkContentType, CancellationToken cancellationToken)
     {
         var (field, file) = sent.Files[index];
@@ -406,7 +462,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
 
     private Check CompareFields(SentUpload sent, JsonElement root)
     {
-        if (Profile.Echo.Fields is not { } path || JsonPath.Select(root, path) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object } fields)
+        if (Profile.Echo.Fields is not { } path
+            || JsonPath.Select(root, path) is not { ValueKind: JsonValueKind.Array or JsonValueKind.Object } fields)
             return Check.Skipped("fields", "the answer echoes no fields");
         var expected = sent.Fields.Select(f => (MultipartBody.Escape(f.Name, sent.Escaping), f.Value)).ToList();
         return FieldsEcho.Compare(expected, fields, dotsDecode: sent.Encoding == FormDataEncoding.Dots);
@@ -414,7 +471,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
 
     /// <summary>GETs the stored file back, from the profile's fetch template or the echoed URL, and
     /// compares its bytes with what was sent.</summary>
-    private async Task<Check> FetchBackAsync(SentUpload sent, int index, JsonElement? entry, JsonElement root, CancellationToken cancellationToken)
+    private async Task<Check> FetchBackAsync(SentUpload sent, int index, JsonElement? entry, JsonElement root,
+        CancellationToken cancellationToken)
     {
         var name = $"{FilePrefix(sent, index)}.fetched";
         if (!Profile.FetchBack) return Check.Skipped(name, "the profile turns fetch-back off");
@@ -422,7 +480,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         string? url;
         if (Profile.Fetch is { } template)
         {
-            url = FetchTemplate.Resolve(template, entry, root, file.Payload.Sha256, file.Payload.Length, file.FileName, out var missing);
+            url = FetchTemplate.Resolve(template, entry, root, file.Payload.Sha256, file.Payload.Length, file.FileName,
+                out var missing);
             if (url is null) return new Check(name, false, $"a value for {{{missing}}} in the answer", "none");
         }
         else
@@ -430,14 +489,18 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
             url = entry is { } e && Profile.Echo.Url is { } u ? JsonPath.Text(e, u) : null;
         }
         if (string.IsNullOrEmpty(url) || !Uri.TryCreate(Profile.Url, url, out var uri))
-            return Check.Skipped(name, "the answer gives no url to fetch the file back from (a profile's fetch template can say where)");
+            return Check.Skipped(name,
+                "the answer gives no url to fetch the file back from (a profile's fetch template can say where)");
         try
         {
-            using var response = await Http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+            using var response =
+                await Http.GetAsync(uri, HttpCompletionOption.ResponseHeadersRead,
+                cancellationToken).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode)
                 return new Check(name, false, "200 with the stored bytes", $"{(int)response.StatusCode} from {uri}");
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            var fetched = Convert.ToHexStringLower(await SHA256.HashDataAsync(body, cancellationToken).ConfigureAwait(false));
+            var fetched =
+                Convert.ToHexStringLower(await SHA256.HashDataAsync(body, cancellationToken).ConfigureAwait(false));
             return new Check(name, fetched == file.Payload.Sha256, file.Payload.Sha256, fetched);
         }
         catch (HttpRequestException e)
@@ -446,7 +509,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         }
     }
 
-    private async Task<IReadOnlyList<Check>> VerifyDiscardedAsync(Expectation expect, UploadOutcome outcome, StatsSnapshot? before,
+    private async Task<IReadOnlyList<Check>> VerifyDiscardedAsync(Expectation expect, UploadOutcome outcome,
+        StatsSnapshot? before,
         CancellationToken cancellationToken)
     {
         var wanted = expect is Expectation.AbortedClean ? "uploadFile:fail abort" : "uploadFile:fail timeout";
@@ -463,7 +527,8 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
     /// <summary>From /stats, against the snapshot taken before the case: once the server has settled,
     /// no more uploads in flight, no new partial file on disk and nothing new stored; with
     /// <paramref name="requireDiscard"/>, it counted a discard.</summary>
-    private async Task<IReadOnlyList<Check>> NothingKeptAsync(StatsSnapshot? before, bool requireDiscard, CancellationToken cancellationToken)
+    private async Task<IReadOnlyList<Check>> NothingKeptAsync(StatsSnapshot? before, bool requireDiscard,
+        CancellationToken cancellationToken)
     {
         if (before is null) return [Check.Skipped("nothing kept", "the target publishes no /stats")];
         var deadline = Stopwatch.StartNew();
@@ -477,20 +542,27 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
             if (settled && (!requireDiscard || after.PartialUploadsDiscarded > before.PartialUploadsDiscarded)) break;
             // A settled server that counted no discard may never have seen the upload (a buffering proxy in
             // front): give it a moment, not the whole bound.
-            if (settled && (grace = grace == TimeSpan.Zero ? deadline.Elapsed : grace) + TimeSpan.FromSeconds(1) < deadline.Elapsed) break;
+            if (settled && (grace = grace == TimeSpan.Zero ? deadline.Elapsed : grace)
+                + TimeSpan.FromSeconds(1) < deadline.Elapsed) break;
             // Polling a counter the server updates when it notices the disconnect; there is no event to wait on.
             await Task.Delay(20, cancellationToken).ConfigureAwait(false);
         }
         var checks = new List<Check>();
         if (requireDiscard)
             checks.Add(after.PartialUploadsDiscarded > before.PartialUploadsDiscarded
-                ? new Check("partial upload discarded", true, $"partialUploadsDiscarded > {before.PartialUploadsDiscarded}", after.PartialUploadsDiscarded.ToString())
-                : Check.Skipped("partial upload discarded", "the server counted no discard: the partial upload may never have reached it "
+                ? new Check("partial upload discarded", true,
+                    $"partialUploadsDiscarded > {before.PartialUploadsDiscarded}",
+                    after.PartialUploadsDiscarded.ToString())
+                : Check.Skipped("partial upload discarded",
+                    "the server counted no discard: the partial upload may never have reached it "
                     + "(a buffering proxy in front); the checks below still hold it to keeping nothing"));
-        checks.Add(new Check("no upload left in flight", after.UploadsInFlight <= before.UploadsInFlight, $"≤ {before.UploadsInFlight}", after.UploadsInFlight.ToString()));
+        checks.Add(new Check("no upload left in flight", after.UploadsInFlight <= before.UploadsInFlight,
+            $"≤ {before.UploadsInFlight}", after.UploadsInFlight.ToString()));
         checks.Add(new Check("no partial file left on disk", after.PartialFilesOnDisk <= before.PartialFilesOnDisk,
             $"≤ {before.PartialFilesOnDisk} (as before the case)", after.PartialFilesOnDisk.ToString()));
-        checks.Add(new Check("nothing stored", after.FilesStored == before.FilesStored, before.FilesStored.ToString(), after.FilesStored.ToString()));
+        checks.Add(
+            new Check("nothing stored", after.FilesStored == before.FilesStored, before.FilesStored.ToString(),
+            after.FilesStored.ToString()));
         return checks;
     }
 
@@ -498,13 +570,15 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         text is null ? "nothing" : (text.Length > max ? text[..max] + "…" : text).ReplaceLineEndings(" ");
 }
 
-/// <summary>What an extra check looks at: the outcome, and the profile that says where the answer echoes what.</summary>
+/// <summary>What an extra check looks at: the outcome, and the profile that says where the answer echoes
+/// what.</summary>
 public sealed record ExtraCheckContext(UploadOutcome Outcome, TargetProfile Profile);
 
 /// <summary>A verdict with its reason and evidence.</summary>
 public sealed record Grade(Verdict Verdict, Severity? Severity, string Reason, IReadOnlyList<Check> Checks)
 {
-    public static Grade Fail(Severity severity, string reason, params Check[] checks) => new(Verdict.Fail, severity, reason, checks);
+    public static Grade Fail(Severity severity, string reason, params Check[] checks) =>
+        new(Verdict.Fail, severity, reason, checks);
 
     public static Grade Pass(params Check[] checks) => new(Verdict.Pass, null, "", checks);
 

@@ -49,7 +49,8 @@ public static class CheckNames
 
     private static readonly Regex FileIndex = new(@"^file\[\d+]\.");
 
-    /// <summary>Whether <paramref name="name"/> is one of <see cref="All"/>, with a compound case's label or a file index.</summary>
+    /// <summary>Whether <paramref name="name"/> is one of <see cref="All"/>, with a compound case's label or a file
+    /// index.</summary>
     public static bool IsKnown(string name)
     {
         var bare = FileIndex.Replace(Labels.Replace(name, ""), "file.");

@@ -16,13 +16,18 @@ public static class DeclaredLimitCheck
         var tooLarge = new[] { limits.OverLimitStatus, 413 }.Distinct().ToArray();
         if (limits.MaxFiles is { } maxFiles && sent.Files.Count > maxFiles)
             return new(TooManyFiles, "limits.maxFiles", $"{sent.Files.Count} files where {maxFiles} are declared");
-        if (limits.MaxFileBytes is { } maxFile && sent.Files.Select(f => f.File.Payload.Length).DefaultIfEmpty(0).Max() is var largest && largest > maxFile)
+        if (limits.MaxFileBytes is { } maxFile
+            && sent.Files.Select(f => f.File.Payload.Length).DefaultIfEmpty(0).Max() is var largest
+            && largest > maxFile)
             return new(tooLarge, "limits.maxFileBytes", $"a file of {largest} bytes where {maxFile} are declared");
         if (limits.MaxRequestBytes is { } maxRequest && sent.BodyBytes > maxRequest)
-            return new(tooLarge, "limits.maxRequestBytes", $"a body of {sent.BodyBytes} bytes where {maxRequest} are declared");
+            return new(tooLarge, "limits.maxRequestBytes",
+                $"a body of {sent.BodyBytes} bytes where {maxRequest} are declared");
         if (limits.MaxParts is { } maxParts && sent.Files.Count + sent.Fields.Count > maxParts)
-            return new(tooLarge, "limits.maxParts", $"{sent.Files.Count + sent.Fields.Count} parts where {maxParts} are declared");
-        if (limits.MaxFieldBytes is { } maxField && sent.Fields.Select(f => Encoding.UTF8.GetByteCount(f.Value)).DefaultIfEmpty(0).Max() is var field
+            return new(tooLarge, "limits.maxParts",
+                $"{sent.Files.Count + sent.Fields.Count} parts where {maxParts} are declared");
+        if (limits.MaxFieldBytes is { } maxField
+            && sent.Fields.Select(f => Encoding.UTF8.GetByteCount(f.Value)).DefaultIfEmpty(0).Max() is var field
             && field > maxField)
             return new(tooLarge, "limits.maxFieldBytes", $"a field of {field} bytes where {maxField} are declared");
         return null;

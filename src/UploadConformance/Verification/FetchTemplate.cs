@@ -19,14 +19,16 @@ public static class FetchTemplate
         foreach (var name in Placeholders(template))
         {
             if (name is "sha256" or "size" or "filename" || name.StartsWith('$') && JsonPath.IsValid(name)) continue;
-            problem = $"'{{{name}}}' is not a placeholder (sha256, size, filename, or a JSON path such as {{$.data.key}})";
+            problem = $"'{{{name}}}' is not a placeholder (sha256, size, filename, or a JSON path such as "
+                + $"{{$.data.key}})";
             return false;
         }
         return true;
     }
 
     /// <summary>The URL, or null with the placeholder that had no value.</summary>
-    public static string? Resolve(string template, JsonElement? entry, JsonElement root, string sha256, long size, string fileName, out string? missing)
+    public static string? Resolve(string template, JsonElement? entry, JsonElement root, string sha256, long size,
+        string fileName, out string? missing)
     {
         missing = null;
         var url = new StringBuilder();

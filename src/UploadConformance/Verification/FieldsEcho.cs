@@ -13,11 +13,13 @@ namespace UploadConformance.Verification;
 /// Fields the server adds of its own are not held against it.</summary>
 public static class FieldsEcho
 {
-    public static Check Compare(IReadOnlyList<(string Name, string Value)> sent, JsonElement echo, bool dotsDecode) => echo.ValueKind switch
+    public static Check Compare(IReadOnlyList<(string Name, string Value)> sent, JsonElement echo, bool dotsDecode) =>
+        echo.ValueKind switch
     {
         JsonValueKind.Array => ComparePairs(sent, echo),
         JsonValueKind.Object => CompareObject(sent, echo, dotsDecode),
-        _ => new Check("fields", false, "an array of {name, value} or an object of fields", echo.ValueKind.ToString().ToLowerInvariant()),
+        _ => new Check("fields", false, "an array of {name, value} or an object of fields",
+        echo.ValueKind.ToString().ToLowerInvariant()),
     };
 
     private static Check ComparePairs(IReadOnlyList<(string Name, string Value)> sent, JsonElement fields)
@@ -32,7 +34,8 @@ public static class FieldsEcho
         return new Check("fields", true, $"{sent.Count} fields", $"{actual.Count} fields");
     }
 
-    private static Check CompareObject(IReadOnlyList<(string Name, string Value)> sent, JsonElement fields, bool dotsDecode)
+    private static Check CompareObject(IReadOnlyList<(string Name, string Value)> sent, JsonElement fields,
+        bool dotsDecode)
     {
         var leaves = new Dictionary<string, string>(StringComparer.Ordinal);
         Leaves(fields, "", leaves);
@@ -54,7 +57,8 @@ public static class FieldsEcho
             }
             var sameName = candidates.FirstOrDefault(leaves.ContainsKey);
             if (sameName is not null)
-                return new Check($"fields.{name}", false, Excerpt($"{name}={value}"), Excerpt($"{Show(sameName)}={leaves[sameName]}"));
+                return new Check($"fields.{name}", false, Excerpt($"{name}={value}"),
+                    Excerpt($"{Show(sameName)}={leaves[sameName]}"));
             var sameValue = value.Length > 0 ? leaves.FirstOrDefault(l => l.Value == value) : default;
             return new Check($"fields.{name}", false, Excerpt($"{name}={value}"),
                 sameValue.Key is { } other ? Excerpt($"the value under {Show(other)}") : "no such field in the answer");
@@ -72,7 +76,8 @@ public static class FieldsEcho
                 break;
             case JsonValueKind.Array:
                 var i = 0;
-                foreach (var item in element.EnumerateArray()) Leaves(item, path + Segment((i++).ToString(CultureInfo.InvariantCulture)), leaves);
+                foreach (var item in element.EnumerateArray()) Leaves(item, path
+                    + Segment((i++).ToString(CultureInfo.InvariantCulture)), leaves);
                 break;
             case JsonValueKind.String:
                 leaves[path] = element.GetString()!;
@@ -127,10 +132,12 @@ public static class FieldsEcho
 
     private static string Key(IEnumerable<string> segments) => string.Concat(segments.Select(Segment));
 
-    private static string Show(string key) => string.Join(".", key.Split('\u0001', StringSplitOptions.RemoveEmptyEntries));
+    private static string Show(string key) =>
+        string.Join(".", key.Split('\u0001', StringSplitOptions.RemoveEmptyEntries));
 
     private static string? Text(JsonElement e, string property) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v) ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v)
+        ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
 
     private static string Excerpt(string text) => CaseRunner.Excerpt(text, 120);
 }

@@ -20,7 +20,8 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
             using var response = await http.GetAsync(profile.HealthUrl, timeout.Token).ConfigureAwait(false);
             return null;
         }
-        catch (HttpRequestException e) when (e.InnerException is System.Security.Authentication.AuthenticationException auth)
+        catch (HttpRequestException e) when (
+            e.InnerException is System.Security.Authentication.AuthenticationException auth)
         {
             return $"TLS handshake failed: {tls?.LastRefusal ?? auth.Message.ReplaceLineEndings(" ")}";
         }
@@ -30,8 +31,10 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
             var reason = Chain(e);
             // A server that wants a client certificate and gets none ends the connection right after
             // the handshake (TLS 1.3 sends its alert then), which reads as a reset, not a TLS error.
-            if (profile.HealthUrl.Scheme == Uri.UriSchemeHttps && tls?.ClientCertificateSubject is null && e.InnerException is IOException)
-                reason += "; if the server requires a client certificate (mutual TLS), send one with --cert <pem> --key <pem>";
+            if (profile.HealthUrl.Scheme == Uri.UriSchemeHttps && tls?.ClientCertificateSubject is null
+                && e.InnerException is IOException)
+                reason += "; if the server requires a client certificate (mutual TLS), send one with --cert <pem> "
+                    + "--key <pem>";
             return reason;
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
@@ -50,18 +53,23 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
         {
             Url = profile.Url,
             Name = profile.Field,
-            File = new Requests.UploadFile(new Payloads.BytesPayload(ProbeBytes, "probe"), "uc-probe.jpg", "image/jpeg"),
+            File = new Requests.UploadFile(new Payloads.BytesPayload(ProbeBytes, "probe"), "uc-probe.jpg",
+            "image/jpeg"),
             Header = profile.Headers,
             TimeoutMs = 10_000,
         };
-        var outcome = await uploader.SendAsync(Wire.RequestPlan.For(request, Requests.FormDataEncoding.JsString), null, cancellationToken).ConfigureAwait(false);
+        var outcome =
+            await uploader.SendAsync(Wire.RequestPlan.For(request, Requests.FormDataEncoding.JsString), null,
+            cancellationToken).ConfigureAwait(false);
         if (!outcome.Answered) return null;
         var said = outcome.Data ?? "";
         if (outcome.StatusCode is 404 or 405)
-            return $"a plain upload to {profile.Url} was answered {outcome.StatusCode}: the URL does not look like an upload endpoint (check its path)";
+            return $"a plain upload to {profile.Url} was answered {outcome.StatusCode}: the URL does not look like "
+                + $"an upload endpoint (check its path)";
         if (outcome.StatusCode is 400 or 426 or 505 && (tls?.Http ?? System.Net.HttpVersion.Version11).Major == 1
             && said.Contains("HTTP/2", StringComparison.OrdinalIgnoreCase))
-            return $"{profile.Url} refused HTTP/1.1 ({outcome.StatusCode}: {CaseRunner.Excerpt(said, 80)}); it seems to speak only HTTP/2: try --http 2";
+            return $"{profile.Url} refused HTTP/1.1 ({outcome.StatusCode}: {CaseRunner.Excerpt(said, 80)}); it "
+                + $"seems to speak only HTTP/2: try --http 2";
         return null;
     }
 
@@ -89,7 +97,8 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
             using var response = await http.GetAsync(profile.HealthUrl, timeout.Token).ConfigureAwait(false);
             return (int)response.StatusCode < 500;
         }
-        catch (Exception e) when (e is HttpRequestException or OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or OperationCanceledException
+            && !cancellationToken.IsCancellationRequested)
         {
             return false;
         }
@@ -118,17 +127,23 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
             timeout.CancelAfter(TimeSpan.FromSeconds(5));
             using var response = await http.GetAsync(url, timeout.Token).ConfigureAwait(false);
             if (!response.IsSuccessStatusCode) return null;
-            using var document = await JsonDocument.ParseAsync(await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false), cancellationToken: timeout.Token).ConfigureAwait(false);
+            using var document =
+                await JsonDocument.ParseAsync(
+                await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false),
+                cancellationToken: timeout.Token).ConfigureAwait(false);
             // A server answering 200 to any path is not publishing counters; ours has these two.
             var root = document.RootElement;
-            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("filesStored", out _) || !root.TryGetProperty("partialFilesOnDisk", out _)) return null;
+            if (root.ValueKind != JsonValueKind.Object || !root.TryGetProperty("filesStored", out _)
+                || !root.TryGetProperty("partialFilesOnDisk", out _)) return null;
             return root.Deserialize<StatsSnapshot>(JsonSerializerOptions.Web);
         }
-        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
+        catch (Exception e) when (e is HttpRequestException or JsonException or NotSupportedException
+            || e is OperationCanceledException && !cancellationToken.IsCancellationRequested)
         {
             return null;
         }
     }
 }
 
-public sealed record StatsSnapshot(long FilesStored, long BytesStored, long PartialUploadsDiscarded, long UploadsInFlight, long PartialFilesOnDisk, long Requests);
+public sealed record StatsSnapshot(long FilesStored, long BytesStored, long PartialUploadsDiscarded,
+    long UploadsInFlight, long PartialFilesOnDisk, long Requests);

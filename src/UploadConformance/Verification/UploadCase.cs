@@ -43,7 +43,8 @@ public interface IPlannedFiles
     IReadOnlyList<FormField> Fields { get; }
 }
 
-public sealed record PlannedFiles(IReadOnlyList<(string Field, UploadFile File)> Files, IReadOnlyList<FormField> Fields) : IPlannedFiles;
+public sealed record PlannedFiles(IReadOnlyList<(string Field, UploadFile File)> Files,
+    IReadOnlyList<FormField> Fields) : IPlannedFiles;
 
 public sealed record CaseResult
 {
@@ -120,15 +121,18 @@ public sealed record RequestSummary(
         null,
         raw.What);
 
-    public static RequestSummary OfCompound(Uri url, string what) => new("POST", url.ToString(), null, "", [], null, 0, null, null, 0, null, null, null, what);
+    public static RequestSummary OfCompound(Uri url, string what) =>
+        new("POST", url.ToString(), null, "", [], null, 0, null, null, 0, null, null, null, what);
 }
 
 public sealed record FileSummary(string FileName, string ContentType, long Size, string Sha256, string Payload)
 {
-    public static FileSummary Of(UploadFile file) => new(file.FileName, file.ContentType, file.Payload.Length, file.Payload.Sha256, file.Payload.Description);
+    public static FileSummary Of(UploadFile file) =>
+        new(file.FileName, file.ContentType, file.Payload.Length, file.Payload.Sha256, file.Payload.Description);
 }
 
-public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Status, double ElapsedMs, long BytesSent, long BytesExpected, string? BodyExcerpt, string? Error, string? ContentType = null, string? Protocol = null)
+public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Status, double ElapsedMs, long BytesSent,
+    long BytesExpected, string? BodyExcerpt, string? Error, string? ContentType = null, string? Protocol = null)
 {
     public const int ExcerptChars = 2000;
 

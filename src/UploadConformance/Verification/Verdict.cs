@@ -54,16 +54,19 @@ public abstract record Expectation
     /// refusal is non-strict (the reason says which limit to declare if that is why).</summary>
     public sealed record Stored(FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true) : Expectation
     {
-        public override string Sentence => "stored exactly: a success answer, and every byte, filename and field as sent; "
+        public override string Sentence =>
+            "stored exactly: a success answer, and every byte, filename and field as sent; "
             + "a refusal is non-strict";
     }
 
     /// <summary>Either stored exactly, or refused cleanly; refusing with a preferred status passes. A
     /// <paramref name="Lawful"/> other reading of the request, stored exactly, is informational.</summary>
-    public sealed record StoredOrRefused(IReadOnlyList<int> Preferred, FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true,
+    public sealed record StoredOrRefused(IReadOnlyList<int> Preferred, FilenameRule Filename = FilenameRule.Exact,
+        bool CheckContentType = true,
         LawfulReading? Lawful = null) : Expectation
     {
-        public override string Sentence => $"stored exactly, or refused with {Or(Preferred)} (another 4xx is non-strict)"
+        public override string Sentence =>
+            $"stored exactly, or refused with {Or(Preferred)} (another 4xx is non-strict)"
             + (Lawful is null ? "" : $"; a server that {Lawful.Reading} is informational");
     }
 
@@ -71,11 +74,14 @@ public abstract record Expectation
     /// What accepting means is <paramref name="Accepting"/>. With <paramref name="ClosingIsFine"/>,
     /// closing the connection without an answer passes too (when the client itself stopped sending,
     /// there may be nobody to answer).</summary>
-    public sealed record Refused(IReadOnlyList<int> Preferred, string Why, OnAccept Accepting = OnAccept.NonStrictIfExact, bool ClosingIsFine = false)
+    public sealed record Refused(IReadOnlyList<int> Preferred, string Why,
+        OnAccept Accepting = OnAccept.NonStrictIfExact, bool ClosingIsFine = false)
         : Expectation
     {
-        public override string Sentence => $"refused ({Why}) with {Or(Preferred)}; another 4xx or a non-JSON refusal is non-strict; "
-            + (Accepting == OnAccept.Fail ? "accepting it fails" : "a lenient reading that stores exactly what was sent is non-strict")
+        public override string Sentence =>
+            $"refused ({Why}) with {Or(Preferred)}; another 4xx or a non-JSON refusal is non-strict; "
+            + (Accepting == OnAccept.Fail ? "accepting it fails"
+                : "a lenient reading that stores exactly what was sent is non-strict")
             + (ClosingIsFine ? "; closing the connection is fine too" : "");
     }
 
@@ -91,19 +97,22 @@ public abstract record Expectation
     /// <summary>The client aborted mid-stream; the server stays healthy and keeps nothing.</summary>
     public sealed record AbortedClean : Expectation
     {
-        public override string Sentence => "the client aborts mid-stream: the server stays healthy and keeps nothing of it";
+        public override string Sentence =>
+            "the client aborts mid-stream: the server stays healthy and keeps nothing of it";
     }
 
     /// <summary>The client timed out mid-stream; the server stays healthy and keeps nothing.</summary>
     public sealed record TimedOutClean : Expectation
     {
-        public override string Sentence => "the client times out mid-stream: the server stays healthy and keeps nothing of it";
+        public override string Sentence =>
+            "the client times out mid-stream: the server stays healthy and keeps nothing of it";
     }
 
     /// <summary>No right answer; what the server did is recorded. Only a 5xx, a hang or a crash fails.</summary>
     public sealed record Observed(string What) : Expectation
     {
-        public override string Sentence => $"recorded, no single right answer ({What}); only a 5xx, a hang, a crash or a security hole fails";
+        public override string Sentence =>
+            $"recorded, no single right answer ({What}); only a 5xx, a hang, a crash or a security hole fails";
     }
 
     public static readonly Expectation StoredExactly = new Stored();
@@ -119,7 +128,8 @@ public sealed record LawfulReading(string Reading, IPlannedFiles Files);
 /// <summary>A check beside a case's expectation that can only make its verdict worse: a JSON answer
 /// labelled as something else (non-strict), a 100 Continue before a refusal (non-strict), the client's
 /// path used on disk (fail). Part of the case's data, so no case re-grades by hand.</summary>
-public sealed record ExtraCheck(string Name, string Describes, Func<ExtraCheckContext, Check> Evaluate, Verdict IfNot, Func<Check, string> Reason)
+public sealed record ExtraCheck(string Name, string Describes, Func<ExtraCheckContext, Check> Evaluate, Verdict IfNot,
+    Func<Check, string> Reason)
 {
     /// <summary>Applied to a verdict: a failed check lowers a pass to <see cref="IfNot"/>; one that fails
     /// (a security hole) makes any verdict a fail and leads its reason.</summary>

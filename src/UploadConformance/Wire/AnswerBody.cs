@@ -35,7 +35,8 @@ public sealed class AnswerBody
         Received += piece.Length;
         if (!Keep || _kept >= MaxBytes || piece.IsEmpty) return;
         var take = Math.Min(piece.Length, MaxBytes - _kept);
-        if (_kept + take > _bytes.Length) Array.Resize(ref _bytes, Math.Min(MaxBytes, Math.Max(_kept + take, Math.Max(4096, _bytes.Length * 2))));
+        if (_kept + take > _bytes.Length) Array.Resize(ref _bytes,
+            Math.Min(MaxBytes, Math.Max(_kept + take, Math.Max(4096, _bytes.Length * 2))));
         piece[..take].CopyTo(_bytes.AsSpan(_kept));
         _kept += take;
     }
@@ -56,7 +57,8 @@ public sealed class AnswerBody
         try
         {
             int read;
-            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0) Append(buffer.AsSpan(0, read));
+            while ((read = await stream.ReadAsync(buffer, cancellationToken).ConfigureAwait(false)) > 0) Append(
+                buffer.AsSpan(0, read));
         }
         finally
         {
@@ -91,7 +93,8 @@ public sealed class AnswerCollector : IAnswerHandler
     public void OnHeader(ReadOnlySpan<byte> name, ReadOnlySpan<byte> value)
     {
         // Only what a check reads is turned into a string; a load run keeping no body keeps no type.
-        if (!_interim && Body.Keep && System.Text.Ascii.EqualsIgnoreCase(name, "Content-Type"u8)) ContentType = Encoding.Latin1.GetString(value);
+        if (!_interim && Body.Keep && System.Text.Ascii.EqualsIgnoreCase(name, "Content-Type"u8)) ContentType =
+            Encoding.Latin1.GetString(value);
     }
 
     public void OnBody(ReadOnlySpan<byte> piece) => Body.Append(piece);

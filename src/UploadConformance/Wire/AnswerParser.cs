@@ -61,7 +61,8 @@ public sealed class AnswerParser(AnswerLimits limits)
     public void Reset()
     {
         _state = State.StatusLine;
-        (_remaining, _headBytes, _status, _contentLength, _chunked, _http11, _connection) = (0, 0, 0, null, false, false, null);
+        (_remaining, _headBytes, _status, _contentLength, _chunked, _http11, _connection) =
+            (0, 0, 0, null, false, false, null);
         (Status, KeepAlive) = (0, false);
     }
 
@@ -90,7 +91,8 @@ public sealed class AnswerParser(AnswerLimits limits)
                 case State.Headers:
                 case State.Trailer:
                 {
-                    if (!TryLine(rest, _state == State.Trailer ? limits.MaxChunkLineBytes : limits.MaxHeadBytes - _headBytes, out var line, out var length))
+                    if (!TryLine(rest, _state == State.Trailer ? limits.MaxChunkLineBytes
+                        : limits.MaxHeadBytes - _headBytes, out var line, out var length))
                         return used;
                     used += length;
                     _headBytes += length;
@@ -113,7 +115,8 @@ public sealed class AnswerParser(AnswerLimits limits)
                 case State.ChunkEnd:
                 {
                     if (!TryLine(rest, limits.MaxChunkLineBytes, out var line, out var length)) return used;
-                    if (!line.IsEmpty) throw new AnswerException(AnswerFault.BadChunk, "a chunk does not end with CRLF");
+                    if (!line.IsEmpty) throw new AnswerException(AnswerFault.BadChunk,
+                        "a chunk does not end with CRLF");
                     used += length;
                     _state = State.ChunkLine;
                     break;
@@ -123,7 +126,8 @@ public sealed class AnswerParser(AnswerLimits limits)
                     if (!TryLine(rest, limits.MaxChunkLineBytes, out var line, out var length)) return used;
                     if (line.IndexOf((byte)';') is var semicolon and >= 0) line = line[..semicolon];
                     line = line.Trim(" \t"u8);
-                    if (line.IsEmpty || !Utf8Parser.TryParse(line, out long size, out var consumed, 'X') || consumed != line.Length || size < 0)
+                    if (line.IsEmpty || !Utf8Parser.TryParse(line, out long size, out var consumed, 'X')
+                        || consumed != line.Length || size < 0)
                         throw new AnswerException(AnswerFault.BadChunk, "a chunk size is not hexadecimal");
                     used += length;
                     (_state, _remaining) = size == 0 ? (State.Trailer, 0L) : (State.ChunkData, size);
@@ -144,7 +148,8 @@ public sealed class AnswerParser(AnswerLimits limits)
         if (lf < 0 || lf >= limit)
         {
             if (lf >= limit || data.Length >= limit)
-                throw new AnswerException(AnswerFault.HeadTooLarge, $"the answer's head or a chunk line is over {limit} bytes");
+                throw new AnswerException(AnswerFault.HeadTooLarge,
+                    $"the answer's head or a chunk line is over {limit} bytes");
             line = default;
             length = 0;
             return false;
@@ -157,7 +162,8 @@ public sealed class AnswerParser(AnswerLimits limits)
     private void StatusLine(ReadOnlySpan<byte> line, IAnswerHandler handler)
     {
         if (line.Length < 12 || !line.StartsWith("HTTP/1."u8) || line[8] != ' '
-            || !Utf8Parser.TryParse(line.Slice(9, 3), out int status, out var consumed) || consumed != 3 || status < 100)
+            || !Utf8Parser.TryParse(line.Slice(9, 3), out int status, out var consumed) || consumed != 3
+                || status < 100)
             throw new AnswerException(AnswerFault.NotHttp, "the answer does not start with an HTTP/1.x status line");
         (_status, _http11, _contentLength, _chunked, _connection) = (status, line[7] == '1', null, false, null);
         handler.OnStatus(status, interim: status < 200);
@@ -177,8 +183,10 @@ public sealed class AnswerParser(AnswerLimits limits)
         var value = line[(colon + 1)..].Trim(" \t"u8);
         if (Ascii.EqualsIgnoreCase(name, "Content-Length"u8))
         {
-            if (!Utf8Parser.TryParse(value, out long n, out var used) || used != value.Length || n < 0 || _contentLength is { } seen && seen != n)
-                throw new AnswerException(AnswerFault.BadContentLength, "the answer's Content-Length is not one number");
+            if (!Utf8Parser.TryParse(value, out long n, out var used) || used != value.Length || n < 0
+                || _contentLength is { } seen && seen != n)
+                throw new AnswerException(AnswerFault.BadContentLength,
+                    "the answer's Content-Length is not one number");
             _contentLength = n;
         }
         else if (Ascii.EqualsIgnoreCase(name, "Transfer-Encoding"u8))
@@ -202,7 +210,8 @@ public sealed class AnswerParser(AnswerLimits limits)
         Status = _status;
         KeepAlive = _connection ?? _http11;
         if (_chunked) _state = State.ChunkLine;
-        else if (_contentLength is { } length) (_state, _remaining) = length == 0 ? (State.Done, 0L) : (State.Length, length);
+        else if (_contentLength is { } length) (_state, _remaining) = length == 0 ? (State.Done, 0L)
+            : (State.Length, length);
         else if (_status is 204 or 304) _state = State.Done;
         else
         {

@@ -28,7 +28,8 @@ public sealed class Http1Client : IDisposable
 
     public Http1Client(Uri target, int maxConnections, TlsOptions? tls = null, ConnectionTimings? timings = null)
     {
-        if (!Supports(target, tls)) throw new ArgumentException($"the lean client speaks HTTP/1.1 over http or https, not {target.Scheme} with HTTP/{tls?.Http}");
+        if (!Supports(target, tls)) throw new ArgumentException(
+            $"the lean client speaks HTTP/1.1 over http or https, not {target.Scheme} with HTTP/{tls?.Http}");
         _target = target;
         _tls = tls ?? TlsOptions.Default;
         _slots = new SemaphoreSlim(maxConnections, maxConnections);
@@ -36,18 +37,22 @@ public sealed class Http1Client : IDisposable
     }
 
     public static bool Supports(Uri target, TlsOptions? tls) =>
-        (target.Scheme == Uri.UriSchemeHttp || target.Scheme == Uri.UriSchemeHttps) && (tls is null || tls.Http.Major == 1);
+        (target.Scheme == Uri.UriSchemeHttp || target.Scheme == Uri.UriSchemeHttps)
+        && (tls is null || tls.Http.Major == 1);
 
     public long Connections => Interlocked.Read(ref _connections);
     public long TlsHandshakes => Interlocked.Read(ref _tlsHandshakes);
     public ConnectionTimings Timings { get; }
 
-    /// <param name="keepData">Decode the answer into <see cref="UploadOutcome.Data"/>; without it only its size is kept.</param>
+    /// <param name="keepData">Decode the answer into <see cref="UploadOutcome.Data"/>; without it only its size is
+    /// kept.</param>
     /// <remarks>One async method per request (each nested async call that suspends costs an
     /// allocation and a hop): write the prepared bytes, then read into the connection's buffer and
     /// hand it to the synchronous parser until the answer is done.</remarks>
-    [System.Runtime.CompilerServices.AsyncMethodBuilder(typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<UploadOutcome> SendAsync(PreparedRequest request, bool keepData, CancellationToken cancellationToken)
+    [System.Runtime.CompilerServices.AsyncMethodBuilder(
+        typeof(System.Runtime.CompilerServices.PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<UploadOutcome> SendAsync(PreparedRequest request, bool keepData,
+        CancellationToken cancellationToken)
     {
         var started = Stopwatch.GetTimestamp();
         var bodyStarted = started;
@@ -70,7 +75,8 @@ public sealed class Http1Client : IDisposable
                         while (!connection.Parser.Done)
                         {
                             connection.Received.EnsureSpace();
-                            var read = await connection.Stream.ReadAsync(connection.Received.Available, armed).ConfigureAwait(false);
+                            var read = await connection.Stream.ReadAsync(connection.Received.Available,
+                                armed).ConfigureAwait(false);
                             if (read == 0)
                             {
                                 connection.Parser.End();
@@ -78,7 +84,8 @@ public sealed class Http1Client : IDisposable
                             }
                             connection.ReadNothing = false;
                             connection.Received.Commit(read);
-                            connection.Received.Discard(connection.Parser.Parse(connection.Received.Active, connection.Answer));
+                            connection.Received.Discard(
+                                connection.Parser.Parse(connection.Received.Active, connection.Answer));
                         }
                     }
                     catch (Exception) when (writeFailure is not null)
@@ -87,13 +94,15 @@ public sealed class Http1Client : IDisposable
                     }
                     var outcome = Outcome(connection, request, started, bodyStarted);
                     // Bytes past the answer were never asked for; such a connection is not trusted again.
-                    if (connection.Parser.KeepAlive && writeFailure is null && connection.Received.ActiveLength == 0 && connection.Disarm())
+                    if (connection.Parser.KeepAlive && writeFailure is null
+                        && connection.Received.ActiveLength == 0 && connection.Disarm())
                         _idle.Push(connection);
                     else connection.Dispose();
                     connection = null;
                     return outcome;
                 }
-                catch (Exception e) when (reused && attempt == 0 && connection is { ReadNothing: true } && e is IOException or SocketException
+                catch (Exception e) when (reused && attempt == 0 && connection is { ReadNothing: true }
+                    && e is IOException or SocketException
                                           && !armed.IsCancellationRequested)
                 {
                     // A kept-alive connection the server had already closed: try once on a new one, as browsers do.
@@ -102,11 +111,15 @@ public sealed class Http1Client : IDisposable
                 }
             }
         }
-        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException or AuthenticationException)
+        catch (Exception e) when (e is IOException or SocketException or OperationCanceledException
+            or AuthenticationException)
         {
             var timedOut = connection?.TimedOut == true;
-            if (cancellationToken.IsCancellationRequested && !timedOut) throw new OperationCanceledException(cancellationToken);
-            var (kind, errMsg, error) = Uploader.Classify(e, abortedByClient: false, timedOut, request.Plan.Request.TimeoutMs, _tls.LastRefusal);
+            if (cancellationToken.IsCancellationRequested
+                && !timedOut) throw new OperationCanceledException(cancellationToken);
+            var (kind, errMsg, error) =
+                Uploader.Classify(e, abortedByClient: false, timedOut, request.Plan.Request.TimeoutMs,
+                _tls.LastRefusal);
             return new UploadOutcome
             {
                 ErrMsg = errMsg,
@@ -137,7 +150,8 @@ public sealed class Http1Client : IDisposable
 
     /// <summary>Writes the request; a write the server cut short is returned, not thrown, because its
     /// early answer may already be on the way.</summary>
-    private static async ValueTask<Exception?> WriteAsync(Connection connection, PreparedRequest request, CancellationToken armed)
+    private static async ValueTask<Exception?> WriteAsync(Connection connection, PreparedRequest request,
+        CancellationToken armed)
     {
         try
         {
@@ -146,7 +160,8 @@ public sealed class Http1Client : IDisposable
                 await connection.Stream.WriteAsync(piece, armed).ConfigureAwait(false);
                 connection.Sent += piece.Length;
             }
-            if (request.StreamedBody is { } body) await WriteStreamedAsync(connection, body, armed).ConfigureAwait(false);
+            if (request.StreamedBody is { } body) await WriteStreamedAsync(connection, body,
+                armed).ConfigureAwait(false);
             return null;
         }
         catch (Exception e) when (e is IOException or SocketException && !armed.IsCancellationRequested)
@@ -174,7 +189,8 @@ public sealed class Http1Client : IDisposable
         };
     }
 
-    private static async Task WriteStreamedAsync(Connection connection, MultipartBody body, CancellationToken cancellationToken)
+    private static async Task WriteStreamedAsync(Connection connection, MultipartBody body,
+        CancellationToken cancellationToken)
     {
         var head = connection.Sent;
         var control = new SendControl { Progress = (written, _) => connection.Sent = head + written };
@@ -273,7 +289,8 @@ public sealed class Http1Client : IDisposable
             {
                 _caller.Dispose();
                 _callerToken = caller;
-                _caller = caller.CanBeCanceled ? caller.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancel) : default;
+                _caller = caller.CanBeCanceled
+                    ? caller.UnsafeRegister(static s => ((CancellationTokenSource)s!).Cancel(), _cancel) : default;
             }
             if (timeoutMs is { } ms) _cancel.CancelAfter(ms);
             return _cancel.Token;

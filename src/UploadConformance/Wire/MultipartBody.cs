@@ -39,7 +39,8 @@ public sealed class MultipartBody
             foreach (var field in fields)
             {
                 segments.Add(new Segment(Encoding.UTF8.GetBytes(
-                    $"--{boundary}\r\nContent-Disposition: form-data; name=\"{Escape(field.Name, escaping)}\"\r\n\r\n{field.Value}\r\n")));
+                    $"--{boundary}\r\nContent-Disposition: form-data; "
+                    + $"name=\"{Escape(field.Name, escaping)}\"\r\n\r\n{field.Value}\r\n")));
             }
         }
         void AddFiles()
@@ -47,7 +48,8 @@ public sealed class MultipartBody
             foreach (var (name, file) in files)
             {
                 segments.Add(new Segment(Encoding.UTF8.GetBytes(
-                    $"--{boundary}\r\nContent-Disposition: form-data; name=\"{Escape(name, escaping)}\"; filename=\"{Escape(file.FileName, escaping)}\"\r\nContent-Type: {file.ContentType}\r\n\r\n")));
+                    $"--{boundary}\r\nContent-Disposition: form-data; name=\"{Escape(name, escaping)}\"; "
+                    + $"filename=\"{Escape(file.FileName, escaping)}\"\r\nContent-Type: {file.ContentType}\r\n\r\n")));
                 segments.Add(new Segment(file.Payload));
                 segments.Add(new Segment(CrLf));
             }
@@ -118,7 +120,8 @@ public sealed class MultipartBody
                     while (sent + filled < limit)
                     {
                         var room = (int)Math.Min(chunk - filled, limit - sent - filled);
-                        var read = await stream.ReadAsync(buffer.AsMemory(filled, room), cancellationToken).ConfigureAwait(false);
+                        var read = await stream.ReadAsync(buffer.AsMemory(filled, room),
+                            cancellationToken).ConfigureAwait(false);
                         if (read == 0) break;
                         filled += read;
                         if (filled == chunk || sent + filled == limit) await FlushBuffer().ConfigureAwait(false);

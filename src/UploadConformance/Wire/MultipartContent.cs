@@ -18,13 +18,15 @@ public sealed class MultipartContent : HttpContent
     }
 
     public bool AbortedByClient { get; private set; }
-    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the body began to go out; 0 if it never did.</summary>
+    /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the body began to go out; 0 if it never
+    /// did.</summary>
     public long BodyStartedAt { get; private set; }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
 
-    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context, CancellationToken cancellationToken)
+    protected override async Task SerializeToStreamAsync(Stream stream, TransportContext? context,
+        CancellationToken cancellationToken)
     {
         BodyStartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         try

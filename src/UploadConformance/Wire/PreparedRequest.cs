@@ -13,7 +13,8 @@ public sealed class PreparedRequest
     /// <summary>Payloads up to this size are folded into the request's own array.</summary>
     private const int InlinePayloadBytes = 64 * 1024;
 
-    private PreparedRequest(RequestPlan plan, ReadOnlyMemory<byte>[] pieces, MultipartBody? streamed, long length, long payloadBytes)
+    private PreparedRequest(RequestPlan plan, ReadOnlyMemory<byte>[] pieces, MultipartBody? streamed, long length,
+        long payloadBytes)
     {
         Plan = plan;
         Pieces = pieces;
@@ -34,19 +35,24 @@ public sealed class PreparedRequest
     /// <summary>Plans the lean client can send exactly as <see cref="Uploader"/> would: a declared
     /// length, no abort, no pacing, no 100-continue, the body's own Content-Type.</summary>
     public static bool CanPrepare(RequestPlan plan) =>
-        plan.Wire is { Framing: Framing.ContentLength, AbortAt: null, RateCapBytesPerSecond: null, ExpectContinue: false, ContentTypeOverride: null }
+        plan.Wire is { Framing: Framing.ContentLength, AbortAt: null, RateCapBytesPerSecond: null,
+        ExpectContinue: false, ContentTypeOverride: null }
         && plan.Request.Header.All(h => IsToken(h.Key) && !h.Value.AsSpan().ContainsAny('\r', '\n'));
 
-    public static async Task<PreparedRequest> CreateAsync(RequestPlan plan, PayloadBytes payloads, CancellationToken cancellationToken)
+    public static async Task<PreparedRequest> CreateAsync(RequestPlan plan, PayloadBytes payloads,
+        CancellationToken cancellationToken)
     {
-        if (!CanPrepare(plan)) throw new ArgumentException("this plan needs the full uploader (abort, pacing, chunked framing or odd headers)");
+        if (!CanPrepare(plan)) throw new ArgumentException(
+            "this plan needs the full uploader (abort, pacing, chunked framing or odd headers)");
         var body = plan.BuildBody();
         var head = new StringBuilder();
         var url = plan.Request.Url;
-        head.Append("POST ").Append(url.PathAndQuery).Append(" HTTP/1.1\r\nHost: ").Append(url.Authority).Append("\r\n");
+        head.Append("POST ").Append(url.PathAndQuery).Append(" HTTP/1.1\r\nHost: ").Append(url.Authority).Append(
+            "\r\n");
         foreach (var (name, value) in plan.Request.Header)
         {
-            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase) || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
+            if (name.Equals("Host", StringComparison.OrdinalIgnoreCase)
+                || name.Equals("Content-Length", StringComparison.OrdinalIgnoreCase)
                 || name.Equals("Content-Type", StringComparison.OrdinalIgnoreCase)) continue;
             head.Append(name).Append(": ").Append(value).Append("\r\n");
         }
@@ -68,7 +74,8 @@ public sealed class PreparedRequest
             var held = await payloads.GetAsync(payload, cancellationToken).ConfigureAwait(false);
             if (held is null)
                 return new PreparedRequest(plan, [headBytes], body, headBytes.Length + body.Length, payloadBytes);
-            // One contiguous request leaves in one write, as wrk sends it; copies beyond a budget share the payload instead.
+            // One contiguous request leaves in one write, as wrk sends it; copies beyond a budget share the payload
+            // instead.
             if (held.Value.Length <= InlinePayloadBytes || payloads.TryReserveCopy(held.Value.Length))
             {
                 current.Write(held.Value.Span);

@@ -12,7 +12,8 @@ namespace UploadConformance.Wire;
 /// and the whole exchange is bounded: a server that never answers is reported as a hang.</summary>
 public static class RawHttpSender
 {
-    public static async Task<UploadOutcome> SendAsync(Uri url, RawRequest request, TimeSpan bound, CancellationToken cancellationToken, TlsOptions? tls = null)
+    public static async Task<UploadOutcome> SendAsync(Uri url, RawRequest request, TimeSpan bound,
+        CancellationToken cancellationToken, TlsOptions? tls = null)
     {
         var clock = Stopwatch.StartNew();
         using var limit = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
@@ -29,7 +30,8 @@ public static class RawHttpSender
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed(FailureKind.Timeout, "uploadFile:fail timeout", $"could not connect within {bound.TotalSeconds:0} s", 0, request, clock);
+            return Failed(FailureKind.Timeout, "uploadFile:fail timeout",
+                $"could not connect within {bound.TotalSeconds:0} s", 0, request, clock);
         }
 
         Stream stream = client.GetStream();
@@ -39,12 +41,14 @@ public static class RawHttpSender
             var ssl = new SslStream(stream, leaveInnerStreamOpen: false);
             try
             {
-                await ssl.AuthenticateAsClientAsync(tls.ClientOptions(url.IdnHost, http2: false), limit.Token).ConfigureAwait(false);
+                await ssl.AuthenticateAsClientAsync(tls.ClientOptions(url.IdnHost, http2: false),
+                    limit.Token).ConfigureAwait(false);
             }
             catch (AuthenticationException e)
             {
                 await ssl.DisposeAsync().ConfigureAwait(false);
-                return Failed(FailureKind.Tls, "uploadFile:fail ssl hand shake error", tls.LastRefusal ?? e.Message.ReplaceLineEndings(" "), 0, request, clock);
+                return Failed(FailureKind.Tls, "uploadFile:fail ssl hand shake error", tls.LastRefusal
+                    ?? e.Message.ReplaceLineEndings(" "), 0, request, clock);
             }
             stream = ssl;
         }
@@ -62,7 +66,9 @@ public static class RawHttpSender
 
             var answeredEarly = false;
             if (request.WaitBeforeBody is { } wait)
-                answeredEarly = await Task.WhenAny(response, Task.Delay(wait, limit.Token)).ConfigureAwait(false) == response && response.IsCompletedSuccessfully;
+                answeredEarly =
+                    await Task.WhenAny(response, Task.Delay(wait, limit.Token)).ConfigureAwait(false) == response
+                    && response.IsCompletedSuccessfully;
             if (!answeredEarly)
             {
                 var counting = new CountingWriteStream(stream, request.WriteChunkBytes);
@@ -84,7 +90,8 @@ public static class RawHttpSender
         {
             var answer = await response.ConfigureAwait(false);
             if (answer is null)
-                return Failed(FailureKind.Reset, "uploadFile:fail socket closed", "the server closed the connection without an answer", sent, request, clock);
+                return Failed(FailureKind.Reset, "uploadFile:fail socket closed",
+                    "the server closed the connection without an answer", sent, request, clock);
             return new UploadOutcome
             {
                 ErrMsg = "uploadFile:ok",
@@ -102,15 +109,18 @@ public static class RawHttpSender
         }
         catch (OperationCanceledException) when (!cancellationToken.IsCancellationRequested)
         {
-            return Failed(FailureKind.Timeout, "uploadFile:fail timeout", $"no answer within {bound.TotalSeconds:0} s (the server hangs)", sent, request, clock);
+            return Failed(FailureKind.Timeout, "uploadFile:fail timeout",
+                $"no answer within {bound.TotalSeconds:0} s (the server hangs)", sent, request, clock);
         }
         catch (Exception e) when (e is IOException or SocketException)
         {
-            return Failed(FailureKind.Reset, "uploadFile:fail socket closed", e.Message.ReplaceLineEndings(" "), sent, request, clock);
+            return Failed(FailureKind.Reset, "uploadFile:fail socket closed", e.Message.ReplaceLineEndings(" "), sent,
+                request, clock);
         }
     }
 
-    private static UploadOutcome Failed(FailureKind kind, string errMsg, string error, long sent, RawRequest request, Stopwatch clock) => new()
+    private static UploadOutcome Failed(FailureKind kind, string errMsg, string error, long sent, RawRequest request,
+        Stopwatch clock) => new()
     {
         ErrMsg = errMsg,
         Failure = kind,
@@ -159,9 +169,11 @@ public static class RawHttpSender
         public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
         public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
         public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
+        public override void Write(byte[] buffer, int offset, int count) =>
+            WriteAsync(buffer.AsMemory(offset, count)).AsTask().GetAwaiter().GetResult();
 
-        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer, CancellationToken cancellationToken = default)
+        public override async ValueTask WriteAsync(ReadOnlyMemory<byte> buffer,
+            CancellationToken cancellationToken = default)
         {
             var step = chunkBytes ?? buffer.Length;
             for (var i = 0; i < buffer.Length; i += step)

@@ -17,10 +17,15 @@ public sealed record RawRequest
     /// <summary>Shut down the sending side after the body, so a server waiting for more bytes sees EOF.</summary>
     public bool HalfCloseAfterBody { get; init; }
 
-    /// <summary>A multipart POST with an honest Content-Length unless <paramref name="contentLength"/> says otherwise.</summary>
-    public static RawRequest Multipart(string contentType, byte[] body, long? contentLength = null, params KeyValuePair<string, string>[] extraHeaders) => new()
+    /// <summary>A multipart POST with an honest Content-Length unless <paramref name="contentLength"/> says
+    /// otherwise.</summary>
+    public static RawRequest Multipart(string contentType, byte[] body, long? contentLength = null,
+        params KeyValuePair<string, string>[] extraHeaders) => new()
     {
-        Headers = [new("Content-Type", contentType), new("Content-Length", (contentLength ?? body.Length).ToString(System.Globalization.CultureInfo.InvariantCulture)), .. extraHeaders],
+        Headers = [new("Content-Type", contentType),
+            new("Content-Length",
+            (contentLength ?? body.Length).ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            .. extraHeaders],
         Body = RawBody.Of(body),
     };
 }
@@ -51,7 +56,8 @@ public sealed class RawBody
             var perBlock = block.Length / piece.Length;
             for (var i = 0; i < perBlock; i++) piece.CopyTo(block, i * piece.Length);
             for (long left = count; left > 0; left -= perBlock)
-                await s.WriteAsync(block.AsMemory(0, (int)Math.Min(left, perBlock) * piece.Length), ct).ConfigureAwait(false);
+                await s.WriteAsync(block.AsMemory(0, (int)Math.Min(left, perBlock) * piece.Length),
+                    ct).ConfigureAwait(false);
             await s.WriteAsync(tail, ct).ConfigureAwait(false);
         });
 }

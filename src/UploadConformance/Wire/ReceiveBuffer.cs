@@ -43,7 +43,8 @@ public sealed class ReceiveBuffer(int initialBytes = 16 * 1024, int maxBytes = 1
             (_start, _end) = (0, _end - _start);
             return;
         }
-        if (_bytes.Length >= MaxBytes) throw new AnswerException(AnswerFault.HeadTooLarge, $"a line of the answer is over {MaxBytes} bytes");
+        if (_bytes.Length >= MaxBytes) throw new AnswerException(AnswerFault.HeadTooLarge,
+            $"a line of the answer is over {MaxBytes} bytes");
         Array.Resize(ref _bytes, Math.Min(MaxBytes, _bytes.Length * 2));
     }
 }

@@ -19,7 +19,8 @@ public sealed record RequestPlan
         get
         {
             var cached = _fields;
-            if (cached is not null && ReferenceEquals(cached.FormData, Request.FormData) && cached.Encoding == Encoding) return cached.Fields;
+            if (cached is not null && ReferenceEquals(cached.FormData, Request.FormData)
+                && cached.Encoding == Encoding) return cached.Fields;
             var fields = FormDataEncoder.Encode(Request.FormData, Encoding);
             _fields = new EncodedFields(Request.FormData, Encoding, fields);
             return fields;
@@ -28,12 +29,14 @@ public sealed record RequestPlan
 
     private EncodedFields? _fields;
 
-    private sealed record EncodedFields(FormValue.Object FormData, FormDataEncoding Encoding, IReadOnlyList<FormField> Fields);
+    private sealed record EncodedFields(FormValue.Object FormData, FormDataEncoding Encoding,
+        IReadOnlyList<FormField> Fields);
 
     public MultipartBody BuildBody() =>
         MultipartBody.Create(Boundary, Fields, Request.Files(), Wire.PartOrder, Wire.NameEscaping);
 
-    public static RequestPlan For(UploadRequest request, FormDataEncoding encoding, WireOptions? wire = null, int seed = 1, string platform = "")
+    public static RequestPlan For(UploadRequest request, FormDataEncoding encoding, WireOptions? wire = null,
+        int seed = 1, string platform = "")
     {
         wire ??= new WireOptions();
         return new RequestPlan
@@ -41,7 +44,8 @@ public sealed record RequestPlan
             Request = request,
             Encoding = encoding,
             Wire = wire,
-            Boundary = UploadConformance.Wire.Boundary.Create(wire.BoundaryStyle, new Random(seed), wire.CustomBoundary),
+            Boundary = UploadConformance.Wire.Boundary.Create(wire.BoundaryStyle, new Random(seed),
+            wire.CustomBoundary),
             Platform = platform,
         };
     }

@@ -15,7 +15,8 @@ public sealed record TlsOptions
     /// <summary>PEM file of certificates to trust besides the system's.</summary>
     public string? CaFile { get; init; }
     public bool Insecure { get; init; }
-    /// <summary>A client certificate (PEM) for servers behind mutual TLS, and its key when it is in another file.</summary>
+    /// <summary>A client certificate (PEM) for servers behind mutual TLS, and its key when it is in another
+    /// file.</summary>
     public string? CertFile { get; init; }
     public string? KeyFile { get; init; }
     /// <summary>1.1 or 2 (HTTP/2 over TLS by ALPN, or h2c with prior knowledge on http://).</summary>
@@ -37,7 +38,8 @@ public sealed record TlsOptions
             if (collection.Count == 0) throw new ArgumentException($"--ca {CaFile}: no certificate in it");
             return loaded with { _trusted = collection };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException
+            or System.Security.Cryptography.CryptographicException)
         {
             throw new ArgumentException($"--ca {CaFile}: {e.Message.ReplaceLineEndings(" ")}");
         }
@@ -47,18 +49,23 @@ public sealed record TlsOptions
     {
         if (CertFile is null)
         {
-            if (KeyFile is not null) throw new ArgumentException("--key needs --cert: the client certificate the key belongs to");
+            if (KeyFile is not null) throw new ArgumentException(
+                "--key needs --cert: the client certificate the key belongs to");
             return this;
         }
         try
         {
             var certificate = X509Certificate2.CreateFromPemFile(CertFile, KeyFile);
-            if (!certificate.HasPrivateKey) throw new ArgumentException($"--cert {CertFile}: no private key (give it with --key <pem>)");
+            if (!certificate.HasPrivateKey) throw new ArgumentException(
+                $"--cert {CertFile}: no private key (give it with --key <pem>)");
             return this with { _clientCertificate = certificate };
         }
-        catch (Exception e) when (e is IOException or UnauthorizedAccessException or System.Security.Cryptography.CryptographicException)
+        catch (Exception e) when (e is IOException or UnauthorizedAccessException
+            or System.Security.Cryptography.CryptographicException)
         {
-            throw new ArgumentException($"--cert {CertFile}{(KeyFile is null ? "" : $" --key {KeyFile}")}: {e.Message.ReplaceLineEndings(" ").Trim()}");
+            throw new ArgumentException(
+                $"--cert {CertFile}{(KeyFile is null ? "" : $" --key {KeyFile}")}: "
+                + $"{e.Message.ReplaceLineEndings(" ").Trim()}");
         }
     }
 
@@ -66,7 +73,8 @@ public sealed record TlsOptions
     public string? ClientCertificateSubject => _clientCertificate?.Subject;
 
     /// <summary>Validates like the platform, then against the extra CA; on refusal, says why in words.</summary>
-    public bool Validate(string host, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors, out string? why)
+    public bool Validate(string host, X509Certificate? certificate, X509Chain? chain, SslPolicyErrors errors,
+        out string? why)
     {
         why = null;
         if (Insecure || errors == SslPolicyErrors.None) return true;
@@ -91,7 +99,8 @@ public sealed record TlsOptions
             why = $"the certificate of {host} is not trusted by --ca {CaFile} ({Status(custom)})";
             return false;
         }
-        why = $"the certificate of {host} is not trusted ({(chain is null ? "no chain" : Status(chain))}); trust its CA with --ca <pem>, or skip checks with --insecure";
+        why = $"the certificate of {host} is not trusted ({(chain is null ? "no chain" : Status(chain))}); trust "
+            + $"its CA with --ca <pem>, or skip checks with --insecure";
         return false;
     }
 
@@ -99,17 +108,20 @@ public sealed record TlsOptions
     {
         var flags = chain.ChainStatus.Select(s => s.Status).ToHashSet();
         if (flags.Contains(X509ChainStatusFlags.NotTimeValid)) return "expired or not yet valid";
-        if (flags.Contains(X509ChainStatusFlags.UntrustedRoot) || flags.Contains(X509ChainStatusFlags.PartialChain)) return "unknown issuer";
+        if (flags.Contains(X509ChainStatusFlags.UntrustedRoot)
+            || flags.Contains(X509ChainStatusFlags.PartialChain)) return "unknown issuer";
         return flags.Count == 0 ? "no chain" : string.Join(", ", flags);
     }
 
-    /// <summary>The last refusal's reason, per options instance, for turning a handshake failure into one line.</summary>
+    /// <summary>The last refusal's reason, per options instance, for turning a handshake failure into one
+    /// line.</summary>
     public string? LastRefusal { get; private set; }
 
     public SslClientAuthenticationOptions ClientOptions(string host, bool http2) => new()
     {
         TargetHost = host,
-        ApplicationProtocols = http2 ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11] : [SslApplicationProtocol.Http11],
+        ApplicationProtocols = http2 ? [SslApplicationProtocol.Http2, SslApplicationProtocol.Http11]
+        : [SslApplicationProtocol.Http11],
         EnabledSslProtocols = SslProtocols.None,
         ClientCertificates = _clientCertificate is null ? null : [_clientCertificate],
         RemoteCertificateValidationCallback = (_, certificate, chain, errors) =>

@@ -19,7 +19,9 @@ public sealed class Uploader : IDisposable
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
             Interlocked.Increment(ref _connections);
-            var socket = new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream, System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
+            var socket =
+                new System.Net.Sockets.Socket(System.Net.Sockets.SocketType.Stream,
+                System.Net.Sockets.ProtocolType.Tcp) { NoDelay = true };
             try
             {
                 var begun = Stopwatch.GetTimestamp();
@@ -44,7 +46,8 @@ public sealed class Uploader : IDisposable
         handler.SslOptions.RemoteCertificateValidationCallback = (sender, certificate, chain, errors) =>
         {
             Interlocked.Increment(ref _tlsHandshakes);
-            return validate?.Invoke(sender, certificate, chain, errors) ?? errors == System.Net.Security.SslPolicyErrors.None;
+            return validate?.Invoke(sender, certificate, chain, errors)
+                ?? errors == System.Net.Security.SslPolicyErrors.None;
         };
         _invoker = new HttpMessageInvoker(handler);
         _ownsInvoker = true;
@@ -84,7 +87,8 @@ public sealed class Uploader : IDisposable
             Timeout = timeout,
             DefaultRequestVersion = tls.Http,
             // Exact, as for the uploads: --http 2 means HTTP/2 or a clear failure, and on http:// it is h2c.
-            DefaultVersionPolicy = tls.Http.Major >= 2 ? HttpVersionPolicy.RequestVersionExact : HttpVersionPolicy.RequestVersionOrLower,
+            DefaultVersionPolicy = tls.Http.Major >= 2 ? HttpVersionPolicy.RequestVersionExact
+                : HttpVersionPolicy.RequestVersionOrLower,
         };
     }
 
@@ -105,7 +109,8 @@ public sealed class Uploader : IDisposable
         MaxConnectionsPerServer = maxConnections,
     };
 
-    public async Task<UploadOutcome> SendAsync(RequestPlan plan, Action<long, long>? progress = null, CancellationToken cancellationToken = default)
+    public async Task<UploadOutcome> SendAsync(RequestPlan plan, Action<long, long>? progress = null,
+        CancellationToken cancellationToken = default)
     {
         var body = plan.BuildBody();
         var control = new SendControl
@@ -115,7 +120,9 @@ public sealed class Uploader : IDisposable
             Progress = progress,
         };
         var sentCounter = new SentCounter(control);
-        var content = new MultipartContent(body, sentCounter.Control, plan.Wire.Framing == Framing.Chunked, plan.Wire.ContentTypeOverride);
+        var content =
+            new MultipartContent(body, sentCounter.Control, plan.Wire.Framing == Framing.Chunked,
+            plan.Wire.ContentTypeOverride);
         using var request = new HttpRequestMessage(HttpMethod.Post, plan.Request.Url)
         {
             Content = content,
@@ -134,7 +141,8 @@ public sealed class Uploader : IDisposable
         if (plan.Request.TimeoutMs is { } ms) timeout.CancelAfter(ms);
         var clock = Stopwatch.StartNew();
         var sentAt = Stopwatch.GetTimestamp();
-        TimeSpan ToBody() => content.BodyStartedAt == 0 ? clock.Elapsed : Stopwatch.GetElapsedTime(sentAt, content.BodyStartedAt);
+        TimeSpan ToBody() => content.BodyStartedAt == 0 ? clock.Elapsed
+            : Stopwatch.GetElapsedTime(sentAt, content.BodyStartedAt);
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
@@ -158,7 +166,9 @@ public sealed class Uploader : IDisposable
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
         {
-            var (kind, errMsg, error) = Classify(e, content.AbortedByClient, timeout.IsCancellationRequested && !cancellationToken.IsCancellationRequested, plan.Request.TimeoutMs, Tls.LastRefusal);
+            var (kind, errMsg, error) =
+                Classify(e, content.AbortedByClient, timeout.IsCancellationRequested
+                && !cancellationToken.IsCancellationRequested, plan.Request.TimeoutMs, Tls.LastRefusal);
             if (cancellationToken.IsCancellationRequested && kind != FailureKind.Aborted) throw;
             return new UploadOutcome
             {
@@ -174,16 +184,19 @@ public sealed class Uploader : IDisposable
     }
 
     /// <summary>An exception as wx reports it: the failure kind, the errMsg, and the cause in one line.</summary>
-    internal static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut, int? timeoutMs, string? tlsRefusal)
+    internal static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut,
+        int? timeoutMs, string? tlsRefusal)
     {
         if (FindInner<System.Security.Authentication.AuthenticationException>(e) is { } tls)
             return (FailureKind.Tls, "uploadFile:fail ssl hand shake error", tlsRefusal ?? OneLine(tls.Message));
         if (abortedByClient) return (FailureKind.Aborted, "uploadFile:fail abort", Innermost(e).Message);
-        if (timedOut) return (FailureKind.Timeout, "uploadFile:fail timeout", $"no answer within the client timeout of {timeoutMs} ms");
+        if (timedOut) return (FailureKind.Timeout, "uploadFile:fail timeout",
+            $"no answer within the client timeout of {timeoutMs} ms");
         var inner = Innermost(e);
         if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
             return (FailureKind.Refused, "uploadFile:fail connection refused", OneLine(inner.Message));
-        if (inner is SocketException or IOException || e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
+        if (inner is SocketException or IOException
+            || e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
             return (FailureKind.Reset, "uploadFile:fail socket closed", OneLine(inner.Message));
         return (FailureKind.Other, "uploadFile:fail " + OneLine(inner.Message), OneLine(inner.Message));
     }

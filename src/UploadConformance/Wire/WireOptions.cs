@@ -7,7 +7,8 @@ public enum PartOrder { FieldsFirst, FileFirst }
 /// <summary>How a quote or line break in a field name or filename is written into Content-Disposition.</summary>
 public enum NameEscaping
 {
-    /// <summary>WHATWG's multipart/form-data encoding: <c>"</c> → <c>%22</c>, CR → <c>%0D</c>, LF → <c>%0A</c>.</summary>
+    /// <summary>WHATWG's multipart/form-data encoding: <c>"</c> → <c>%22</c>, CR → <c>%0D</c>, LF →
+    /// <c>%0A</c>.</summary>
     Whatwg,
     /// <summary>Quoted-string escaping, <c>\"</c> and <c>\\</c>, as some native clients do.</summary>
     Backslash,

@@ -21,9 +21,11 @@ public sealed class CatalogContext(TargetProfile profile, int seed, ImageFactory
     public DeclaredLimits Limits => Profile.Limits;
 
     public UploadFile Image(ImageSpec spec, PlatformProfile? platform = null) =>
-        new(Images.Deferred(spec, Seed), (platform ?? PlatformProfile.WeChat).TempFileName(NextContext(), spec.Extension), spec.ContentType);
+        new(Images.Deferred(spec, Seed),
+        (platform ?? PlatformProfile.WeChat).TempFileName(NextContext(), spec.Extension), spec.ContentType);
 
-    public UploadFile Generated(long bytes, string fileName = "tmp_upload.bin", string contentType = "application/octet-stream") =>
+    public UploadFile Generated(long bytes, string fileName = "tmp_upload.bin",
+        string contentType = "application/octet-stream") =>
         new(new GeneratedPayload(bytes, (ulong)(Seed + 7919 * ++_n)), fileName, contentType);
 
     public static UploadFile FromBytes(byte[] bytes, string fileName, string contentType, string? description = null) =>
@@ -50,7 +52,8 @@ public sealed class CatalogContext(TargetProfile profile, int seed, ImageFactory
             File = file,
             ExtraFiles = extraFiles ?? [],
             Header = platform.Headers(NextContext(android)),
-            FormData = new FormValue.Object([.. (formData ?? FormDataFaker.SeedExample()).Members, .. platform.AddedFields]),
+            FormData = new FormValue.Object(
+            [.. (formData ?? FormDataFaker.SeedExample()).Members, .. platform.AddedFields]),
             TimeoutMs = timeoutMs ?? platform.DefaultTimeoutMs,
         };
         return RequestPlan.For(request, encoding ?? platform.Encoding, wire, Seed + ++_n, platform.Id);
@@ -74,15 +77,19 @@ public sealed class CatalogContext(TargetProfile profile, int seed, ImageFactory
     }
 
     /// <summary>A well-formed body with one field and one small file, the raw cases' starting point.</summary>
-    public static byte[] WellFormed(string boundary, string field, byte[] content, string fileName = "tmp_raw.jpg") => Bytes(
+    public static byte[] WellFormed(string boundary, string field, byte[] content, string fileName = "tmp_raw.jpg") =>
+        Bytes(
         $"--{boundary}\r\nContent-Disposition: form-data; name=\"id\"\r\n\r\ntest\r\n",
-        $"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; filename=\"{fileName}\"\r\nContent-Type: image/jpeg\r\n\r\n",
+        $"--{boundary}\r\nContent-Disposition: form-data; name=\"{field}\"; "
+        + $"filename=\"{fileName}\"\r\nContent-Type: image/jpeg\r\n\r\n",
         content,
         $"\r\n--{boundary}--\r\n");
 
     /// <summary>What a well-formed raw body carries, so a server that stores it is checked byte for byte.</summary>
-    public PlannedFiles WellFormedFiles(byte[] content, string fileName = "tmp_raw.jpg", string contentType = "image/jpeg") =>
-        new([(Field, FromBytes(content, fileName, contentType, $"{content.Length} bytes"))], [new FormField("id", "test")]);
+    public PlannedFiles WellFormedFiles(byte[] content, string fileName = "tmp_raw.jpg",
+        string contentType = "image/jpeg") =>
+        new([(Field, FromBytes(content, fileName, contentType, $"{content.Length} bytes"))],
+        [new FormField("id", "test")]);
 
     public static byte[] SmallJpegLike(int length, int seed)
     {
@@ -98,18 +105,23 @@ public sealed class CatalogContext(TargetProfile profile, int seed, ImageFactory
 /// raw one says which it is.</summary>
 public sealed class CaseList(string suite) : List<UploadCase>
 {
-    public void Add(string id, string description, RequestPlan plan, Expectation expect, RequestForm form = RequestForm.WellFormed,
+    public void Add(string id, string description, RequestPlan plan, Expectation expect,
+        RequestForm form = RequestForm.WellFormed,
         params ExtraCheck[] extra) =>
         Add(new UploadCase($"{suite}.{id}", suite, description, plan, expect) { Form = form, Extra = extra });
 
-    public void Raw(string id, string description, RawRequest request, Expectation expect, RequestForm form, IPlannedFiles? files = null,
+    public void Raw(string id, string description, RawRequest request, Expectation expect, RequestForm form,
+        IPlannedFiles? files = null,
         params ExtraCheck[] extra) =>
-        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Raw(request, description, files), expect) { Form = form, Extra = extra });
+        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Raw(request, description, files),
+        expect) { Form = form, Extra = extra });
 
     /// <summary>A case of several uploads, each one expected stored exactly (the profile's limits
     /// applied), graded by its own code; <paramref name="expectation"/> says what it looks for.</summary>
-    public void Compound(string id, string description, string expectation, Func<CaseRunner, UploadCase, CancellationToken, Task<CaseResult>> run) =>
-        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Compound(run), Expectation.StoredExactly) { Sentence = expectation });
+    public void Compound(string id, string description, string expectation,
+        Func<CaseRunner, UploadCase, CancellationToken, Task<CaseResult>> run) =>
+        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Compound(run),
+        Expectation.StoredExactly) { Sentence = expectation });
 }
 
 public static class Statuses

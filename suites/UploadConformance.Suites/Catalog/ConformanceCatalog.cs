@@ -6,14 +6,19 @@ namespace UploadConformance.Suites.Catalog;
 /// default) is every suite but smoke, which is the default run's and can be asked for by name.</summary>
 public static class ConformanceCatalog
 {
-    public sealed record Suite(string Name, string Description, Func<CatalogContext, IEnumerable<UploadCase>> Build, bool InCatalog = true);
+    public sealed record Suite(string Name, string Description, Func<CatalogContext, IEnumerable<UploadCase>> Build,
+        bool InCatalog = true);
 
     public static readonly IReadOnlyList<Suite> Suites =
     [
-        new(WxShapesSuite.Name, "what mini-program clients send: field names, filenames, formData, payloads, platforms, Content-Type", WxShapesSuite.Build),
+        new(WxShapesSuite.Name,
+        "what mini-program clients send: field names, filenames, formData, payloads, platforms, Content-Type",
+        WxShapesSuite.Build),
         new(LimitsSuite.Name, "declared limits and floods", LimitsSuite.Build),
-        new(MalformedWireSuite.Name, "malformed bodies through a raw socket: known crash, hang and data-loss triggers", MalformedWireSuite.Build),
-        new(TransportSuite.Name, "framing, 100-continue, slow links, timeouts, aborts, concurrency, retries", TransportSuite.Build),
+        new(MalformedWireSuite.Name, "malformed bodies through a raw socket: known crash, hang and data-loss triggers",
+        MalformedWireSuite.Build),
+        new(TransportSuite.Name, "framing, 100-continue, slow links, timeouts, aborts, concurrency, retries",
+        TransportSuite.Build),
         new(AnswersSuite.Name, "what the client is handed back", AnswersSuite.Build),
         new(SmokeSuite.Name, "the default run's representative handful (./run.sh)", SmokeSuite.Build, InCatalog: false),
     ];
@@ -32,18 +37,22 @@ public static class ConformanceCatalog
             var names = suite.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             var unknown = names.FirstOrDefault(n => Suites.All(s => s.Name != n));
             if (unknown is not null)
-                throw new ArgumentException($"no suite '{unknown}' (suites: {string.Join(", ", Suites.Select(s => s.Name))})");
+                throw new ArgumentException(
+                    $"no suite '{unknown}' (suites: {string.Join(", ", Suites.Select(s => s.Name))})");
             suites = Suites.Where(s => names.Contains(s.Name));
         }
         IEnumerable<UploadCase> picked = suites.SelectMany(s => s.Build(context));
         if (casePattern is not null)
         {
-            var patterns = casePattern.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
+            var patterns =
+                casePattern.Split(',', StringSplitOptions.TrimEntries | StringSplitOptions.RemoveEmptyEntries);
             picked = picked.Where(c => patterns.Any(p => Matches(c.Id, p)));
         }
         var result = picked.ToList();
         if (result.Count == 0)
-            throw new ArgumentException($"no case matches --case '{casePattern}'{(suite is null ? "" : $" in suite '{suite}'")} (run.sh cases lists them)");
+            throw new ArgumentException(
+                $"no case matches --case '{casePattern}'{(suite is null ? "" : $" in suite '{suite}'")} (run.sh "
+                + $"cases lists them)");
         return result;
     }
 

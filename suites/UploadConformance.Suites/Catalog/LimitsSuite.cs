@@ -27,11 +27,13 @@ public static class LimitsSuite
             var over = Math.Min(1L << 20, Math.Max(1, maxFile / 16));
             cases.Add("file.just-under", $"a file {under} bytes under the declared {maxFile} bytes is stored",
                 c.Plan(c.Generated(Math.Max(0, maxFile - under))), stored);
-            cases.Add("file.over", $"a file {over} bytes over the declared {maxFile} bytes: a JSON {limits.OverLimitStatus}, nothing kept",
+            cases.Add("file.over",
+                $"a file {over} bytes over the declared {maxFile} bytes: a JSON {limits.OverLimitStatus}, nothing kept",
                 c.Plan(c.Generated(maxFile + over)), stored);
             cases.Add("file.over-chunked", "the same file sent chunked, so only counting can catch it",
                 c.Plan(c.Generated(maxFile + over), wire: new WireOptions { Framing = Framing.Chunked }), stored);
-            cases.Raw("request.content-length-over", "a Content-Length far over the limit: refused before the body is read",
+            cases.Raw("request.content-length-over",
+                "a Content-Length far over the limit: refused before the body is read",
                 new RawRequest
                 {
                     Headers =
@@ -45,37 +47,48 @@ public static class LimitsSuite
                     WaitBeforeBody = TimeSpan.FromSeconds(2),
                     HalfCloseAfterBody = true,
                 },
-                new Expectation.Refused(tooLarge, "a declared length over the limit", OnAccept.Fail, ClosingIsFine: true), RequestForm.Malformed);
+                new Expectation.Refused(tooLarge, "a declared length over the limit", OnAccept.Fail,
+                ClosingIsFine: true), RequestForm.Malformed);
         }
         else
         {
-            cases.Add("file.large", "no file limit declared in the profile: a 30 MiB file is stored (a refusal says which limit to declare)",
+            cases.Add("file.large",
+                "no file limit declared in the profile: a 30 MiB file is stored (a refusal says which limit to "
+                + "declare)",
                 c.Plan(c.Generated(30 << 20)), stored);
         }
 
         var partsFile = CatalogContext.SmallJpegLike(100, 2);
         cases.Raw("parts.1500-fields", "1,500 small fields plus a file (Werkzeug, Tomcat, Go cap parts near 1,000)",
-            Parts(c, 1500, i => $"Content-Disposition: form-data; name=\"f{i}\"\r\n\r\nv{i}", partsFile), stored, RequestForm.WellFormed,
+            Parts(c, 1500, i => $"Content-Disposition: form-data; name=\"f{i}\"\r\n\r\nv{i}", partsFile), stored,
+            RequestForm.WellFormed,
             Sent(c, partsFile, Enumerable.Range(0, 1500).Select(i => new Requests.FormField($"f{i}", $"v{i}"))));
         cases.Raw("parts.5000-empty", "5,000 empty parts: bounded CPU and memory, refused or handled",
-            Parts(c, 5000, _ => "Content-Disposition: form-data; name=\"e\"\r\n\r\n", partsFile), stored, RequestForm.WellFormed,
+            Parts(c, 5000, _ => "Content-Disposition: form-data; name=\"e\"\r\n\r\n", partsFile), stored,
+            RequestForm.WellFormed,
             Sent(c, partsFile, Enumerable.Repeat(new Requests.FormField("e", ""), 5000)));
 
         cases.Raw("header.huge", "one part header of 64 KiB: 431 or 400, not memory growth",
             RawRequest.Multipart("multipart/form-data; boundary=x", CatalogContext.Bytes(
-                "--x\r\nContent-Disposition: form-data; name=\"a\"\r\nX-Padding: ", new string('p', 64 << 10), "\r\n\r\nv\r\n--x--\r\n")),
+                "--x\r\nContent-Disposition: form-data; name=\"a\"\r\nX-Padding: ", new string('p', 64 << 10),
+                "\r\n\r\nv\r\n--x--\r\n")),
             new Expectation.Refused(Statuses.HeadersTooLarge, "a 64 KiB part header"), RequestForm.Malformed);
 
-        var fieldOver = (limits.MaxFieldBytes ?? (2 << 20)) + Math.Min(1 << 20, Math.Max(1, (limits.MaxFieldBytes ?? 0) / 16));
-        cases.Add("field.over", $"a text field of {fieldOver} bytes, over {(limits.MaxFieldBytes is null ? "2 MiB" : "the declared field limit")}: refused, not buffered",
-            c.Plan(c.Image(Payloads.ImageSpec.CompressedAndroid), new Requests.FormValue.Object([new("blob", new string('y', fieldOver))])), stored);
+        var fieldOver = (limits.MaxFieldBytes ?? (2 << 20))
+            + Math.Min(1 << 20, Math.Max(1, (limits.MaxFieldBytes ?? 0) / 16));
+        cases.Add("field.over",
+            $"a text field of {fieldOver} bytes, over "
+            + $"{(limits.MaxFieldBytes is null ? "2 MiB" : "the declared field limit")}: refused, not buffered",
+            c.Plan(c.Image(Payloads.ImageSpec.CompressedAndroid),
+            new Requests.FormValue.Object([new("blob", new string('y', fieldOver))])), stored);
         return cases;
     }
 
     private static RawRequest Parts(CatalogContext c, int count, Func<int, string> part, byte[] file)
     {
         var head = CatalogContext.Bytes(string.Concat(Enumerable.Range(0, count).Select(i => $"--x\r\n{part(i)}\r\n")));
-        return RawRequest.Multipart("multipart/form-data; boundary=x", CatalogContext.Bytes(head, CatalogContext.WellFormed("x", c.Field, file)));
+        return RawRequest.Multipart("multipart/form-data; boundary=x",
+            CatalogContext.Bytes(head, CatalogContext.WellFormed("x", c.Field, file)));
     }
 
     /// <summary>The fields before the well-formed tail, then the tail's own field and file.</summary>

@@ -17,82 +17,120 @@ public static class TransportSuite
         var cases = new CaseList(Name);
         var photo = c.Image(ImageSpec.Compressed);
 
-        var byLength = c.Plan(photo, c.Faker.ChineseProfile(), wire: new WireOptions { BoundaryStyle = BoundaryStyle.Custom, CustomBoundary = "----UcFramingBoundary01" });
+        var byLength =
+            c.Plan(photo, c.Faker.ChineseProfile(),
+            wire: new WireOptions { BoundaryStyle = BoundaryStyle.Custom, CustomBoundary = "----UcFramingBoundary01" });
         var chunked = byLength with { Wire = byLength.Wire with { Framing = Framing.Chunked } };
-        cases.Compound("chunked-vs-content-length", "the same upload with Content-Length and chunked: both stored, identically (Flask lost chunked bodies) (C22)",
-            "both framings stored exactly alike", (runner, @case, ct) => AllStoredAsync(runner, @case, [("content-length", byLength), ("chunked", chunked)], ct));
+        cases.Compound("chunked-vs-content-length",
+            "the same upload with Content-Length and chunked: both stored, identically (Flask lost chunked bodies) "
+            + "(C22)",
+            "both framings stored exactly alike", (runner, @case, ct) =>
+            AllStoredAsync(runner, @case, [("content-length", byLength), ("chunked", chunked)], ct));
 
         cases.Add("expect-100-continue", "Expect: 100-continue on a normal upload: the go-ahead, then stored",
             c.Plan(photo, wire: new WireOptions { ExpectContinue = true }), Expectation.StoredExactly);
         // Twice the file limit: over any request limit a server derives from it (file plus other parts).
         var declared = c.Limits.MaxFileBytes is { } max ? 2 * max + (16 << 20) : 1L << 30;
         var tooLarge = new[] { c.Limits.OverLimitStatus, 413 }.Distinct().ToArray();
-        var head = Bytes($"--x\r\nContent-Disposition: form-data; name=\"{c.Field}\"; filename=\"big.jpg\"\r\nContent-Type: image/jpeg\r\n\r\n");
+        var head = Bytes(
+            $"--x\r\nContent-Disposition: form-data; name=\"{c.Field}\"; filename=\"big.jpg\"\r\nContent-Type: "
+            + $"image/jpeg\r\n\r\n");
         var tail = Bytes("\r\n--x--\r\n");
         var oversized = new RawRequest
         {
-            Headers = [new("Content-Type", "multipart/form-data; boundary=x"), new("Content-Length", declared.ToString(CultureInfo.InvariantCulture)), new("Expect", "100-continue")],
+            Headers = [new("Content-Type", "multipart/form-data; boundary=x"),
+                new("Content-Length", declared.ToString(CultureInfo.InvariantCulture)), new("Expect", "100-continue")],
             Body = RawBody.Repeated(head, [0x5A], declared - head.Length - tail.Length, tail),
             WaitBeforeBody = TimeSpan.FromSeconds(3),
             HalfCloseAfterBody = true,
         };
-        cases.Raw("expect-100-continue.oversized", $"Expect: 100-continue announcing {declared} bytes: a {c.Limits.OverLimitStatus} before any 100 Continue, body never sent (C21)",
-            oversized, new Expectation.Refused(tooLarge, "an announced body over the limit", OnAccept.Fail, ClosingIsFine: true), RequestForm.WellFormed, null,
+        cases.Raw("expect-100-continue.oversized",
+            $"Expect: 100-continue announcing {declared} bytes: a {c.Limits.OverLimitStatus} before any 100 "
+            + $"Continue, body never sent (C21)",
+            oversized,
+            new Expectation.Refused(tooLarge, "an announced body over the limit", OnAccept.Fail, ClosingIsFine: true),
+            RequestForm.WellFormed, null,
             ExtraChecks.NoContinueBeforeRefusal, ExtraChecks.BodyNotSent);
 
         cases.Add("slow-client", "a compressed Android photo at 50 KB/s, well inside WeChat's 60 s timeout",
-            c.Plan(c.Image(ImageSpec.CompressedAndroid), wire: new WireOptions { RateCapBytesPerSecond = 50 * 1000 }), Expectation.StoredExactly);
-        cases.Add("client-timeout", "a 400 ms client timeout on a 20 KB/s link: uploadFile:fail timeout, server keeps nothing",
-            c.Plan(photo, wire: new WireOptions { RateCapBytesPerSecond = 20 * 1000 }, timeoutMs: 400), Expectation.TimedOut);
+            c.Plan(c.Image(ImageSpec.CompressedAndroid), wire: new WireOptions { RateCapBytesPerSecond = 50 * 1000 }),
+            Expectation.StoredExactly);
+        cases.Add("client-timeout",
+            "a 400 ms client timeout on a 20 KB/s link: uploadFile:fail timeout, server keeps nothing",
+            c.Plan(photo, wire: new WireOptions { RateCapBytesPerSecond = 20 * 1000 }, timeoutMs: 400),
+            Expectation.TimedOut);
         foreach (var pct in new[] { 1, 50, 99 })
-            cases.Add($"abort.{pct}", $"UploadTask.abort() at {pct} % of an original photo: healthy afterwards, no partial file",
-                c.Plan(c.Image(ImageSpec.Original), wire: new WireOptions { AbortAt = AbortPoint.AtFraction(pct / 100.0) }), Expectation.Aborted);
+            cases.Add($"abort.{pct}",
+                $"UploadTask.abort() at {pct} % of an original photo: healthy afterwards, no partial file",
+                c.Plan(c.Image(ImageSpec.Original),
+                wire: new WireOptions { AbortAt = AbortPoint.AtFraction(pct / 100.0) }), Expectation.Aborted);
 
-        var ten = Enumerable.Range(0, 10).Select(i => ($"upload[{i}]", c.Plan(i % 2 == 0 ? c.Image(ImageSpec.Compressed) : c.Image(ImageSpec.CompressedAndroid), c.Faker.ChineseProfile()))).ToList();
-        cases.Compound("concurrent-10", "ten uploads at once, WeChat's cap on requests in flight: every one stored exactly",
+        var ten = Enumerable.Range(0, 10).Select(i =>
+            ($"upload[{i}]",
+            c.Plan(i % 2 == 0 ? c.Image(ImageSpec.Compressed) : c.Image(ImageSpec.CompressedAndroid),
+            c.Faker.ChineseProfile()))).ToList();
+        cases.Compound("concurrent-10",
+            "ten uploads at once, WeChat's cap on requests in flight: every one stored exactly",
             "all ten stored exactly", (runner, @case, ct) => AllStoredAsync(runner, @case, ten, ct, parallel: true));
 
         var twice = c.Plan(c.Image(ImageSpec.CompressedAndroid));
-        cases.Compound("same-bytes-twice", "the same upload sent twice, as a user retrying does: both stored; whether deduplicated is recorded",
+        cases.Compound("same-bytes-twice",
+            "the same upload sent twice, as a user retrying does: both stored; whether deduplicated is recorded",
             "both stored exactly; whether the second is deduplicated is recorded",
-            (runner, @case, ct) => AllStoredAsync(runner, @case, [("first", twice), ("retry", twice)], ct, noteSameUrl: true));
+            (runner, @case, ct) =>
+            AllStoredAsync(runner, @case, [("first", twice), ("retry", twice)], ct, noteSameUrl: true));
 
         var tiny = SmallJpegLike(3000, 4);
-        cases.Raw("tiny-chunks", "a body arriving one byte per write: stored hash-equal (Werkzeug added a stray CR) (C18)",
-            RawRequest.Multipart("multipart/form-data; boundary=x", WellFormed("x", c.Field, tiny)) with { WriteChunkBytes = 1 },
+        cases.Raw("tiny-chunks",
+            "a body arriving one byte per write: stored hash-equal (Werkzeug added a stray CR) (C18)",
+            RawRequest.Multipart("multipart/form-data; boundary=x",
+            WellFormed("x", c.Field, tiny)) with { WriteChunkBytes = 1 },
             Expectation.StoredExactly, RequestForm.WellFormed, c.WellFormedFiles(tiny));
         return cases;
     }
 
     /// <summary>Sends each plan (one after another, or all at once) and passes only if every one is
     /// stored exactly; the checks of each are kept under its label.</summary>
-    public static async Task<CaseResult> AllStoredAsync(CaseRunner runner, UploadCase @case, IReadOnlyList<(string Label, RequestPlan Plan)> plans, CancellationToken ct, bool parallel = false, bool noteSameUrl = false)
+    public static async Task<CaseResult> AllStoredAsync(CaseRunner runner, UploadCase @case,
+        IReadOnlyList<(string Label, RequestPlan Plan)> plans, CancellationToken ct, bool parallel = false,
+        bool noteSameUrl = false)
     {
         async Task<(string Label, UploadOutcome Outcome, Grade Grade)> One((string Label, RequestPlan Plan) p)
         {
-            var (outcome, _, sent) = await runner.SendAsync(new CaseRequest.Planned(p.Plan), null, ct).ConfigureAwait(false);
+            var (outcome, _, sent) =
+                await runner.SendAsync(new CaseRequest.Planned(p.Plan), null, ct).ConfigureAwait(false);
             var expect = runner.Effective(Expectation.StoredExactly, sent);
-            return (p.Label, outcome, await runner.GradeAsync(expect, RequestForm.WellFormed, outcome, sent, null, ct).ConfigureAwait(false));
+            return (p.Label, outcome,
+                await runner.GradeAsync(expect, RequestForm.WellFormed, outcome, sent, null, ct).ConfigureAwait(false));
         }
         var results = new List<(string Label, UploadOutcome Outcome, Grade Grade)>();
         if (parallel) results.AddRange(await Task.WhenAll(plans.Select(One)).ConfigureAwait(false));
         else foreach (var p in plans) results.Add(await One(p).ConfigureAwait(false));
 
-        var checks = results.SelectMany(r => r.Grade.Checks.Select(check => check with { Name = $"{r.Label}.{check.Name}" })).ToList();
+        var checks =
+            results.SelectMany(r =>
+            r.Grade.Checks.Select(check => check with { Name = $"{r.Label}.{check.Name}" })).ToList();
         // The case is as bad as its worst upload.
         var failed = results.Where(r => r.Grade.Verdict != Verdict.Pass)
-            .OrderByDescending(r => r.Grade.Verdict switch { Verdict.Fail => 2, Verdict.NonStrict => 1, _ => 0 }).FirstOrDefault();
+            .OrderByDescending(r =>
+                r.Grade.Verdict switch { Verdict.Fail => 2, Verdict.NonStrict => 1, _ => 0 }).FirstOrDefault();
         var reason = failed.Label is null ? "" : $"{failed.Label}: {failed.Grade.Reason}";
         var verdict = failed.Label is null ? Verdict.Pass : failed.Grade.Verdict;
         if (noteSameUrl && failed.Label is null)
         {
             var urls = results.Select(r => Url(runner, r.Outcome)).ToList();
-            reason = urls.Distinct().Count() == 1 ? $"deduplicated: both answers name {urls[0]}" : "stored twice, under different ids";
+            reason = urls.Distinct().Count() == 1 ? $"deduplicated: both answers name {urls[0]}"
+                : "stored twice, under different ids";
         }
-        var summary = RequestSummary.OfCompound(runner.Profile.Url, $"{plans.Count} uploads{(parallel ? " at once" : "")}: {string.Join(", ", plans.Select(p => p.Label))}");
+        var summary =
+            RequestSummary.OfCompound(runner.Profile.Url,
+            $"{plans.Count} uploads{(parallel ? " at once" : "")}: {string.Join(", ", plans.Select(p => p.Label))}");
         var first = results[0].Outcome;
-        return CaseRunner.Result(@case, Expectation.StoredExactly, new Grade(verdict, failed.Label is null ? null : failed.Grade.Severity, reason, checks), summary,
-            OutcomeSummary.Of(first with { Elapsed = results.Max(r => r.Outcome.Elapsed), BytesSent = results.Sum(r => r.Outcome.BytesSent), BytesExpected = results.Sum(r => r.Outcome.BytesExpected) }));
+        return CaseRunner.Result(@case, Expectation.StoredExactly,
+            new Grade(verdict, failed.Label is null ? null : failed.Grade.Severity, reason, checks), summary,
+            OutcomeSummary.Of(first with { Elapsed = results.Max(r => r.Outcome.Elapsed),
+            BytesSent = results.Sum(r => r.Outcome.BytesSent), BytesExpected =
+            results.Sum(r => r.Outcome.BytesExpected) }));
     }
 
     private static string? Url(CaseRunner runner, UploadOutcome outcome)

@@ -9,7 +9,8 @@ public abstract partial record LoadSimulation
         public static IReadOnlyList<string> Keys { get; } = ["rate", "interval", "during"];
         public static int Order => 0;
 
-        public static LoadSimulation Parse(SimulationArgs a) => new Inject(a.Int("rate", 0), a.Duration("interval"), a.Duration("during"));
+        public static LoadSimulation Parse(SimulationArgs a) =>
+            new Inject(a.Int("rate", 0), a.Duration("interval"), a.Duration("during"));
 
         public override bool? IsOpen => true;
         public override TimeSpan? During => Span;
@@ -18,7 +19,8 @@ public abstract partial record LoadSimulation
         public override LoadSimulation Stretched(double factor) => this with { Span = Span * factor };
         public override LoadSimulation RateScaled(double factor) => this with { Rate = Scaled(Rate, factor) };
 
-        public override async Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry, CancellationToken cancellationToken)
+        public override async Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry,
+            CancellationToken cancellationToken)
         {
             await driver.InjectAsync(_ => Rate, Interval, Span, null, cancellationToken).ConfigureAwait(false);
             return carry with { Rate = Rate };

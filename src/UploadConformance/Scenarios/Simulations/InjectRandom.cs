@@ -5,7 +5,8 @@ public abstract partial record LoadSimulation
     /// <summary>Open: each interval injects a random rate between <c>MinRate</c> and <c>MaxRate</c>,
     /// drawn from the scenario's seed, so every run (and every generator of a distributed run) draws
     /// the same rates.</summary>
-    public sealed record InjectRandom(int MinRate, int MaxRate, TimeSpan Interval, TimeSpan Span) : LoadSimulation, ISimulationKind
+    public sealed record InjectRandom(int MinRate, int MaxRate, TimeSpan Interval,
+        TimeSpan Span) : LoadSimulation, ISimulationKind
     {
         public static string Name => "injectRandom";
         public static IReadOnlyList<string> Keys { get; } = ["minRate", "maxRate", "interval", "during"];
@@ -19,18 +20,23 @@ public abstract partial record LoadSimulation
         public override double PeakRatePerSecond => MaxRate / Interval.TotalSeconds;
 
         public override string? Problem() =>
-            MinRate < 0 || MinRate > MaxRate ? $"minRate {MinRate} and maxRate {MaxRate} do not make a range" : IntervalProblem(Interval);
+            MinRate < 0 || MinRate > MaxRate ? $"minRate {MinRate} and maxRate {MaxRate} do not make a range"
+            : IntervalProblem(Interval);
 
         public override LoadSimulation Stretched(double factor) => this with { Span = Span * factor };
-        public override LoadSimulation RateScaled(double factor) => this with { MinRate = Scaled(MinRate, factor), MaxRate = Scaled(MaxRate, factor) };
+        public override LoadSimulation RateScaled(double factor) =>
+            this with { MinRate = Scaled(MinRate, factor), MaxRate = Scaled(MaxRate, factor) };
 
-        public override async Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry, CancellationToken cancellationToken)
+        public override async Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry,
+            CancellationToken cancellationToken)
         {
             var random = new Random(driver.Seed);
-            await driver.InjectAsync(_ => random.Next(MinRate, MaxRate + 1), Interval, Span, null, cancellationToken).ConfigureAwait(false);
+            await driver.InjectAsync(_ => random.Next(MinRate, MaxRate + 1), Interval, Span, null,
+                cancellationToken).ConfigureAwait(false);
             return carry;
         }
 
-        public override string ToString() => $"InjectRandom(minRate: {MinRate}, maxRate: {MaxRate}, interval: {D(Interval)}, during: {D(Span)})";
+        public override string ToString() =>
+            $"InjectRandom(minRate: {MinRate}, maxRate: {MaxRate}, interval: {D(Interval)}, during: {D(Span)})";
     }
 }

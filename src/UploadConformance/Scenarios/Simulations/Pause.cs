@@ -16,7 +16,8 @@ public abstract partial record LoadSimulation
         public override string? Problem() => null;
         public override LoadSimulation Stretched(double factor) => this with { Span = Span * factor };
 
-        public override async Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry, CancellationToken cancellationToken)
+        public override async Task<PhaseCarry> RunAsync(ILoadDriver driver, PhaseCarry carry,
+            CancellationToken cancellationToken)
         {
             await driver.PauseAsync(Span, cancellationToken).ConfigureAwait(false);
             return carry;
