@@ -352,3 +352,58 @@ public class OpenModelStallTests
             outcome.Duration)[0].Passed);
     }
 }
+
+/// <summary>--duration and --rate act on the whole scenario, as k6's --duration acts on the whole run.</summary>
+public class ScenarioOverrideTests
+{
+    private static Scenario Parse(string yaml) => ScenarioLoader.Parse(yaml, "test.yaml");
+
+    private const string Shaped = """
+        mix:
+          - { name: a, bytes: 10 }
+        load:
+          - rampingInject: { rate: 20, interval: 1s, during: 10s }
+          - inject: { rate: 20, interval: 1s, during: 30s }
+          - injectRandom: { minRate: 5, maxRate: 40, interval: 1s, during: 20s }
+          - pause: 20s
+        """;
+
+    [Fact]
+    public void Duration_stretches_every_timed_phase_alike_so_the_whole_run_lasts_it()
+    {
+        var scenario = Parse(Shaped).WithDuration(TimeSpan.FromMinutes(2));
+        Assert.Equal(TimeSpan.FromMinutes(2), scenario.PlannedDuration);
+        Assert.Equal(
+            [TimeSpan.FromSeconds(15), TimeSpan.FromSeconds(45), TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(30)],
+            scenario.Load.Select(p => p.During!.Value));
+        var counted =
+            Parse("mix:\n  - { name: a, bytes: 10 }\nload:\n  - iterationsForInject: { rate: 5, interval: 1s, "
+            + "iterations: 20 }\n");
+        Assert.Contains("has no timed phase",
+            Assert.Throws<ProfileException>(() => counted.WithDuration(TimeSpan.FromSeconds(30))).Message);
+    }
+
+    [Fact]
+    public void Rate_sets_the_busiest_phase_and_scales_the_others_injectRandom_included()
+    {
+        var scenario = Parse(Shaped).WithPeakRate(80);
+        Assert.Equal(40, ((LoadSimulation.RampingInject)scenario.Load[0]).Rate);
+        Assert.Equal(40, ((LoadSimulation.Inject)scenario.Load[1]).Rate);
+        var random = (LoadSimulation.InjectRandom)scenario.Load[2];
+        Assert.Equal((10, 80), (random.MinRate, random.MaxRate));
+        var closed = Parse("mix:\n  - { name: a, bytes: 10 }\nload:\n  - keepConstant: { copies: 2, during: 1s }\n");
+        Assert.Contains("applies to open scenarios",
+            Assert.Throws<ProfileException>(() => closed.WithPeakRate(10)).Message);
+    }
+
+    [Fact]
+    public void Every_simulation_is_found_by_its_yaml_name_with_its_keys()
+    {
+        var kinds = LoadSimulation.Kinds.ToDictionary(k => k.Name);
+        Assert.Equal(
+            ["inject", "rampingInject", "injectRandom", "iterationsForInject", "keepConstant", "rampingConstant",
+            "iterationsForConstant", "pause"], LoadSimulation.Kinds.Select(k => k.Name));
+        Assert.Equal(["minRate", "maxRate", "interval", "during"], kinds["injectRandom"].Keys);
+        Assert.Equal("keepConstant", new LoadSimulation.KeepConstant(1, TimeSpan.FromSeconds(1)).Kind);
+    }
+}

@@ -71,6 +71,8 @@ public static partial class Causes
                 text = text.Replace(open + name + close, open + "*" + close, StringComparison.Ordinal);
         text = Hex().Replace(text, "#");
         text = Digits().Replace(text, "#");
+        // Names a server garbled or echoed differ from case to case; what surrounds them does not.
+        text = NonAscii().Replace(text, "…");
         return UntrustedText.ForTerminal(text);
     }
 
@@ -141,4 +143,7 @@ public static partial class Causes
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();
+
+    [GeneratedRegex(@"[^\x00-\x7F]+")]
+    private static partial Regex NonAscii();
 }
