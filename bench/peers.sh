@@ -8,6 +8,7 @@
 #
 #   bench/peers.sh [connections=32] [seconds=10]
 #   BODIES="small" TOOLS="wrk ours ours-httpclient" ROUNDS=1 SCHEMES=http bench/peers.sh   # a subset
+#   BEFORE=/path/to/other/uc.dll TOOLS="wrk hey ours ours-before" bench/peers.sh   # two builds of ours
 #
 # Each tool runs ROUNDS times (3), interleaved with the others so that a noisy minute on a shared
 # machine hits every tool alike; the table shows each tool's median round and its ratio to wrk's.
@@ -118,12 +119,13 @@ run_tool() { # tool body url seconds connections -> prints requests
     autocannon)
       timed node "$root/bench/peers/autocannon.js" "$url" "$work/$body.body" "$ctype" "$conns" "$secs" >"$out" 2>&1
       python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])['requests'])" "$out" ;;
-    ours|ours-httpclient)
-      local mix="{ name: $body, file: $work/$body.file, contentType: image/jpeg }" client=auto
+    ours|ours-httpclient|ours-before)
+      local mix="{ name: $body, file: $work/$body.file, contentType: image/jpeg }" client=auto build="$uc"
       [ "$tool" = ours-httpclient ] && client=httpclient
+      [ "$tool" = ours-before ] && build="${BEFORE:?ours-before needs BEFORE=<path of another uc.dll>}"
       printf 'name: peers\ncheck: none\nclient: %s\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$client" "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
       rm -rf "$work/ours-out"
-      DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$threads" timed dotnet "$uc" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
+      DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$threads" timed dotnet "$build" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
       python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['load']['all']['ok'])" "$work/ours-out/results.json" ;;
   esac
 }
@@ -133,16 +135,20 @@ verify() { # tool body base-url -> "ok N" or "BAD …": every kept body's file p
   rm -rf "$work/body" && mkdir -p "$work/body"
   run_tool "$tool" "$body" "$base/kept" 1 2 >/dev/null || true
   python3 - "$work/body" "$work/$body.sha256" <<'PY'
-import glob, hashlib, os, sys
+import glob, hashlib, os, shutil, sys
 want = open(sys.argv[2]).read().strip()
 kept = [p for p in glob.glob(os.path.join(sys.argv[1], '**', '*'), recursive=True) if os.path.isfile(p)]
 bad = 0
 for path in kept:
     raw = open(path, 'rb').read()
+    if b'filename="uc-probe.jpg"' in raw:
+        continue  # ours sends one probe upload first, to stop early on a URL that takes no uploads
     boundary = raw.split(b'\r\n', 1)[0]
     start = raw.index(b'\r\n\r\n', raw.index(b'filename=')) + 4
     end = raw.rindex(b'\r\n' + boundary + b'--')
-    bad += hashlib.sha256(raw[start:end]).hexdigest() != want
+    if hashlib.sha256(raw[start:end]).hexdigest() != want:
+        bad += 1
+        shutil.copy(path, os.path.join(os.path.dirname(sys.argv[2]), f'bad-{bad}.body'))
 print(f"BAD {bad} of {len(kept)}" if bad or not kept else f"ok {len(kept)}")
 PY
 }

@@ -12,7 +12,6 @@ public sealed class Supervisor : IAsyncDisposable
 {
     private readonly CancellationTokenSource _stop = new();
     private readonly Task _loop;
-    private Process? _current;
 
     public Supervisor(params string[] serveArgs)
     {
@@ -32,10 +31,19 @@ public sealed class Supervisor : IAsyncDisposable
                     Port.ToString(), "--quiet" }.Concat(serveArgs))
                     start.ArgumentList.Add(a);
                 using var process = Process.Start(start)!;
-                _current = process;
                 _ = process.StandardOutput.ReadToEndAsync();
                 _ = process.StandardError.ReadToEndAsync();
-                try { await process.WaitForExitAsync(_stop.Token); } catch (OperationCanceledException) { return; }
+                try
+                {
+                    await process.WaitForExitAsync(_stop.Token);
+                }
+                catch (OperationCanceledException)
+                {
+                    // Stopping the supervisor stops what it supervises, before the handle is gone.
+                    process.Kill(entireProcessTree: true);
+                    await process.WaitForExitAsync();
+                    return;
+                }
                 Starts++;
             }
         });
@@ -70,7 +78,6 @@ public sealed class Supervisor : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         _stop.Cancel();
-        try { _current?.Kill(entireProcessTree: true); } catch (InvalidOperationException) { }
         await _loop;
     }
 }
