@@ -72,6 +72,22 @@ public class GradingTests
     }
 
     [Fact]
+    public void An_announced_oversized_body_is_only_a_case_when_a_size_limit_is_declared()
+    {
+        static UploadCase? Oversized(DeclaredLimits limits) => ConformanceCatalog.Select(
+            new CatalogContext(TargetProfile.Reference(new Uri("http://127.0.0.1:1/upload")) with { Limits = limits },
+                1, ImageFactory.Default()), "transport", null)
+            .SingleOrDefault(c => c.Id == "transport.expect-100-continue.oversized");
+        // Nothing declared: nothing the length is over (limits.file.large holds such an endpoint to storing).
+        Assert.Null(Oversized(new DeclaredLimits()));
+        // Twice the declared body limit, plus 16 MiB, whichever limit is the declared one.
+        Assert.Contains($"announcing {2 * (1 << 20) + (16 << 20)} bytes",
+            Oversized(new DeclaredLimits { MaxRequestBytes = 1 << 20 })!.Description);
+        Assert.Contains($"announcing {2 * (8L << 20) + (16 << 20)} bytes",
+            Oversized(new DeclaredLimits { MaxFileBytes = 8L << 20 })!.Description);
+    }
+
+    [Fact]
     public async Task A_verdict_worse_than_in_the_first_run_is_a_regression_shown_first_and_exit_1()
     {
         var good = TempDir();
@@ -138,5 +154,49 @@ public class GradingTests
         Assert.Contains("CSRF or Referer guard", new HtmlReport().Render(document));
         Assert.Contains("1 fail from 1 cause, 9 non-strict from 1 cause:",
             string.Join('\n', ConsoleSummary.Causes(document)));
+    }
+}
+
+/// <summary>The fields check: a field renamed by PHP's documented rule loses nothing (non-strict);
+/// one lost to a collision or garbled fails.</summary>
+public class FieldsEchoTests
+{
+    private static Check Compare(string json, params (string Name, string Value)[] sent)
+    {
+        using var echo = System.Text.Json.JsonDocument.Parse(json);
+        return FieldsEcho.Compare(sent, echo.RootElement, dotsDecode: false);
+    }
+
+    [Fact]
+    public void Dots_and_spaces_turned_into_underscores_are_a_harmless_rename_graded_non_strict()
+    {
+        var check = Compare("""{"location_lat": "18.2", "my_name": "x", "tags": ["a"]}""",
+            ("location.lat", "18.2"), ("my name", "x"), ("tags[]", "a"));
+        Assert.False(check.Ok);
+        Assert.True(check.Harmless);
+        Assert.Contains("location.lat → location_lat", check.Actual);
+        Assert.Contains("my name → my_name", check.Actual);
+        var grade = Grade.From([new Check("status", true), check], Severity.Hard);
+        Assert.Equal(Verdict.NonStrict, grade.Verdict);
+        Assert.StartsWith("stored everything, renamed: location.lat → location_lat", grade.Reason);
+    }
+
+    [Fact]
+    public void Two_names_renamed_onto_one_lose_a_value_and_fail()
+    {
+        // PHP keeps the last of a.b and a_b under a_b: the value of a.b is gone.
+        var check = Compare("""{"a_b": "2"}""", ("a.b", "1"), ("a_b", "2"));
+        Assert.False(check.Ok);
+        Assert.False(check.Harmless);
+        Assert.Equal(Verdict.Fail, Grade.From([check], Severity.Hard).Verdict);
+    }
+
+    [Fact]
+    public void A_name_found_as_sent_is_not_a_rename_and_a_garbled_one_still_fails()
+    {
+        Assert.True(Compare("""{"a.b": "1"}""", ("a.b", "1")).Ok);
+        var garbled = Compare("""{"ç¨æ·å": "思聪"}""", ("用户名", "思聪"));
+        Assert.True(garbled.Differs);
+        Assert.Contains("the value under", garbled.Actual);
     }
 }

@@ -257,6 +257,9 @@ public static class ResultsSchema
         ["Check.expected"] = "What was wanted.",
         ["Check.actual"] = "What was found, or why it could not be checked.",
         ["Check.checked"] = "False when the target offers no way to check (no /stats, no URL to fetch back).",
+        ["Check.harmless"] =
+            "Present and true on a check that did not hold but lost nothing (a field renamed by the stack's "
+            + "documented rule): it makes the verdict non-strict, never a fail.",
         ["CrashRecord"] = "A crash, on the case that caused it.",
         ["CrashRecord.downMs"] = "How long `/health` stayed down (until it came back or the run gave up).",
         ["CrashRecord.recovered"] = "Whether it came back within `--recovery`.",

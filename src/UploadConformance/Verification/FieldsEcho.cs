@@ -42,6 +42,7 @@ public static class FieldsEcho
         var occurrences = new Dictionary<string, int>(StringComparer.Ordinal);
         var pushes = new Dictionary<string, int>(StringComparer.Ordinal);
         var counts = sent.GroupBy(f => f.Name).ToDictionary(g => g.Key, g => g.Count(), StringComparer.Ordinal);
+        var renamed = new List<string>();
         foreach (var (name, value) in sent)
         {
             var k = occurrences[name] = occurrences.GetValueOrDefault(name) + 1;
@@ -50,6 +51,13 @@ public static class FieldsEcho
             candidates.Add(Key([name, (k - 1).ToString(CultureInfo.InvariantCulture)]));
             if (Decode(name, dotsDecode, pushes) is { } decoded) candidates.Add(Key(decoded));
             var match = candidates.FirstOrDefault(c => leaves.TryGetValue(c, out var v) && v == value);
+            // PHP's documented renaming, the last resort: only when the name itself is not there.
+            if (match is null && PhpName(name) is { } php && (Decode(php, false, pushes) ?? [php]) is var path
+                && leaves.TryGetValue(Key(path), out var phpValue) && phpValue == value)
+            {
+                match = Key(path);
+                renamed.Add($"{name} → {Show(match)}");
+            }
             if (match is not null)
             {
                 leaves.Remove(match);
@@ -63,7 +71,21 @@ public static class FieldsEcho
             return new Check($"fields.{name}", false, Excerpt($"{name}={value}"),
                 sameValue.Key is { } other ? Excerpt($"the value under {Show(other)}") : "no such field in the answer");
         }
-        return new Check("fields", true, $"{sent.Count} fields", $"{sent.Count} fields found");
+        return renamed.Count == 0
+            ? new Check("fields", true, $"{sent.Count} fields", $"{sent.Count} fields found")
+            : new Check("fields", false, $"{sent.Count} fields under their own names",
+                Excerpt($"{string.Join(", ", renamed)} (dots and spaces in names become underscores, as PHP "
+                    + "does)")) { Harmless = true };
+    }
+
+    /// <summary>The name PHP files a field under: in the part before the first <c>[</c>, a dot or space
+    /// becomes an underscore (a rule kept from register_globals). Null when that changes nothing.</summary>
+    private static string? PhpName(string name)
+    {
+        var open = name.IndexOf('[');
+        var head = open < 0 || name.IndexOf(']', open) < 0 ? name : name[..open];
+        var renamed = head.Replace('.', '_').Replace(' ', '_');
+        return renamed == head ? null : renamed + name[head.Length..];
     }
 
     /// <summary>Every scalar in the echo, keyed by its path of object keys and array indices.</summary>

@@ -17,6 +17,17 @@ public enum RequestForm { WellFormed, Malformed }
 /// <summary>One thing that was compared, with both sides, so a verdict carries its evidence.</summary>
 public sealed record Check(string Name, bool Ok, string? Expected = null, string? Actual = null, bool Checked = true)
 {
+    /// <summary>A difference that loses nothing: everything sent is there, under a name the stack's
+    /// documented rule gives it (PHP's <c>a.b</c> → <c>a_b</c>). It lowers a verdict to non-strict, never
+    /// to a fail; a second field renamed onto the same name is lost, and that fails as a missing field.</summary>
+    [System.Text.Json.Serialization.JsonIgnore(
+        Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    public bool Harmless { get; init; }
+
+    /// <summary>Stored differently from what was sent, in a way that loses data.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool Differs => !Ok && !Harmless;
+
     public static Check Skipped(string name, string why) => new(name, true, null, why, Checked: false);
 
     public override string ToString() =>

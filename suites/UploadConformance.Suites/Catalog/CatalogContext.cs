@@ -91,6 +91,11 @@ public sealed class CatalogContext(TargetProfile profile, int seed, ImageFactory
         new([(Field, FromBytes(content, fileName, contentType, $"{content.Length} bytes"))],
         [new FormField("id", "test")]);
 
+    /// <summary>A raw body's one file part and nothing else; an empty <paramref name="contentType"/> is a
+    /// part without a Content-Type, whose stored type is then not checked.</summary>
+    public PlannedFiles FileOnly(byte[] content, string fileName, string contentType = "image/jpeg") =>
+        new([(Field, FromBytes(content, fileName, contentType, $"{content.Length} bytes"))], []);
+
     public static byte[] SmallJpegLike(int length, int seed)
     {
         var bytes = new byte[length];

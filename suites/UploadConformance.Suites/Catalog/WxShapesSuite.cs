@@ -52,9 +52,16 @@ public static class WxShapesSuite
             c.Plan(Named("报告-相册封面.jpg")), stored);
         cases.Add("filename.no-extension", "Taro's extensionless file-<ms> on JPEG bytes",
             c.Plan(Named("file-1700000000000")), stored);
+        // Browsers send a backslash as it is (WHATWG); a parser reading the parameter as an RFC 9110
+        // quoted-string takes each backslash as an escape and drops it (Tomcat): a lawful other reading.
+        var windowsPath = c.Plan(Named(@"C:\Users\me\Pictures\IMG_0001.jpg"));
         cases.Add("filename.windows-path", "a Windows path as filename: stored, the path never used on disk",
-            c.Plan(Named(@"C:\Users\me\Pictures\IMG_0001.jpg")),
-            new Expectation.StoredOrRefused([400], FilenameRule.ExactOrBasename),
+            windowsPath,
+            new Expectation.StoredOrRefused([400], FilenameRule.ExactOrBasename, Lawful: new LawfulReading(
+                "reads backslashes as quoted-pair escapes (RFC 9110 quoted-string), dropping them",
+                new PlannedFiles(windowsPath.Request.Files().Select(f =>
+                    (f.Field, f.File with { FileName = f.File.FileName.Replace("\\", "") })).ToList(),
+                    windowsPath.Fields))),
             RequestForm.WellFormed, ExtraChecks.ClientPathNotUsed);
         cases.Add("filename.traversal", "../ traversal in the filename: stored under a safe name or refused",
             c.Plan(Named("../../../etc/passwd.jpg")),
