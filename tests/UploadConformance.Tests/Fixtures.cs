@@ -40,7 +40,8 @@ public sealed class ReferenceServerFixture : IAsyncLifetime
 
 /// <summary>A node server from tests/&lt;folder&gt;, installed from its lockfile on first use, on an
 /// ephemeral loopback port it prints as "listening &lt;port&gt;"; it exits when its stdin closes.</summary>
-public abstract class NodeServerFixture(string folder, string path, string arguments = "") : IAsyncLifetime
+public abstract class NodeServerFixture(string folder, string path, string arguments = "")
+    : IAsyncLifetime, IStackServer
 {
     private Process? _node;
 
@@ -114,7 +115,7 @@ public sealed class KeyAnswerFixture() : NodeServerFixture("busboy-echo", "/uplo
 /// client_max_body_size (1m), or as a TLS terminator with HTTP/2 and a test certificate. It is
 /// installed when missing (<see cref="Prerequisites"/>); config, certificate and temp paths live in
 /// a folder of the fixture's own.</summary>
-public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime
+public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime, IStackServer
 {
     private Process? _nginx;
     private Server? _backend;

@@ -103,9 +103,19 @@ public class GradingTests
         await File.WriteAllTextAsync(Path.Combine(bad, "results.json"), json.ToJsonString());
 
         var output = new StringWriter();
+        var compared = TempDir();
         Assert.Equal(1,
-            await Cli.Cli.RunAsync(["report", good, bad, "--out", TempDir(), "--fail-on-regression"], output,
+            await Cli.Cli.RunAsync(["report", good, bad, "--out", compared, "--fail-on-regression"], output,
             new StringWriter(), CancellationToken.None));
+        // matrix.md: every case × every run, totals first (what docs/stacks.md is generated from).
+        var matrix = (await File.ReadAllLinesAsync(Path.Combine(compared, Comparison.MatrixName))).ToList();
+        Assert.Equal($"| case | {Path.GetFileName(good)} | {Path.GetFileName(bad)} |", matrix[0]);
+        var count = JsonNode.Parse(await File.ReadAllTextAsync(Path.Combine(good, "results.json")))!["cases"]!
+            .AsArray().Count;
+        Assert.Equal(3 + count, matrix.Count);
+        Assert.Equal($"| *pass / non-strict / fail / informational* | {count} / 0 / 0 / 0 | {count} / 0 / 0 / 0 |",
+            matrix[2]);
+        Assert.Contains("| `answers.json-utf8` | pass | **fail** |", matrix);
         var lines = output.ToString().Split('\n');
         var regression = Array.FindIndex(lines, l => l.Contains("regression in", StringComparison.Ordinal));
         var differ = Array.FindIndex(lines, l => l.Contains("cases differ", StringComparison.Ordinal));

@@ -29,6 +29,13 @@ public static class Prerequisites
 
     public static Task NginxAsync() => DebianAsync(["/usr/sbin/nginx"], "nginx-light");
 
+    public static Task PhpAsync() => DebianAsync(["/usr/bin/php8.2"], "php8.2-cli");
+
+    /// <summary>Tomcat 10.1 with Debian's conf, and a JDK to compile the test servlet.</summary>
+    public static Task TomcatAsync() => DebianAsync(
+        ["/usr/share/tomcat10/bin/bootstrap.jar", "/etc/tomcat10/web.xml", "/usr/bin/javac"],
+        "tomcat10", "openjdk-17-jdk-headless");
+
     public static Task ChromiumAsync() =>
         DebianAsync(["/usr/bin/chromium", "/usr/share/fonts/truetype/wqy"], "chromium", "fonts-wqy-zenhei");
 

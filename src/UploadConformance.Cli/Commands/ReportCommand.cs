@@ -15,7 +15,7 @@ public static class ReportCommand
         var command =
             new Command("report",
             "rebuild a run's reports from its results.json; with several run folders, a comparison: "
-            + "verdicts case by case, load against the first run");
+            + "verdicts case by case (and matrix.md, every case × run), load against the first run");
         var folders =
             new Argument<string[]>("dir") { Description = "run folders (reports/<run>) holding results.json",
             Arity = ArgumentArity.ZeroOrMore };
@@ -71,8 +71,11 @@ public static class ReportCommand
             new UTF8Encoding(false));
         await File.WriteAllTextAsync(Path.Combine(target, SummaryMarkdown.Name), comparison.RenderMarkdown(),
             new UTF8Encoding(false));
+        await File.WriteAllTextAsync(Path.Combine(target, Comparison.MatrixName), comparison.RenderMatrixMarkdown(),
+            new UTF8Encoding(false));
         stdout.Write(comparison.RenderMarkdown());
         stdout.WriteLine($"comparison: {Path.Combine(target, HtmlReport.Name)}");
+        stdout.WriteLine($"case matrix: {Path.Combine(target, Comparison.MatrixName)}");
         return failOnRegression && comparison.HasRegression ? ExitCodes.Failures : ExitCodes.Ok;
     }
 }

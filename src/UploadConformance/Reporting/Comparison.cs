@@ -161,4 +161,27 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         }
         return md.ToString();
     }
+
+    public const string MatrixName = "matrix.md";
+
+    /// <summary>Every case × every run as one Markdown table (Autobahn's case matrix), with each run's
+    /// totals first: what <c>docs/stacks.md</c> is generated from. A cell a case is missing from is "–".</summary>
+    public string RenderMatrixMarkdown()
+    {
+        static string Cell(string? text) => UntrustedText.ForTerminal(text).Replace("|", "\\|");
+        static string Word(Verdict v) => v == Verdict.Fail ? "**fail**" : VerdictWords.Word(v);
+        var md = new StringBuilder();
+        md.Append("| case | ").AppendJoin(" | ", runs.Select(r => Cell(r.Label))).Append(" |\n");
+        md.Append("|---|").Append(string.Concat(runs.Select(_ => "---|"))).Append('\n');
+        md.Append("| *pass / non-strict / fail / informational* | ").AppendJoin(" | ", runs.Select(r =>
+        {
+            var s = r.Document.Summary;
+            return $"{s.Pass} / {s.NonStrict} / {s.Fail} / {s.Informational}";
+        })).Append(" |\n");
+        var byId = runs.Select(r => r.Document.Cases.ToDictionary(c => c.Id)).ToList();
+        foreach (var id in runs.SelectMany(r => r.Document.Cases.Select(c => c.Id)).Distinct())
+            md.Append($"| `{id}` | ").AppendJoin(" | ", byId.Select(cases =>
+                cases.TryGetValue(id, out var c) ? Word(c.Verdict) : "–")).Append(" |\n");
+        return md.ToString();
+    }
 }
