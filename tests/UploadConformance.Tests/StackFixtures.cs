@@ -166,8 +166,10 @@ public sealed class AspNetFixture : StackFixture
 {
     protected override Task<ProcessStartInfo> PrepareAsync(int port)
     {
-        // Built with the solution: tests/aspnet-server is one of its projects.
-        var dll = Path.Combine(Repo.Root, "tests", "aspnet-server", "bin", "Debug", "net10.0", "aspnet-server.dll");
+        // Built before the tests (a project reference that is not referenced), in the tests' configuration.
+        var configuration = new DirectoryInfo(AppContext.BaseDirectory).Parent!.Name;
+        var dll = Path.Combine(Repo.Root, "tests", "aspnet-server", "bin", configuration, "net10.0",
+            "aspnet-server.dll");
         if (!File.Exists(dll)) throw new InvalidOperationException($"{dll} is not built; build the solution first");
         var start = new ProcessStartInfo("dotnet");
         foreach (var a in new[] { dll, "--urls", $"http://127.0.0.1:{port}" }) start.ArgumentList.Add(a);
