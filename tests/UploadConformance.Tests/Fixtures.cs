@@ -131,12 +131,7 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime, IStackServer
         await Prerequisites.NginxAsync();
         _backend = await Server.StartAsync(new ReferenceServerOptions { FileField = "*", MaxFileBytes = 32L << 20 });
         Directory.CreateDirectory(_dir);
-        using (var probe = new System.Net.Sockets.TcpListener(System.Net.IPAddress.Loopback, 0))
-        {
-            probe.Start();
-            Url = new Uri(
-                $"{(tls ? "https" : "http")}://127.0.0.1:{((System.Net.IPEndPoint)probe.LocalEndpoint).Port}/image");
-        }
+        Url = new Uri($"{(tls ? "https" : "http")}://127.0.0.1:{StackFixture.FreePort()}/image");
         var listen = $"listen 127.0.0.1:{Url.Port};";
         if (tls)
         {
@@ -177,23 +172,8 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime, IStackServer
             new ProcessStartInfo("/usr/sbin/nginx", $"-p {_dir} -c {_dir}/nginx.conf") { UseShellExecute = false,
             RedirectStandardError = true })!;
         _ = _nginx.StandardError.ReadToEndAsync();
-        var deadline = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var response = await Http.GetAsync(new Uri(Url, "/health"));
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) when (deadline.Elapsed < TimeSpan.FromSeconds(20) && !_nginx.HasExited)
-            {
-                // nginx is still binding its port; there is no readiness signal to wait on.
-                await Task.Delay(50);
-                continue;
-            }
-            throw new InvalidOperationException(
-                $"nginx did not start: {await File.ReadAllTextAsync(Path.Combine(_dir, "error.log"))}");
-        }
+        await StackFixture.WaitAnsweringAsync(Http, new Uri(Url, "/health"), _nginx, TimeSpan.FromSeconds(20),
+            async () => $"nginx did not start: {await File.ReadAllTextAsync(Path.Combine(_dir, "error.log"))}");
     }
 
     public async Task DisposeAsync()

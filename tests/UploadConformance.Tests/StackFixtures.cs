@@ -34,23 +34,9 @@ public abstract class StackFixture : IAsyncLifetime, IStackServer
         var output = _process.StandardOutput.ReadToEndAsync();
         var errors = _process.StandardError.ReadToEndAsync();
         Url = new Uri($"http://127.0.0.1:{port}{UploadPath}");
-        var clock = Stopwatch.StartNew();
-        while (true)
-        {
-            try
-            {
-                using var response = await Http.GetAsync(new Uri(Url, "/health"));
-                if (response.IsSuccessStatusCode) return;
-            }
-            catch (HttpRequestException) when (clock.Elapsed < TimeSpan.FromSeconds(90) && !_process.HasExited)
-            {
-                // Starting (a JVM takes seconds); a server has no readiness signal but answering.
-                await Task.Delay(100);
-                continue;
-            }
-            throw new InvalidOperationException(
-                $"{GetType().Name} did not start: {(_process.HasExited ? await errors + await output : "no answer")}");
-        }
+        // A JVM takes seconds to answer.
+        await WaitAnsweringAsync(Http, new Uri(Url, "/health"), _process, TimeSpan.FromSeconds(90),
+            async () => $"{GetType().Name} did not start: {await errors}{await output}");
     }
 
     public static int FreePort()
@@ -58,6 +44,29 @@ public abstract class StackFixture : IAsyncLifetime, IStackServer
         using var probe = new TcpListener(IPAddress.Loopback, 0);
         probe.Start();
         return ((IPEndPoint)probe.LocalEndpoint).Port;
+    }
+
+    /// <summary>Polls <paramref name="health"/> until it answers 2xx: a server started by a test has no
+    /// readiness signal but answering. Fails with <paramref name="whyNot"/> when the process exits or
+    /// the bound passes.</summary>
+    public static async Task WaitAnsweringAsync(HttpClient http, Uri health, Process process, TimeSpan bound,
+        Func<Task<string>> whyNot)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                using var response = await http.GetAsync(health);
+                if (response.IsSuccessStatusCode) return;
+            }
+            catch (HttpRequestException) when (clock.Elapsed < bound && !process.HasExited)
+            {
+                await Task.Delay(50);
+                continue;
+            }
+            throw new InvalidOperationException(process.HasExited ? await whyNot() : $"{health}: no answer");
+        }
     }
 
     public async Task DisposeAsync()
