@@ -22,8 +22,26 @@ public static class BuiltInScenarios
     /// <exception cref="ProfileException">Neither exists, or the scenario breaks a rule.</exception>
     public static Scenario Load(string pathOrName)
     {
-        if (File.Exists(pathOrName)
-            || Path.GetDirectoryName(pathOrName) is { Length: > 0 }) return ScenarioLoader.Load(pathOrName);
+        var (text, source) = Read(pathOrName);
+        return ScenarioLoader.Parse(text, source);
+    }
+
+    /// <summary>The scenario's YAML and where it came from, as a coordinator hands it to its workers.</summary>
+    /// <exception cref="ProfileException">Neither a file nor a built-in scenario of that name exists.</exception>
+    public static (string Text, string Source) Read(string pathOrName)
+    {
+        if (File.Exists(pathOrName) || Path.GetDirectoryName(pathOrName) is { Length: > 0 })
+        {
+            try
+            {
+                return (File.ReadAllText(pathOrName), pathOrName);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new ProfileException(
+                    $"{pathOrName}: cannot read the scenario: {e.Message.ReplaceLineEndings(" ")}");
+            }
+        }
         var name = Path.GetFileNameWithoutExtension(pathOrName);
         using var stream = typeof(BuiltInScenarios).Assembly.GetManifestResourceStream($"{Prefix}{name}.yaml");
         if (stream is null)
@@ -31,6 +49,6 @@ public static class BuiltInScenarios
                 $"{pathOrName}: no such scenario file, and no built-in scenario of that name (built in: "
                 + $"{string.Join(", ", Names)})");
         using var reader = new StreamReader(stream);
-        return ScenarioLoader.Parse(reader.ReadToEnd(), $"scenarios/{name}.yaml (built in)");
+        return (reader.ReadToEnd(), $"scenarios/{name}.yaml (built in)");
     }
 }

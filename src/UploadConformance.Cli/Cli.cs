@@ -20,6 +20,7 @@ public static class Cli
     public const string ExitCodesHelp = """
         exit codes: 0 all verified · 1 a case failed, a threshold was breached or (report) a regression
                     · 2 bad usage or configuration · 3 target unreachable
+                    · 4 a split run incomplete (a worker lost, a share missing from a merge)
                     · 130 interrupted by Ctrl-C · 143 terminated by SIGTERM (results so far written)
         """;
 
@@ -38,6 +39,9 @@ public static class Cli
         root.Subcommands.Add(CasesCommand.Create(context));
         root.Subcommands.Add(LoadCommand.Create(context));
         root.Subcommands.Add(ReportCommand.Create(context));
+        root.Subcommands.Add(MergeCommand.Create(context));
+        root.Subcommands.Add(CoordinateCommand.Create(context));
+        root.Subcommands.Add(WorkerCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(UploadCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));

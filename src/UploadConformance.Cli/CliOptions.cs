@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Parsing;
 using System.Globalization;
 using System.Net;
+using UploadConformance.Load;
 using UploadConformance.Payloads;
 using UploadConformance.Targets;
 
@@ -101,6 +102,17 @@ public static class CliOptions
         CustomParser = r => Parse<TimeSpan?>(r, null, text =>
             StrictYaml.TryDuration(text, out var d) ? (d, null)
             : (null, $"{name} takes a duration such as 500ms, 30s or 2m, not '{text}'")),
+    };
+
+    /// <summary>k6's execution segment, written i/n: this generator's share of a split run.</summary>
+    public static Option<ExecutionSegment?> Segment() => new("--segment")
+    {
+        HelpName = "i/n",
+        Description = "run generator i's share (from 0) of a run split across n generators; merge their results "
+            + "with `merge`",
+        CustomParser = r => Parse<ExecutionSegment?>(r, null, text =>
+            ExecutionSegment.TryParse(text, out var s) ? (s, null)
+            : (null, $"--segment takes i/n with i from 0 to n-1, such as 0/4, not '{text}'")),
     };
 
     public static Option<IPAddress> Address(string name, string description, IPAddress fallback) => new(name)

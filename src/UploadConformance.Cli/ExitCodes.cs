@@ -10,6 +10,9 @@ public static class ExitCodes
     public const int Usage = 2;
     /// <summary>The target could not be reached, before the run or during it.</summary>
     public const int Unreachable = 3;
+    /// <summary>A split run is incomplete: a worker was lost, or a generator's results are missing from a
+    /// merge. What the others sent is merged and written.</summary>
+    public const int Incomplete = 4;
     /// <summary>Ctrl-C (SIGINT): results gathered so far were written.</summary>
     public const int Interrupted = 130;
     /// <summary>SIGTERM: results gathered so far were written.</summary>

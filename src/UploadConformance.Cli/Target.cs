@@ -46,9 +46,10 @@ public sealed class Target : IAsyncDisposable
     /// <summary>The upload URL, and what it is when it is ours.</summary>
     public string Describe() => $"{UploadUrl}{(Embedded ? " (embedded reference server)" : "")}";
 
+    /// <param name="probeUpload">Send one plain upload first, to stop on a URL that takes none; a split
+    /// run's generators do not (n of them would send n uploads the run does not count).</param>
     public static async Task<Target> ResolveAsync(Uri? url, string? profilePath, ReferenceServerOptions embedded,
-        TlsOptions tls,
-        CancellationToken cancellationToken)
+        TlsOptions tls, CancellationToken cancellationToken, bool probeUpload = true)
     {
         Target target;
         if (url is null && profilePath is null)
@@ -70,24 +71,39 @@ public sealed class Target : IAsyncDisposable
             }
             target = new Target(profile, null, tls);
         }
-        using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromSeconds(100));
-        var probe = new TargetProbe(http, target.Profile, target.Tls);
+        await target.CheckAsync(probeUpload && !target.Embedded, cancellationToken);
+        return target;
+    }
+
+    /// <summary>A target described by a profile already parsed (a worker's, from its coordinator), checked
+    /// for reachability only.</summary>
+    public static async Task<Target> ForProfileAsync(TargetProfile profile, TlsOptions tls,
+        CancellationToken cancellationToken)
+    {
+        var target = new Target(profile, null, tls);
+        await target.CheckAsync(probeUpload: false, cancellationToken);
+        return target;
+    }
+
+    /// <summary>Stops before the run on a target that does not answer, or (with
+    /// <paramref name="probeUpload"/>) on a URL that takes no uploads.</summary>
+    private async Task CheckAsync(bool probeUpload, CancellationToken cancellationToken)
+    {
+        using var http = Uploader.CreateHttpClient(Tls, TimeSpan.FromSeconds(100));
+        var probe = new TargetProbe(http, Profile, Tls);
         if (await probe.UnreachableReasonAsync(cancellationToken) is { } why)
         {
-            await target.DisposeAsync();
-            throw new TargetUnreachableException($"target {target.UploadUrl} is unreachable: {why}");
+            await DisposeAsync();
+            throw new TargetUnreachableException($"target {UploadUrl} is unreachable: {why}");
         }
-        if (!target.Embedded)
+        if (!probeUpload) return;
+        // A wrong path would otherwise read as a hundred failures of a broken server.
+        using var uploader = new Uploader(Tls);
+        if (await probe.NotAnUploadEndpointAsync(uploader, cancellationToken) is { } problem)
         {
-            // A wrong path would otherwise read as a hundred failures of a broken server.
-            using var uploader = new Uploader(target.Tls);
-            if (await probe.NotAnUploadEndpointAsync(uploader, cancellationToken) is { } problem)
-            {
-                await target.DisposeAsync();
-                throw new UsageException(problem);
-            }
+            await DisposeAsync();
+            throw new UsageException(problem);
         }
-        return target;
     }
 
     public async ValueTask DisposeAsync()

@@ -20,9 +20,11 @@ public sealed class TlsArguments
     private readonly Option<bool> _https =
         CliOptions.Flag("--https", "serve the embedded server over HTTPS (a certificate made at start)");
 
-    public TlsArguments(Command command)
+    /// <param name="embeddedServer">The verb can start the embedded server, so <c>--https</c> means something.</param>
+    public TlsArguments(Command command, bool embeddedServer = true)
     {
-        foreach (var option in new Option[] { _ca, _insecure, _cert, _key, _http, _https }) command.Options.Add(option);
+        foreach (var option in new Option[] { _ca, _insecure, _cert, _key, _http }) command.Options.Add(option);
+        if (embeddedServer) command.Options.Add(_https);
     }
 
     /// <summary>The TLS options, and whether the embedded server should serve HTTPS. <c>--https</c>

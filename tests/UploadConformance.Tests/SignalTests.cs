@@ -1,5 +1,4 @@
 using System.Diagnostics;
-using System.Runtime.InteropServices;
 using UploadConformance.Results;
 
 namespace UploadConformance.Tests;
@@ -9,88 +8,9 @@ namespace UploadConformance.Tests;
 /// gathered, and exit 143 or 130.</summary>
 public class SignalTests
 {
-    private const int SigInt = 2;
-    private const int SigKill = 9;
-    private const int SigTerm = 15;
-
-    [DllImport("libc", SetLastError = true)]
-    private static extern int kill(int pid, int signal);
-
-    /// <summary>uc.dll as built beside the tests, started with dotnet, its output read line by line.</summary>
-    private sealed class Uc : IAsyncDisposable
-    {
-        private readonly Process _process;
-        private readonly List<string> _lines = [];
-        private readonly Task _reading;
-
-        public Uc(params string[] args)
-        {
-            var start =
-                new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true,
-                UseShellExecute = false };
-            start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uc.dll"));
-            foreach (var a in args) start.ArgumentList.Add(a);
-            _process = Process.Start(start)!;
-            _reading = Task.Run(async () =>
-            {
-                while (await _process.StandardOutput.ReadLineAsync() is { } line)
-                    lock (_lines) _lines.Add(line);
-            });
-            Errors = _process.StandardError.ReadToEndAsync();
-        }
-
-        public Task<string> Errors { get; }
-
-        public string Output
-        {
-            get { lock (_lines) return string.Join('\n', _lines); }
-        }
-
-        /// <summary>The first output line matching <paramref name="match"/>, waiting for it up to a minute.</summary>
-        public async Task<string> WaitForLineAsync(Func<string, bool> match)
-        {
-            var clock = Stopwatch.StartNew();
-            while (clock.Elapsed < TimeSpan.FromMinutes(1))
-            {
-                lock (_lines)
-                {
-                    if (_lines.FirstOrDefault(match) is { } line) return line;
-                }
-                if (_process.HasExited && _reading.IsCompleted) break;
-                // The child writes when it writes; polling its collected output is all there is.
-                await Task.Delay(25);
-            }
-            throw new TimeoutException(
-                $"no such line; output so far:\n{Output}\n{(_process.HasExited ? await Errors : "")}");
-        }
-
-        public void Signal(int signal) => Assert.Equal(0, kill(_process.Id, signal));
-
-        /// <summary>The exit code and how long after the call the process ended.</summary>
-        public async Task<(int Code, TimeSpan After)> ExitAsync(TimeSpan bound)
-        {
-            var clock = Stopwatch.StartNew();
-            using var limit = new CancellationTokenSource(bound);
-            try
-            {
-                await _process.WaitForExitAsync(limit.Token);
-            }
-            catch (OperationCanceledException)
-            {
-                throw new TimeoutException(
-                    $"uc did not exit within {bound.TotalSeconds} s of the signal; output:\n{Output}");
-            }
-            await _reading;
-            return (_process.ExitCode, clock.Elapsed);
-        }
-
-        public async ValueTask DisposeAsync()
-        {
-            if (!_process.HasExited) _process.Kill(entireProcessTree: true);
-            await _process.WaitForExitAsync();
-            _process.Dispose();
-        }
-    }
+    private const int SigInt = UcProcess.SigInt;
+    private const int SigKill = UcProcess.SigKill;
+    private const int SigTerm = UcProcess.SigTerm;
 
     private static string Storage(string output) =>
         output.Split('\n').Single(l =>
@@ -101,7 +21,7 @@ public class SignalTests
     [InlineData(SigInt, 130)]
     public async Task Serve_stops_within_a_second_of_SIGTERM_or_SIGINT_and_removes_its_storage(int signal, int exitCode)
     {
-        await using var uc = new Uc("serve", "--port", "0", "--quiet");
+        await using var uc = new UcProcess("serve", "--port", "0", "--quiet");
         await uc.WaitForLineAsync(l => l.StartsWith("Ctrl-C or SIGTERM stops it", StringComparison.Ordinal));
         var storage = Storage(uc.Output);
         Assert.True(Directory.Exists(storage));
@@ -116,7 +36,7 @@ public class SignalTests
     public async Task A_server_killed_with_SIGKILL_leaves_its_folder_and_the_next_start_removes_it()
     {
         string storage;
-        await using (var uc = new Uc("serve", "--port", "0", "--quiet"))
+        await using (var uc = new UcProcess("serve", "--port", "0", "--quiet"))
         {
             await uc.WaitForLineAsync(l => l.StartsWith("Ctrl-C or SIGTERM stops it", StringComparison.Ordinal));
             storage = Storage(uc.Output);
@@ -135,7 +55,7 @@ public class SignalTests
         var scenario = Path.Combine(Path.GetTempPath(), $"uc-sigterm-{Guid.NewGuid():N}.yaml");
         await File.WriteAllTextAsync(scenario,
             "mix:\n  - { name: small, bytes: 2000 }\nload:\n  - inject: { rate: 20, interval: 1s, during: 30s }\n");
-        await using var uc = new Uc("load", "--scenario", scenario, "--out", dir);
+        await using var uc = new UcProcess("load", "--scenario", scenario, "--out", dir);
         await uc.WaitForLineAsync(l => l.Contains("[   2s / 30s]", StringComparison.Ordinal));
         uc.Signal(SigTerm);
         var (code, _) = await uc.ExitAsync(TimeSpan.FromSeconds(20));
@@ -152,7 +72,7 @@ public class SignalTests
     public async Task Conform_stopped_by_SIGTERM_keeps_the_cases_it_finished_and_exits_143()
     {
         var dir = Path.Combine(Path.GetTempPath(), "uc-sigterm-" + Guid.NewGuid().ToString("N"));
-        await using var uc = new Uc("conform", "--suite", "wx", "--out", dir);
+        await using var uc = new UcProcess("conform", "--suite", "wx", "--out", dir);
         await uc.WaitForLineAsync(l => l.Contains("wx.name.unicode", StringComparison.Ordinal));
         uc.Signal(SigTerm);
         var (code, _) = await uc.ExitAsync(TimeSpan.FromSeconds(30));

@@ -31,8 +31,9 @@ public static class LoadCommand
         var rate = CliOptions.OptionalInt("--rate", "n",
             "iterations a second at the busiest open phase; the others scale alike", min: 1);
         var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
+        var segment = CliOptions.Segment();
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { scenario, target, profile, duration, rate, seed,
+        foreach (var option in new Option[] { scenario, target, profile, duration, rate, seed, segment,
             output }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
@@ -40,20 +41,21 @@ public static class LoadCommand
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
             var loaded =
-                Prepare(parse.GetValue(scenario)!, parse.GetValue(duration), parse.GetValue(rate),
-                parse.GetValue(seed));
+                Prepare(BuiltInScenarios.Read(parse.GetValue(scenario)!), parse.GetValue(duration),
+                parse.GetValue(rate), parse.GetValue(seed));
             return await ExecuteAsync(context, loaded, url, parse.GetValue(profile), parse.GetValue(output), tls,
-                https);
+                https, parse.GetValue(segment));
         });
         return command;
     }
 
-    /// <summary>The scenario file with the command line's overrides applied, checked.</summary>
-    private static Scenario Prepare(string path, TimeSpan? duration, int? rate, int? seed)
+    /// <summary>A scenario's YAML with the command line's overrides applied, checked; a coordinator's
+    /// workers apply the same overrides to the same text.</summary>
+    public static Scenario Prepare((string Text, string Source) yaml, TimeSpan? duration, int? rate, int? seed)
     {
         try
         {
-            var scenario = BuiltInScenarios.Load(path);
+            var scenario = ScenarioLoader.Parse(yaml.Text, yaml.Source);
             if (seed is { } s) scenario = scenario with { Seed = s };
             if (duration is { } d)
             {
@@ -70,22 +72,23 @@ public static class LoadCommand
     }
 
     private static async Task<int> ExecuteAsync(CliContext context, Scenario scenario, Uri? url, string? profilePath,
-        string? outDir,
-        TlsOptions tls, bool https)
+        string? outDir, TlsOptions tls, bool https, ExecutionSegment? segment)
     {
         var stdout = context.Out;
         var started = DateTimeOffset.Now;
         var folder = ReportFolder.Prepare(outDir, "load", started);
         TlsArguments.Announce(tls, stdout);
         var embedded = new ReferenceServer.ReferenceServerOptions { Https = https };
-        await using var target = await Target.ResolveAsync(url, profilePath, embedded, tls, context.Token);
+        await using var target =
+            await Target.ResolveAsync(url, profilePath, embedded, tls, context.Token, probeUpload: segment is null);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: scenario '{scenario.Name}' "
-            + $"({(scenario.IsOpen ? "open" : "closed")} model) against {target.Describe()}");
+            + $"({(scenario.IsOpen ? "open" : "closed")} model) against {target.Describe()}"
+            + (segment is { } share ? $", generator {share} of a split run" : ""));
         foreach (var phase in scenario.Load) stdout.WriteLine($"  {phase}");
         stdout.WriteLine("preparing payloads");
         var mix = new RequestMix(scenario, target.Profile, ImageFactory.Default());
 
-        using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls);
+        using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls, segment);
         var outcome =
             await engine.RunAsync(p => stdout.WriteLine(ConsoleSummary.Progress(p)), context.Token, () =>
             context.Stop.Reason);

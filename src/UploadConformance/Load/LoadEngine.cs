@@ -30,6 +30,8 @@ public sealed record LoadOutcome(
     public HdrHistogram.HistogramBase? HandshakeTimes { get; init; }
     public long SentByLeanClient { get; init; }
     public long SentByHttpClient { get; init; }
+    /// <summary>This generator's share of a split run; null for a whole run.</summary>
+    public ExecutionSegment? Segment { get; init; }
 }
 
 /// <summary>Runs a scenario's load phases against a target. Open phases start iterations at their
@@ -50,6 +52,9 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     private readonly LoadStats _stats = new();
     private readonly Stopwatch _clock = new();
     private readonly ExecutionSegment _segment;
+    /// <summary>This generator's share of the scenario's in-flight limit.</summary>
+    private readonly int _maxInFlight;
+    private bool _prepared;
     private long _iterations;
     /// <summary>Open phases: iterations the whole run has scheduled so far, every generator's
     /// included; each one's number picks its request, so a split run sends the same requests.</summary>
@@ -65,15 +70,21 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         _segment = segment ?? ExecutionSegment.Whole;
         _profile = profile;
         _mix = mix;
-        var connections = scenario.Connections ?? Math.Max(scenario.MaxInFlight, 1) * 9;
+        // A split run shares the in-flight limit and the connections out, as it shares the work.
+        _maxInFlight = Math.Max(1, _segment.ShareOf(scenario.MaxInFlight));
+        var connections = Math.Max(1, _segment.ShareOf(scenario.Connections ?? scenario.MaxInFlight * 9));
         _uploader = new Uploader(connections, tls, _timings);
         if (scenario.Client == ClientKind.Auto && Http1Client.Supports(profile.Url, tls))
             _lean = new Http1Client(profile.Url, connections, tls, _timings);
     }
 
-    /// <summary>Requests the lean client sends, built once before the run; the rest go through HttpClient.</summary>
-    private async Task PrepareAsync(CancellationToken cancellationToken)
+    /// <summary>Requests the lean client sends, built once before the run (the rest go through
+    /// HttpClient); called by the run if not before, and before it by a worker that must be ready at a
+    /// common start.</summary>
+    public async Task PrepareAsync(CancellationToken cancellationToken)
     {
+        if (_prepared) return;
+        _prepared = true;
         var payloads = new PayloadBytes();
         foreach (var plan in _mix.Plans())
         {
@@ -128,6 +139,20 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         stop.Cancel();
         try { await reporting; } catch (OperationCanceledException) { }
         var (all, byName, series) = _stats.Finish();
+        return Outcome(all, byName, series, duration, interrupted, targetGone);
+    }
+
+    /// <summary>The run so far, as it would end now: totals, the seconds closed so far, thresholds on
+    /// them. A distributed run's worker sends one every second.</summary>
+    public LoadOutcome Snapshot()
+    {
+        var (all, byName) = _stats.Totals();
+        return Outcome(all, byName, _stats.Closed(), _clock.Elapsed, null, false);
+    }
+
+    private LoadOutcome Outcome(NameStats all, IReadOnlyDictionary<string, NameStats> byName,
+        IReadOnlyList<SecondStats> series, TimeSpan duration, string? interrupted, bool targetGone)
+    {
         var (connect, handshake) = _timings.Snapshot();
         return new LoadOutcome(all, byName, series, duration, Evaluate(_scenario.Thresholds, all, byName, duration),
             interrupted, targetGone,
@@ -137,6 +162,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             HandshakeTimes = handshake,
             SentByLeanClient = Interlocked.Read(ref _sentLean),
             SentByHttpClient = Interlocked.Read(ref _sentHttpClient),
+            Segment = _segment.IsWhole ? null : _segment,
         };
     }
 
@@ -182,7 +208,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     {
         Interlocked.Increment(ref _iterations);
         var (shape, burst) = _mix.Pick(n);
-        if (Interlocked.Read(ref _inFlight) >= _scenario.MaxInFlight)
+        if (Interlocked.Read(ref _inFlight) >= _maxInFlight)
         {
             _stats.RecordDropped(shape.Name, _clock.Elapsed);
             return;
@@ -345,7 +371,9 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             if (refused > lastRefused && all.Ok == lastOk)
                 stopWith("target stopped answering (connections refused)");
             (lastOk, lastRefused) = (all.Ok, refused);
-            if (_scenario.AbortOnFail
+            // A generator's share says nothing about the whole run's thresholds (its requests, its rps):
+            // in a split run only the coordinator, on merged figures, aborts.
+            if (_scenario.AbortOnFail && _segment.IsWhole
                 && Evaluate(_scenario.Thresholds, all, byName, _clock.Elapsed).FirstOrDefault(t =>
                 !t.Passed) is { } breached)
                 stopWith($"threshold breached: {breached.Text} (was {breached.Actual:0.###})");

@@ -82,6 +82,43 @@ public sealed class NameStats
     /// <summary>Failed over everything except what the scenario aborted on purpose, in percent.</summary>
     public double ErrorRate => Requests - AbortedByScenario == 0 ? 0 : 100.0 * Failed / (Requests - AbortedByScenario);
 
+    /// <summary>Adds another generator's (or second's) statistics to these, exactly: counts sum and
+    /// histograms add, so a percentile read afterwards is that of every sample together.</summary>
+    public void Add(NameStats other)
+    {
+        Requests += other.Requests;
+        Ok += other.Ok;
+        Failed += other.Failed;
+        AbortedByScenario += other.AbortedByScenario;
+        Dropped += other.Dropped;
+        BytesSent += other.BytesSent;
+        BytesReceived += other.BytesReceived;
+        FileBytes += other.FileBytes;
+        Corrected.Add(other.Corrected);
+        ServiceTime.Add(other.ServiceTime);
+        foreach (var (k, v) in other._statuses) _statuses[k] = _statuses.GetValueOrDefault(k) + v;
+        foreach (var (k, v) in other.Errors) Errors[k] = Errors.GetValueOrDefault(k) + v;
+        foreach (var (k, v) in other.FailedChecks) FailedChecks[k] = FailedChecks.GetValueOrDefault(k) + v;
+    }
+
+    /// <summary>The statistics a results.json entry was written from, histograms decoded.</summary>
+    public static NameStats From(Results.LoadNameResults r)
+    {
+        var stats = new NameStats
+        {
+            Requests = r.Requests, Ok = r.Ok, Failed = r.Failed, AbortedByScenario = r.AbortedByScenario,
+            Dropped = r.Dropped, BytesSent = r.BytesSent, BytesReceived = r.BytesReceived,
+            FileBytes = r.FileBytesStored,
+        };
+        stats.Corrected.Add(HistogramCodec.Decode(r.LatencyHistogram));
+        stats.ServiceTime.Add(HistogramCodec.Decode(r.ServiceTimeHistogram));
+        foreach (var (k, v) in r.Statuses)
+            stats._statuses[int.Parse(k, System.Globalization.CultureInfo.InvariantCulture)] = v;
+        foreach (var (k, v) in r.Errors) stats.Errors[k] = v;
+        foreach (var (k, v) in r.FailedChecks) stats.FailedChecks[k] = v;
+        return stats;
+    }
+
     public NameStats Clone()
     {
         var copy = new NameStats
@@ -103,12 +140,26 @@ public sealed class NameStats
         counts.GetValueOrDefault(key) + 1;
 }
 
-/// <summary>One closed second of the run: counts, percentiles, and its histogram in HdrHistogram's
+/// <summary>One closed second of the run: counts, percentiles, and its histograms in HdrHistogram's
 /// compressed form, so per-second series from several machines merge exactly.</summary>
 public sealed record SecondStats(int Second, long Requests, long Ok, long Failed, long Dropped, long BytesSent,
     long BytesReceived,
     double P50Ms, double P95Ms, double P99Ms, double MaxMs, string Histogram,
-    double ServiceP50Ms = 0, double ServiceP95Ms = 0, double ServiceP99Ms = 0, double ServiceMaxMs = 0);
+    double ServiceP50Ms = 0, double ServiceP95Ms = 0, double ServiceP99Ms = 0, double ServiceMaxMs = 0,
+    string? ServiceHistogram = null)
+{
+    /// <summary>A second from counts and its two histograms (microseconds), percentiles read from them.</summary>
+    public static SecondStats Of(int second, long requests, long ok, long failed, long dropped, long bytesSent,
+        long bytesReceived, HistogramBase latency, HistogramBase service) => new(
+        second, requests, ok, failed, dropped, bytesSent, bytesReceived,
+        Ms(latency, 50), Ms(latency, 95), Ms(latency, 99), Max(latency), HistogramCodec.Encode(latency),
+        Ms(service, 50), Ms(service, 95), Ms(service, 99), Max(service), HistogramCodec.Encode(service));
+
+    private static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0
+        ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
+
+    private static double Max(HistogramBase h) => h.TotalCount == 0 ? 0 : h.GetMaxValue() / 1000.0;
+}
 
 /// <summary>Everything the engine measures, recorded under one lock (recording costs well under a
 /// microsecond; the requests it records cost milliseconds). Seconds are bucketed by completion and
@@ -170,6 +221,13 @@ public sealed class LoadStats
         lock (_gate) return _closed.Count > 0 ? _closed[^1] : null;
     }
 
+    /// <summary>The seconds closed so far, from the <paramref name="from"/>th on (a distributed run's
+    /// worker sends the new ones each second).</summary>
+    public IReadOnlyList<SecondStats> Closed(int from = 0)
+    {
+        lock (_gate) return _closed.Skip(from).ToList();
+    }
+
     public (NameStats All, IReadOnlyDictionary<string, NameStats> ByName, IReadOnlyList<SecondStats> Series) Finish()
     {
         lock (_gate)
@@ -208,16 +266,10 @@ public sealed class LoadStats
         var b = _open[second];
         _open.Remove(second);
         if (second == _lastSecond) _lastBucket = null;
-        _closed.Add(new SecondStats(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
-            Ms(b.Histogram, 50), Ms(b.Histogram, 95), Ms(b.Histogram, 99), b.Histogram.TotalCount == 0 ? 0
-            : b.Histogram.GetMaxValue() / 1000.0, HistogramCodec.Encode(b.Histogram),
-            Ms(b.ServiceTime, 50), Ms(b.ServiceTime, 95), Ms(b.ServiceTime, 99), b.ServiceTime.TotalCount == 0 ? 0
-            : b.ServiceTime.GetMaxValue() / 1000.0));
+        _closed.Add(SecondStats.Of(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
+            b.Histogram, b.ServiceTime));
         _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
     }
-
-    private static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0
-        ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
 
     private sealed class Bucket
     {

@@ -63,18 +63,29 @@ public static class ConsoleSummary
 
     public static IEnumerable<string> Load(LoadSummary load)
     {
-        var table = load.Table;
-        yield return "  "
-            + string.Join(" ",
-            table.Columns.Select(c => c.Numeric ? c.Header.PadLeft(c.Width) : c.Header.PadRight(c.Width)));
-        foreach (var row in table.Rows)
-            yield return "  "
-                + string.Join(" ",
-                table.Columns.Select((c, i) => c.Numeric ? row[i].PadLeft(c.Width) : row[i].PadRight(c.Width)));
+        foreach (var line in Rows(load.Table)) yield return line;
+        if (load.Workers is { } workers)
+        {
+            yield return "";
+            foreach (var line in Rows(workers)) yield return line;
+        }
         if (load.Errors.Count > 0) yield return $"  errors: "
             + $"{string.Join(", ", load.Errors.Select(e => $"{e.Key} {e.Value}"))}";
         foreach (var t in load.Thresholds)
             yield return $"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual "
                 + $"{t.Actual.ToString("0.###", CultureInfo.InvariantCulture)})";
+    }
+
+    /// <summary>A summary table as aligned columns, text from a target escaped.</summary>
+    private static IEnumerable<string> Rows(Reporting.SummaryTable table)
+    {
+        yield return "  " + string.Join(" ",
+            table.Columns.Select(c => c.Numeric ? c.Header.PadLeft(c.Width) : c.Header.PadRight(c.Width)));
+        foreach (var row in table.Rows)
+            yield return "  " + string.Join(" ", table.Columns.Select((c, i) =>
+            {
+                var cell = UntrustedText.ForTerminal(row[i]);
+                return c.Numeric ? cell.PadLeft(c.Width) : cell.PadRight(c.Width);
+            }));
     }
 }

@@ -262,8 +262,31 @@ public sealed class HtmlReport : IReportWriter
         ]));
         html.Append("</div>");
 
-        var table = RunSummary.OfLoad(load).Table;
-        html.Append("<h3>By request name</h3><table><tr>");
+        var summary = RunSummary.OfLoad(load);
+        html.Append("<h3>By request name</h3>");
+        AppendTable(html, summary.Table);
+        html.Append("<p class=\"muted\">Latencies in milliseconds from each request's intended start "
+            + "(coordinated omission corrected); service time from its first body byte.</p>");
+        if (summary.Workers is { } workers)
+        {
+            html.Append($"<h3>Load generators ({workers.Rows.Count})</h3>");
+            AppendTable(html, workers);
+            html.Append("<p class=\"muted\">Every figure above is merged from these generators exactly: counts "
+                + "summed, histograms added.</p>");
+        }
+        html.Append("<h3>Status codes and errors</h3><table><tr><th>status</th><th class=\"num\">count</th></tr>");
+        foreach (var (status, count) in all.Statuses) html.Append(
+            $"<tr><td>{E(status)}</td><td class=\"num\">{count}</td></tr>");
+        foreach (var (error, count) in all.Errors) html.Append(
+            $"<tr><td class=\"bad\">{E(error)}</td><td class=\"num\">{count}</td></tr>");
+        foreach (var (check, count) in all.FailedChecks) html.Append(
+            $"<tr><td class=\"bad\">check: {E(check)}</td><td class=\"num\">{count}</td></tr>");
+        html.Append("</table>");
+    }
+
+    private static void AppendTable(StringBuilder html, SummaryTable table)
+    {
+        html.Append("<table><tr>");
         foreach (var c in table.Columns) html.Append(c.Numeric ? $"<th class=\"num\">{E(c.Header)}</th>"
             : $"<th>{E(c.Header)}</th>");
         html.Append("</tr>");
@@ -274,15 +297,6 @@ public sealed class HtmlReport : IReportWriter
                 ? $"<td class=\"num\">{E(row[i])}</td>" : $"<td><b>{E(row[i])}</b></td>");
             html.Append("</tr>");
         }
-        html.Append("</table><p class=\"muted\">Latencies in milliseconds from each request's intended start "
-            + "(coordinated omission corrected); service time from its first body byte.</p>");
-        html.Append("<h3>Status codes and errors</h3><table><tr><th>status</th><th class=\"num\">count</th></tr>");
-        foreach (var (status, count) in all.Statuses) html.Append(
-            $"<tr><td>{E(status)}</td><td class=\"num\">{count}</td></tr>");
-        foreach (var (error, count) in all.Errors) html.Append(
-            $"<tr><td class=\"bad\">{E(error)}</td><td class=\"num\">{count}</td></tr>");
-        foreach (var (check, count) in all.FailedChecks) html.Append(
-            $"<tr><td class=\"bad\">check: {E(check)}</td><td class=\"num\">{count}</td></tr>");
         html.Append("</table>");
     }
 

@@ -23,13 +23,20 @@ public sealed record RunSummary(HeadlineKind Kind, string Headline, VerdictCount
 
     public static LoadSummary OfLoad(LoadResults load) => new(
         load.Scenario, load.Model, load.DurationMs / 1000, LoadTable.Of(load.Names.Append(load.All)), load.Thresholds,
-        load.All.Errors);
+        load.All.Errors)
+    {
+        Workers = load.Workers is { Count: > 0 } workers ? WorkerTable.Of(workers) : null,
+    };
 }
 
 public enum HeadlineKind { Verified, Failed, Interrupted }
 
 public sealed record LoadSummary(string Scenario, string Model, double DurationSeconds, SummaryTable Table,
-    IReadOnlyList<ThresholdResult> Thresholds, IReadOnlyDictionary<string, long> Errors);
+    IReadOnlyList<ThresholdResult> Thresholds, IReadOnlyDictionary<string, long> Errors)
+{
+    /// <summary>A split run's generators, one row each; null for one machine's run.</summary>
+    public SummaryTable? Workers { get; init; }
+}
 
 public sealed record SummaryColumn(string Header, bool Numeric, int Width);
 
@@ -63,6 +70,33 @@ public static class LoadTable
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 
     private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>The per-worker table of a split run: what each generator sent, so a slow or unlucky one
+/// shows.</summary>
+public static class WorkerTable
+{
+    private static readonly (SummaryColumn Column, Func<WorkerResults, string> Cell)[] Columns =
+    [
+        (new("worker", false, 6), w => w.Segment),
+        (new("name", false, 20), w => w.Name),
+        (new("requests", true, 9), w => I(w.Requests)),
+        (new("ok", true, 8), w => I(w.Ok)),
+        (new("failed", true, 7), w => I(w.Failed)),
+        (new("dropped", true, 7), w => I(w.Dropped)),
+        (new("MiB sent", true, 9), w => (w.BytesSent / 1048576.0).ToString("0.0", CultureInfo.InvariantCulture)),
+        (new("connections", true, 11), w => I(w.Connections)),
+        (new("clock offset ms", true, 15), w =>
+            w.ClockOffsetMs?.ToString("+0.0;-0.0;0.0", CultureInfo.InvariantCulture) ?? "-"),
+        (new("s", true, 6), w => (w.DurationMs / 1000).ToString("0.0", CultureInfo.InvariantCulture)),
+        (new("state", false, 10), w => w.Lost ?? "finished"),
+    ];
+
+    public static SummaryTable Of(IEnumerable<WorkerResults> workers) => new(
+        Columns.Select(c => c.Column).ToList(),
+        workers.Select(w => (IReadOnlyList<string>)Columns.Select(c => c.Cell(w)).ToList()).ToList());
+
+    private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
 }
 
 /// <summary>The words a verdict is written with, everywhere: results.json, console, reports, CSV.</summary>

@@ -70,11 +70,12 @@ public sealed class SummaryMarkdown : IReportWriter
     private static void AppendLoad(StringBuilder md, LoadSummary load)
     {
         md.Append($"## Load: `{Cell(load.Scenario)}` ({load.Model} model, {load.DurationSeconds:0.0} s)\n\n");
-        var columns = load.Table.Columns;
-        md.Append("| ").Append(string.Join(" | ", columns.Select(c => c.Header))).Append(" |\n");
-        md.Append('|').Append(string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---"))).Append("|\n");
-        foreach (var row in load.Table.Rows) md.Append("| ").Append(string.Join(" | ", row.Select(Cell))).Append(
-            " |\n");
+        AppendTable(md, load.Table);
+        if (load.Workers is { } workers)
+        {
+            md.Append($"\n{workers.Rows.Count} load generators:\n\n");
+            AppendTable(md, workers);
+        }
         if (load.Thresholds.Count > 0)
         {
             md.Append('\n');
@@ -82,6 +83,14 @@ public sealed class SummaryMarkdown : IReportWriter
                 $"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {t.Actual:0.###})\n");
         }
         md.Append('\n');
+    }
+
+    private static void AppendTable(StringBuilder md, SummaryTable table)
+    {
+        var columns = table.Columns;
+        md.Append("| ").Append(string.Join(" | ", columns.Select(c => c.Header))).Append(" |\n");
+        md.Append('|').Append(string.Join("|", columns.Select(c => c.Numeric ? "---:" : "---"))).Append("|\n");
+        foreach (var row in table.Rows) md.Append("| ").Append(string.Join(" | ", row.Select(Cell))).Append(" |\n");
     }
 
     private static string Badge(Verdict v) => v switch

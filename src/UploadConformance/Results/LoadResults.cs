@@ -18,6 +18,13 @@ public sealed record LoadResults
     /// <summary>TCP connect and TLS handshake times of those connections, kept apart from request latency.</summary>
     public LatencySummary? ConnectMs { get; init; }
     public LatencySummary? TlsHandshakeMs { get; init; }
+    /// <summary>The same as HdrHistogram encodings (microseconds), so split runs merge them exactly.</summary>
+    public string? ConnectHistogram { get; init; }
+    public string? TlsHandshakeHistogram { get; init; }
+    /// <summary>"i/n": this run was generator i (from 0) of n, and holds that share of the load.</summary>
+    public string? Segment { get; init; }
+    /// <summary>A merged run's generators, each with what it sent; null for one machine's run.</summary>
+    public IReadOnlyList<WorkerResults>? Workers { get; init; }
     /// <summary>Requests sent by the lean HTTP/1.1 client and by HttpClient.</summary>
     public ClientShare? Clients { get; init; }
     public required LoadNameResults All { get; init; }
@@ -36,6 +43,9 @@ public sealed record LoadResults
         TlsHandshakes = outcome.TlsHandshakes,
         ConnectMs = outcome.ConnectTimes is { TotalCount: > 0 } c ? LatencySummary.Of(c) : null,
         TlsHandshakeMs = outcome.HandshakeTimes is { TotalCount: > 0 } h ? LatencySummary.Of(h) : null,
+        ConnectHistogram = outcome.ConnectTimes is { TotalCount: > 0 } ch ? HistogramCodec.Encode(ch) : null,
+        TlsHandshakeHistogram = outcome.HandshakeTimes is { TotalCount: > 0 } hh ? HistogramCodec.Encode(hh) : null,
+        Segment = outcome.Segment?.ToString(),
         Clients = new ClientShare(outcome.SentByLeanClient, outcome.SentByHttpClient),
         All = LoadNameResults.Of("all", outcome.All, outcome.Duration),
         Names = outcome.ByName.OrderBy(kv => kv.Key, StringComparer.Ordinal).Select(kv =>
@@ -46,6 +56,12 @@ public sealed record LoadResults
 }
 
 public sealed record ClientShare(long Lean, long HttpClient);
+
+/// <summary>One generator of a merged run: its share, what it sent, its clock against the
+/// coordinator's, and whether it was lost before it finished.</summary>
+public sealed record WorkerResults(int Index, string Name, string Segment, long Requests, long Ok, long Failed,
+    long Dropped, long BytesSent, long Connections, double DurationMs, double? ClockOffsetMs = null,
+    string? Lost = null);
 
 public sealed record LatencySummary(double P50, double P75, double P90, double P95, double P99, double P999,
     double Max, double Mean)

@@ -285,6 +285,13 @@ public static class ResultsSchema
         ["LoadResults.connectMs"] =
         "TCP connect times of the connections, apart from uploads; null when none were measured.",
         ["LoadResults.tlsHandshakeMs"] = "TLS handshake times, apart from connect and upload; null on http://.",
+        ["LoadResults.connectHistogram"] =
+            "The connect times as an HdrHistogram (compressed V2, base64, microseconds), so split runs merge them.",
+        ["LoadResults.tlsHandshakeHistogram"] = "The TLS handshake times, likewise.",
+        ["LoadResults.segment"] =
+            "`i/n` when this run was generator i (from 0) of a run split across n (`load --segment`, `worker`).",
+        ["LoadResults.workers"] =
+            "A merged run's generators (`coordinate`, `merge`); null for one machine's run.",
         ["LoadResults.clients"] = "Requests sent by each client.",
         ["LoadResults.all"] = "Every request name together.",
         ["LoadResults.names"] = "A row per request name.",
@@ -299,6 +306,21 @@ public static class ResultsSchema
         ["LatencySummary.p999"] = "99.9th percentile.",
         ["LatencySummary.max"] = "The largest.",
         ["LatencySummary.mean"] = "The mean.",
+        ["WorkerResults"] = "One generator of a merged run.",
+        ["WorkerResults.index"] = "Its share's number, from 0.",
+        ["WorkerResults.name"] = "The name it registered with (a pod's name), or its run folder's.",
+        ["WorkerResults.segment"] = "Its share, `i/n`.",
+        ["WorkerResults.requests"] = "Requests it finished.",
+        ["WorkerResults.ok"] = "Of them, successes.",
+        ["WorkerResults.failed"] = "Of them, failures.",
+        ["WorkerResults.dropped"] = "Iterations it dropped.",
+        ["WorkerResults.bytesSent"] = "Request body bytes it sent.",
+        ["WorkerResults.connections"] = "Connections it opened.",
+        ["WorkerResults.durationMs"] = "How long it ran.",
+        ["WorkerResults.clockOffsetMs"] = "The coordinator's clock minus its own, as it measured it; null offline.",
+        ["WorkerResults.lost"] =
+            "Why it did not finish its share (lost: stopped reporting; interrupted: stopped on its own); null "
+            + "when it did. What it sent before is in the merge.",
         ["ClientShare"] = "Requests per client.",
         ["ClientShare.lean"] = "Sent by the lean HTTP/1.1 client.",
         ["ClientShare.httpClient"] = "Sent by HttpClient (HTTP/2, aborts, pacing, chunked).",
@@ -342,6 +364,8 @@ public static class ResultsSchema
         ["SecondStats.serviceP95Ms"] = "95th percentile service time.",
         ["SecondStats.serviceP99Ms"] = "99th percentile service time.",
         ["SecondStats.serviceMaxMs"] = "The slowest service time.",
+        ["SecondStats.serviceHistogram"] =
+            "That second's service times as an HdrHistogram, likewise (null in files from before it was written).",
         ["ThresholdResult"] = "A threshold and how it came out.",
         ["ThresholdResult.text"] = "As written in the scenario.",
         ["ThresholdResult.scope"] = "The request name it is scoped to, or null.",

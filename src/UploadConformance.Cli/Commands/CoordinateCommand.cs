@@ -1,0 +1,140 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Net;
+using UploadConformance.Cluster;
+using UploadConformance.Reporting;
+using UploadConformance.Results;
+using UploadConformance.Targets;
+
+namespace UploadConformance.Cli.Commands;
+
+/// <summary><c>coordinate</c>: the coordinator of a run split across <c>worker</c>s (on Kubernetes, a
+/// Job behind a Service): one start for all, the merged progress, thresholds on merged data, and one
+/// results.json with every report, as exact as one machine's.</summary>
+public static class CoordinateCommand
+{
+    public static Command Create(CliContext context)
+    {
+        var command = new Command("coordinate",
+            "coordinate a load run split across workers (uc worker --coordinator <url>): one start, merged "
+            + "results, thresholds on the whole cluster");
+        var workers = CliOptions.Int("--workers", "n", "how many workers take part", fallback: 0, min: 1, max: 4096);
+        workers.Required = true;
+        var scenario = CliOptions.Text("--scenario", "file.yaml|name", "the scenario the workers split");
+        scenario.Required = true;
+        var target = CliOptions.Target();
+        target.Required = true;
+        var profile = CliOptions.Profile();
+        var duration = CliOptions.Duration("--duration", "time", "the whole run's length (as load --duration)");
+        var rate = CliOptions.OptionalInt("--rate", "n", "iterations a second at the busiest phase, for the whole "
+            + "cluster", min: 1);
+        var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
+        var listen = new Option<IPEndPoint>("--listen")
+        {
+            HelpName = "ip:port",
+            Description = "where workers reach the coordinator (127.0.0.1:8800; 0.0.0.0:8800 in a pod)",
+            DefaultValueFactory = _ => new IPEndPoint(IPAddress.Loopback, 8800),
+            CustomParser = r =>
+            {
+                var text = r.Tokens.Count == 0 ? "127.0.0.1:8800" : r.Tokens[^1].Value;
+                if (IPEndPoint.TryParse(text, out var endpoint) && text.Contains(':')) return endpoint;
+                r.AddError($"--listen takes ip:port, such as 127.0.0.1:8800, not '{text}'");
+                return new IPEndPoint(IPAddress.Loopback, 8800);
+            },
+        };
+        var wait = CliOptions.Duration("--wait", "time", "how long to wait for every worker to register (2m)");
+        var output = CliOptions.Out();
+        foreach (var option in new Option[] { workers, scenario, target, profile, duration, rate, seed, listen, wait,
+            output }) command.Options.Add(option);
+        command.SetAction(async (parse, _) =>
+        {
+            var yaml = Read(() => BuiltInScenarios.Read(parse.GetValue(scenario)!));
+            var (d, r, s) = (parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed));
+            var planned = LoadCommand.Prepare(yaml, d, r, s);
+            var url = parse.GetValue(target)!;
+            string? profileYaml = null;
+            TargetProfile targetProfile = TargetProfile.Reference(url);
+            if (parse.GetValue(profile) is { } path)
+            {
+                profileYaml = Read(() => File.ReadAllText(path));
+                targetProfile = Read(() => ProfileLoader.Parse(profileYaml, path, url));
+            }
+            var template = new Assignment(0, 0, yaml.Text, yaml.Source, url.ToString(), profileYaml,
+                parse.GetValue(profile), d, r, s);
+            return await ExecuteAsync(context, template, planned, targetProfile, parse.GetValue(workers),
+                parse.GetValue(listen)!, parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output));
+        });
+        return command;
+    }
+
+    private static T Read<T>(Func<T> read)
+    {
+        try
+        {
+            return read();
+        }
+        catch (Exception e) when (e is ProfileException or IOException or UnauthorizedAccessException)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    private static async Task<int> ExecuteAsync(CliContext context, Assignment template, Scenarios.Scenario scenario,
+        TargetProfile profile, int workers, IPEndPoint listen, TimeSpan wait, string? outDir)
+    {
+        var stdout = context.Out;
+        var folder = ReportFolder.Prepare(outDir, "coordinate", DateTimeOffset.Now);
+        await using var coordinator = new Coordinator(template, workers, scenario);
+        try
+        {
+            await coordinator.ListenAsync(listen, context.Token);
+        }
+        catch (ClusterException e)
+        {
+            throw new UsageException(e.Message);
+        }
+        stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: coordinating scenario '{scenario.Name}' "
+            + $"across {workers} workers against {template.Target}");
+        stdout.WriteLine($"listening on {coordinator.Url}; start each worker with: uc worker --coordinator "
+            + $"{coordinator.Url}");
+        ClusterOutcome outcome;
+        try
+        {
+            outcome = await coordinator.RunAsync(p => stdout.WriteLine(Progress(p)), wait, () => context.Stop.Reason,
+                context.Token);
+        }
+        catch (ClusterException e)
+        {
+            stdout.WriteLine($"uc: {e.Message}");
+            return ExitCodes.Incomplete;
+        }
+        stdout.WriteLine();
+        foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(outcome.Load))) stdout.WriteLine(line);
+        var finished = DateTimeOffset.Now;
+        var document = ResultsDocument.For(new RunInfo
+        {
+            Id = Path.GetFileName(folder),
+            Verb = "coordinate",
+            StartedAt = outcome.StartedAt.ToLocalTime(),
+            FinishedAt = finished,
+            DurationMs = Math.Round((finished - outcome.StartedAt).TotalMilliseconds, 1),
+            Target = new TargetInfo(template.Target, false),
+            Seed = scenario.Seed,
+            Profile = template.ProfileYaml is null ? null : ProfileInfo.Of(profile),
+            Interrupted = outcome.Interrupted ?? outcome.Incomplete,
+        }, [], outcome.Load);
+        await RunOutput.WriteAsync(document, folder, stdout);
+        if (outcome.Incomplete is { } lost)
+        {
+            stdout.WriteLine($"incomplete: {Text.UntrustedText.ForTerminal(lost)}; what they sent is merged");
+            return ExitCodes.Incomplete;
+        }
+        if (context.Token.IsCancellationRequested) return context.Stop.ExitCode;
+        return outcome.Load.Thresholds.All(t => t.Passed) ? ExitCodes.Ok : ExitCodes.Failures;
+    }
+
+    private static string Progress(ClusterProgress p) => string.Create(CultureInfo.InvariantCulture,
+        $"  [{p.Elapsed.TotalSeconds,4:0}s{(p.Planned is { } planned ? $" / {planned.TotalSeconds:0}s" : "")}]  "
+        + $"workers {p.Reporting}/{p.Workers}  rps {p.Rps,7:0}  requests {p.Requests,8}  failed {p.Failed,5}  "
+        + $"dropped {p.Dropped,5}  p99 {p.P99Ms,8:0.0} ms");
+}

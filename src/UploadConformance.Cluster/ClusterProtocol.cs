@@ -1,0 +1,39 @@
+using UploadConformance.Results;
+
+namespace UploadConformance.Cluster;
+
+// The coordinator's HTTP API (JSON, results.json's conventions), in the order a worker uses it:
+//   GET  /v1/clock     → ClockReading            several times, to measure the clock offset
+//   POST /v1/register  Registration → Assignment  a share of the run, and what to run
+//   POST /v1/ready     Ready → StartSignal         long-polled until every worker is ready
+//   POST /v1/report    WorkerReport → ReportAnswer every second, and once more at the end
+// Reports carry totals so far (counts and histograms, never per-request data) and the seconds closed
+// since the last report the coordinator accepted: a lost report costs nothing.
+
+/// <summary>The coordinator's clock, in Unix milliseconds.</summary>
+public sealed record ClockReading(long UnixMs);
+
+/// <summary>A worker asking for its share; <paramref name="Index"/> when it has one already (a
+/// Kubernetes Indexed Job's <c>JOB_COMPLETION_INDEX</c>).</summary>
+public sealed record Registration(string Name, string Version, int? Index = null);
+
+/// <summary>What every worker runs, the same for all but <paramref name="Index"/>: the scenario's YAML
+/// and the command line's overrides, the profile's YAML (header values stay <c>${ENV}</c> references,
+/// resolved by each worker from its own environment) and the target.</summary>
+public sealed record Assignment(int Index, int Count, string ScenarioYaml, string ScenarioSource, string Target,
+    string? ProfileYaml = null, string? ProfileSource = null, TimeSpan? Duration = null, int? Rate = null,
+    int? Seed = null);
+
+/// <summary>A worker whose payloads are built and whose engine waits for the start.</summary>
+public sealed record Ready(int Index, double ClockOffsetMs);
+
+/// <summary>The common start on the coordinator's clock; null: not every worker is ready yet, ask again.</summary>
+public sealed record StartSignal(long? StartUnixMs);
+
+/// <summary>A worker's run so far: totals with histograms, and only the seconds not accepted before.
+/// <paramref name="Final"/>: the run ended (<paramref name="Interrupted"/> says why, if early).</summary>
+public sealed record WorkerReport(int Index, bool Final, LoadResults Load, string? Interrupted = null);
+
+/// <summary>Stop: why the whole run stops now (a threshold breached with abortOnFail, the coordinator
+/// interrupted); null to go on.</summary>
+public sealed record ReportAnswer(string? Stop);
