@@ -42,6 +42,7 @@ public static class Cli
         root.Subcommands.Add(MergeCommand.Create(context));
         root.Subcommands.Add(CoordinateCommand.Create(context));
         root.Subcommands.Add(WorkerCommand.Create(context));
+        root.Subcommands.Add(K8sCommand.Create(context));
         root.Subcommands.Add(ServeCommand.Create(context));
         root.Subcommands.Add(UploadCommand.Create(context));
         root.Subcommands.Add(CompletionCommand.Create(context));

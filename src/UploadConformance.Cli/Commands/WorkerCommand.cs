@@ -26,7 +26,8 @@ public static class WorkerCommand
             $"take share i (from 0); default ${IndexVariable} when set, else the first free share", min: 0);
         var wait = CliOptions.Duration("--wait", "time",
             "how long to wait for the coordinator, and for the other workers to be ready (2m)");
-        var output = CliOptions.Out();
+        var output = CliOptions.Text("--out", "dir",
+            "this worker's run folder; {index} in it becomes its share's number (default: reports/<timestamp>-worker-<i>)");
         foreach (var option in new Option[] { coordinator, name, index, wait, output }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command, embeddedServer: false);
         command.SetAction(async (parse, _) =>
@@ -74,7 +75,9 @@ public static class WorkerCommand
             throw new UsageException(e.Message);
         }
         var started = DateTimeOffset.Now;
-        var folder = ReportFolder.Prepare(outDir, $"worker-{assignment.Index}", started);
+        var folder = ReportFolder.Prepare(
+            outDir?.Replace("{index}", assignment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
+                StringComparison.Ordinal), $"worker-{assignment.Index}", started);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: worker {assignment.Index}/{assignment.Count} "
             + $"({name}) of scenario '{scenario.Name}' against {url}");
         await using var target = await Target.ForProfileAsync(profile, tls, context.Token);

@@ -31,6 +31,12 @@ public sealed partial class StrictYaml(string source)
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex EnvReference();
 
+    /// <summary>The environment variables a text names as <c>${NAME}</c>, in order, each once: what a
+    /// profile needs from where it runs (a Kubernetes Secret).</summary>
+    public static IReadOnlyList<string> EnvReferences(string text) =>
+        EnvReference().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+
+
     public ProfileException Error(YamlNode node, string message) => new($"{source}:{node.Start.Line}: {message}");
 
     public Dictionary<string, YamlNode> Keys(YamlNode node, params string[] known)
