@@ -139,7 +139,8 @@ public static class KubernetesManifests
         };
     }
 
-    private static V1Container Container(KubernetesPlan plan, IList<string> args, IList<V1ContainerPort>? ports) => new()
+    private static V1Container Container(
+        KubernetesPlan plan, IList<string> args, IList<V1ContainerPort>? ports) => new()
     {
         Name = "uc",
         Image = plan.Image,

@@ -27,7 +27,8 @@ public static class WorkerCommand
         var wait = CliOptions.Duration("--wait", "time",
             "how long to wait for the coordinator, and for the other workers to be ready (2m)");
         var output = CliOptions.Text("--out", "dir",
-            "this worker's run folder; {index} in it becomes its share's number (default: reports/<timestamp>-worker-<i>)");
+            "this worker's run folder; {index} in it becomes its share's number "
+            + "(default: reports/<timestamp>-worker-<i>)");
         foreach (var option in new Option[] { coordinator, name, index, wait, output }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command, embeddedServer: false);
         command.SetAction(async (parse, _) =>
