@@ -22,7 +22,7 @@ public readonly record struct RequestSample(
 public sealed class NameStats
 {
     /// <summary>Microseconds, up to an hour, three significant digits: what NBomber and wrk2 keep.</summary>
-    public static LongHistogram NewHistogram() => new(1, 3_600_000_000, 3);
+    public static LongHistogram NewHistogram() => new MergeableHistogram();
 
     public LongHistogram Corrected { get; } = NewHistogram();
     /// <summary>From the first body byte to the answer: what the server took, without the wait for a slot.</summary>
@@ -82,41 +82,27 @@ public sealed class NameStats
     /// <summary>Failed over everything except what the scenario aborted on purpose, in percent.</summary>
     public double ErrorRate => Requests - AbortedByScenario == 0 ? 0 : 100.0 * Failed / (Requests - AbortedByScenario);
 
-    /// <summary>Adds another generator's (or second's) statistics to these, exactly: counts sum and
-    /// histograms add, so a percentile read afterwards is that of every sample together.</summary>
-    public void Add(NameStats other)
+    /// <summary>Adds what a results.json entry was written from, exactly: what merging a split run's
+    /// generators does, without building each one's histograms first.</summary>
+    public void Add(Results.LoadNameResults r)
     {
-        Requests += other.Requests;
-        Ok += other.Ok;
-        Failed += other.Failed;
-        AbortedByScenario += other.AbortedByScenario;
-        Dropped += other.Dropped;
-        BytesSent += other.BytesSent;
-        BytesReceived += other.BytesReceived;
-        FileBytes += other.FileBytes;
-        Corrected.Add(other.Corrected);
-        ServiceTime.Add(other.ServiceTime);
-        foreach (var (k, v) in other._statuses) _statuses[k] = _statuses.GetValueOrDefault(k) + v;
-        foreach (var (k, v) in other.Errors) Errors[k] = Errors.GetValueOrDefault(k) + v;
-        foreach (var (k, v) in other.FailedChecks) FailedChecks[k] = FailedChecks.GetValueOrDefault(k) + v;
-    }
-
-    /// <summary>The statistics a results.json entry was written from, histograms decoded.</summary>
-    public static NameStats From(Results.LoadNameResults r)
-    {
-        var stats = new NameStats
-        {
-            Requests = r.Requests, Ok = r.Ok, Failed = r.Failed, AbortedByScenario = r.AbortedByScenario,
-            Dropped = r.Dropped, BytesSent = r.BytesSent, BytesReceived = r.BytesReceived,
-            FileBytes = r.FileBytesStored,
-        };
-        stats.Corrected.Add(HistogramCodec.Decode(r.LatencyHistogram));
-        stats.ServiceTime.Add(HistogramCodec.Decode(r.ServiceTimeHistogram));
+        Requests += r.Requests;
+        Ok += r.Ok;
+        Failed += r.Failed;
+        AbortedByScenario += r.AbortedByScenario;
+        Dropped += r.Dropped;
+        BytesSent += r.BytesSent;
+        BytesReceived += r.BytesReceived;
+        FileBytes += r.FileBytesStored;
+        HistogramCodec.AddTo(Corrected, r.LatencyHistogram);
+        HistogramCodec.AddTo(ServiceTime, r.ServiceTimeHistogram);
         foreach (var (k, v) in r.Statuses)
-            stats._statuses[int.Parse(k, System.Globalization.CultureInfo.InvariantCulture)] = v;
-        foreach (var (k, v) in r.Errors) stats.Errors[k] = v;
-        foreach (var (k, v) in r.FailedChecks) stats.FailedChecks[k] = v;
-        return stats;
+        {
+            var status = int.Parse(k, System.Globalization.CultureInfo.InvariantCulture);
+            _statuses[status] = _statuses.GetValueOrDefault(status) + v;
+        }
+        foreach (var (k, v) in r.Errors) Errors[k] = Errors.GetValueOrDefault(k) + v;
+        foreach (var (k, v) in r.FailedChecks) FailedChecks[k] = FailedChecks.GetValueOrDefault(k) + v;
     }
 
     public NameStats Clone()
@@ -277,22 +263,4 @@ public sealed class LoadStats
         public LongHistogram ServiceTime { get; } = NameStats.NewHistogram();
         public long Requests, Ok, Failed, Dropped, BytesSent, BytesReceived;
     }
-}
-
-/// <summary>HdrHistogram's compressed V2 encoding as base64: what results.json stores, and what a
-/// distributed run will merge exactly (decode each, <c>Add</c>, read the percentile).</summary>
-public static class HistogramCodec
-{
-    public static string Encode(HistogramBase histogram)
-    {
-        var buffer = ByteBuffer.Allocate(histogram.GetNeededByteBufferCapacity());
-        var length = histogram.EncodeIntoCompressedByteBuffer(buffer);
-        var bytes = new byte[length];
-        buffer.Position = 0;
-        for (var i = 0; i < length; i++) bytes[i] = buffer.Get();
-        return Convert.ToBase64String(bytes);
-    }
-
-    public static HistogramBase Decode(string base64) =>
-        HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(Convert.FromBase64String(base64)), 0);
 }

@@ -48,31 +48,43 @@ public static class LoadMerge
     /// <summary>One second per second number: counts summed, histograms added, percentiles read from
     /// them. A second written without its service-time histogram (an older file) keeps the largest of
     /// the parts' service percentiles, an upper bound.</summary>
-    public static IReadOnlyList<SecondStats> MergeSeries(IEnumerable<SecondStats> seconds) =>
-        seconds.GroupBy(s => s.Second).OrderBy(g => g.Key).Select(g =>
+    public static IReadOnlyList<SecondStats> MergeSeries(IEnumerable<SecondStats> seconds)
+    {
+        // Two histograms for the whole series, emptied for each second: an hour of seconds would
+        // otherwise build 7,200 of them.
+        var latency = NameStats.NewHistogram();
+        var service = NameStats.NewHistogram();
+        var merged = new List<SecondStats>();
+        foreach (var group in seconds.GroupBy(s => s.Second).OrderBy(g => g.Key))
         {
-            var parts = g.ToList();
-            if (parts.Count == 1) return parts[0];
-            var latency = Add(parts.Select(p => p.Histogram))!;
-            var merged = parts.All(p => p.ServiceHistogram is not null)
-                ? SecondStats.Of(g.Key, parts.Sum(p => p.Requests), parts.Sum(p => p.Ok), parts.Sum(p => p.Failed),
-                    parts.Sum(p => p.Dropped), parts.Sum(p => p.BytesSent), parts.Sum(p => p.BytesReceived), latency,
-                    Add(parts.Select(p => p.ServiceHistogram))!)
-                : SecondStats.Of(g.Key, parts.Sum(p => p.Requests), parts.Sum(p => p.Ok), parts.Sum(p => p.Failed),
-                    parts.Sum(p => p.Dropped), parts.Sum(p => p.BytesSent), parts.Sum(p => p.BytesReceived), latency,
-                    NameStats.NewHistogram()) with
-                {
-                    ServiceP50Ms = parts.Max(p => p.ServiceP50Ms), ServiceP95Ms = parts.Max(p => p.ServiceP95Ms),
-                    ServiceP99Ms = parts.Max(p => p.ServiceP99Ms), ServiceMaxMs = parts.Max(p => p.ServiceMaxMs),
-                    ServiceHistogram = null,
-                };
-            return merged;
-        }).ToList();
+            var parts = group.ToList();
+            if (parts.Count == 1)
+            {
+                merged.Add(parts[0]);
+                continue;
+            }
+            latency.Reset();
+            service.Reset();
+            foreach (var part in parts) HistogramCodec.AddTo(latency, part.Histogram);
+            var exact = parts.All(p => p.ServiceHistogram is not null);
+            if (exact) foreach (var part in parts) HistogramCodec.AddTo(service, part.ServiceHistogram!);
+            var second = SecondStats.Of(group.Key, parts.Sum(p => p.Requests), parts.Sum(p => p.Ok),
+                parts.Sum(p => p.Failed), parts.Sum(p => p.Dropped), parts.Sum(p => p.BytesSent),
+                parts.Sum(p => p.BytesReceived), latency, service);
+            merged.Add(exact ? second : second with
+            {
+                ServiceP50Ms = parts.Max(p => p.ServiceP50Ms), ServiceP95Ms = parts.Max(p => p.ServiceP95Ms),
+                ServiceP99Ms = parts.Max(p => p.ServiceP99Ms), ServiceMaxMs = parts.Max(p => p.ServiceMaxMs),
+                ServiceHistogram = null,
+            });
+        }
+        return merged;
+    }
 
     private static NameStats Sum(IEnumerable<LoadNameResults> parts)
     {
         var sum = new NameStats();
-        foreach (var part in parts) sum.Add(NameStats.From(part));
+        foreach (var part in parts) sum.Add(part);
         return sum;
     }
 
@@ -84,7 +96,7 @@ public static class LoadMerge
         {
             if (e is null) continue;
             sum ??= NameStats.NewHistogram();
-            sum.Add(HistogramCodec.Decode(e));
+            HistogramCodec.AddTo(sum, e);
         }
         return sum;
     }
