@@ -18,7 +18,7 @@ public static class CoordinateCommand
         var command = new Command("coordinate",
             "coordinate a load run split across workers (uc worker --coordinator <url>): one start, merged "
             + "results, thresholds on the whole cluster");
-        var workers = CliOptions.Int("--workers", "n", "how many workers take part", fallback: 0, min: 1, max: 4096);
+        var workers = CliOptions.OptionalInt("--workers", "n", "how many workers take part", min: 1, max: 4096);
         workers.Required = true;
         var scenario = CliOptions.Text("--scenario", "file.yaml|name", "the scenario the workers split");
         scenario.Required = true;
@@ -61,7 +61,7 @@ public static class CoordinateCommand
             }
             var template = new Assignment(0, 0, yaml.Text, yaml.Source, url.ToString(), profileYaml,
                 parse.GetValue(profile), d, r, s);
-            return await ExecuteAsync(context, template, planned, targetProfile, parse.GetValue(workers),
+            return await ExecuteAsync(context, template, planned, targetProfile, parse.GetValue(workers)!.Value,
                 parse.GetValue(listen)!, parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output));
         });
         return command;

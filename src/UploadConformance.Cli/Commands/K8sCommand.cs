@@ -18,7 +18,7 @@ public static partial class K8sCommand
         var command = new Command("k8s",
             "write the Kubernetes manifests of a run split across --workers pods: a coordinator Job and Service, "
             + "an Indexed Job of workers, the scenario and profile in a ConfigMap, a results volume");
-        var workers = CliOptions.Int("--workers", "n", "how many worker pods", fallback: 0, min: 1, max: 4096);
+        var workers = CliOptions.OptionalInt("--workers", "n", "how many worker pods", min: 1, max: 4096);
         workers.Required = true;
         var scenario = CliOptions.Text("--scenario", "file.yaml|name", "the scenario the workers split");
         scenario.Required = true;
@@ -71,7 +71,7 @@ public static partial class K8sCommand
             {
                 Name = prefix,
                 Namespace = parse.GetValue(ns),
-                Workers = parse.GetValue(workers),
+                Workers = parse.GetValue(workers)!.Value,
                 ScenarioYaml = yaml.Text,
                 ProfileYaml = profileYaml,
                 SecretVariables = profileYaml is null ? [] : StrictYaml.EnvReferences(profileYaml),
