@@ -31,8 +31,10 @@ public sealed record Ready(int Index, double ClockOffsetMs);
 public sealed record StartSignal(long? StartUnixMs);
 
 /// <summary>A worker's run so far: totals with histograms, and only the seconds not accepted before.
-/// <paramref name="Final"/>: the run ended (<paramref name="Interrupted"/> says why, if early).</summary>
-public sealed record WorkerReport(int Index, bool Final, LoadResults Load, string? Interrupted = null);
+/// <paramref name="Final"/>: the run ended (<paramref name="Interrupted"/> says why, if early).
+/// <paramref name="InFlight"/>: its uploads under way, for the cluster's live metrics.</summary>
+public sealed record WorkerReport(int Index, bool Final, LoadResults Load, string? Interrupted = null,
+    long InFlight = 0);
 
 /// <summary>Stop: why the whole run stops now (a threshold breached with abortOnFail, the coordinator
 /// interrupted); null to go on.</summary>

@@ -14,7 +14,12 @@ namespace UploadConformance.Cluster;
 
 /// <summary>The whole cluster's view, once a second.</summary>
 public sealed record ClusterProgress(TimeSpan Elapsed, TimeSpan? Planned, int Reporting, int Workers, long Requests,
-    long Failed, long Dropped, double Rps, double P99Ms);
+    long Failed, long Dropped, double Rps, double P99Ms)
+{
+    /// <summary>The merged run so far, and the uploads under way on every worker: live outputs' view.</summary>
+    public LoadResults? Merged { get; init; }
+    public long InFlight { get; init; }
+}
 
 /// <summary>The merged run: <see cref="Load"/> as one machine's run writes it plus its workers;
 /// <see cref="Interrupted"/> when it stopped early for everyone; <see cref="Incomplete"/> when workers
@@ -171,11 +176,20 @@ public sealed class Coordinator : IAsyncDisposable
     private ClusterProgress Progress(TimeSpan sinceStart, LoadResults merged)
     {
         int reporting;
-        lock (_gate) reporting = _slots.Count(s => s.Lost is null && s.Totals is not null);
+        long inFlight;
+        lock (_gate)
+        {
+            reporting = _slots.Count(s => s.Lost is null && s.Totals is not null);
+            inFlight = _slots.Where(s => s.Lost is null && !s.Final).Sum(s => s.InFlight);
+        }
         var rps = _lastRequests is { } last ? merged.All.Requests - last : 0;
         _lastRequests = merged.All.Requests;
         return new ClusterProgress(sinceStart, _scenario.PlannedDuration, reporting, _slots.Length,
-            merged.All.Requests, merged.All.Failed, merged.All.Dropped, rps, merged.All.Latency.P99);
+            merged.All.Requests, merged.All.Failed, merged.All.Dropped, rps, merged.All.Latency.P99)
+        {
+            Merged = merged,
+            InFlight = inFlight,
+        };
     }
 
     private long? _lastRequests;
@@ -256,6 +270,7 @@ public sealed class Coordinator : IAsyncDisposable
             // A worker named lost that reports again was only late.
             slot.Lost = null;
             slot.Totals = report.Load with { Series = [] };
+            slot.InFlight = report.InFlight;
             foreach (var second in report.Load.Series) slot.Seconds[second.Second] = second;
             if (report.Final)
             {
@@ -296,6 +311,7 @@ public sealed class Coordinator : IAsyncDisposable
         public string? Name { get; set; }
         public bool Ready { get; set; }
         public double ClockOffsetMs { get; set; }
+        public long InFlight { get; set; }
         public long? LastReport { get; set; }
         public LoadResults? Totals { get; set; }
         public SortedDictionary<int, Load.SecondStats> Seconds { get; } = [];

@@ -141,8 +141,8 @@ public sealed class Worker(CoordinatorClient coordinator, Assignment assignment,
             {
                 var now = LoadResults.Of(scenario, engine.Snapshot());
                 var answer = await coordinator.ReportAsync(
-                    new WorkerReport(Segment.Index, false, now with { Series = now.Series.Skip(accepted).ToList() }),
-                    stop.Token).ConfigureAwait(false);
+                    new WorkerReport(Segment.Index, false, now with { Series = now.Series.Skip(accepted).ToList() },
+                        InFlight: engine.InFlight), stop.Token).ConfigureAwait(false);
                 if (answer is null) continue;
                 accepted = now.Series.Count;
                 if (answer.Stop is { } reason)

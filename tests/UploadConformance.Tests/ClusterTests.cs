@@ -71,11 +71,11 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
         }
     }
 
-    private async Task<Cluster> StartAsync(string scenario)
+    private async Task<Cluster> StartAsync(string scenario, params string[] more)
     {
         var output = Temp("coordinator");
-        var coordinator = new UcProcess("coordinate", "--workers", Workers.ToString(), "--scenario", scenario,
-            "--target", server.Url.ToString(), "--listen", "127.0.0.1:0", "--wait", "60s", "--out", output);
+        var coordinator = new UcProcess(["coordinate", "--workers", Workers.ToString(), "--scenario", scenario,
+            "--target", server.Url.ToString(), "--listen", "127.0.0.1:0", "--wait", "60s", "--out", output, .. more]);
         var line = await coordinator.WaitForLineAsync(l => l.StartsWith("listening on ", StringComparison.Ordinal));
         var url = line["listening on ".Length..].Split(';')[0];
         var outs = Enumerable.Range(0, Workers).Select(i => Temp($"worker{i}")).ToList();
@@ -89,7 +89,10 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
     public async Task Four_workers_merge_into_one_exact_result_with_the_clusters_thresholds()
     {
         var before = await server.RequestsAsync();
-        await using var cluster = await StartAsync(Scenario());
+        var metricsPort = StackFixture.FreePort();
+        await using var cluster = await StartAsync(Scenario(), "--metrics", $"prometheus:127.0.0.1:{metricsPort}");
+        // A scraper of the coordinator's endpoint, as Prometheus would be: the last scrape it got.
+        var scraping = ScrapeUntilGoneAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
         var (code, _) = await cluster.Coordinator.ExitAsync(TimeSpan.FromMinutes(2));
         foreach (var worker in cluster.Workers)
             Assert.Equal(0, (await worker.ExitAsync(TimeSpan.FromSeconds(30))).Code);
@@ -129,7 +132,44 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
         Assert.Equal((merged.All.Requests, merged.All.Ok, merged.All.Latency, merged.All.LatencyHistogram),
             (again.All.Requests, again.All.Ok, again.All.Latency, again.All.LatencyHistogram));
         Assert.Contains("load generators", await File.ReadAllTextAsync(Path.Combine(cluster.Out, "summary.md")));
+
+        // The coordinator publishes the merged view live, and held its endpoint for a last scrape.
+        var scraped = await scraping;
+        Assert.Equal(200, Sum(scraped, "upload_requests_total"));
+        Assert.Equal(200, Sum(scraped, "upload_request_duration_seconds_count"));
+        Assert.Equal(merged.All.BytesSent, Sum(scraped, "upload_sent_bytes_total"));
     }
+
+    private static async Task<string> ScrapeUntilGoneAsync(Uri endpoint)
+    {
+        using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
+        var last = "";
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        var answered = false;
+        // Until the endpoint has answered and then stopped (the coordinator is gone), within two minutes.
+        while (clock.Elapsed < TimeSpan.FromMinutes(2))
+        {
+            try
+            {
+                last = await http.GetStringAsync(endpoint);
+                answered = true;
+            }
+            catch (HttpRequestException) when (answered)
+            {
+                return last;
+            }
+            catch (HttpRequestException)
+            {
+            }
+            await Task.Delay(500);
+        }
+        return last;
+    }
+
+    /// <summary>The sum of a metric's samples in Prometheus's text format.</summary>
+    private static double Sum(string exposition, string metric) => exposition.Split('\n')
+        .Where(l => l.StartsWith(metric + "{", StringComparison.Ordinal))
+        .Sum(l => double.Parse(l[(l.LastIndexOf(' ') + 1)..], System.Globalization.CultureInfo.InvariantCulture));
 
     [Fact]
     public async Task A_threshold_breached_by_the_cluster_with_abortOnFail_stops_every_worker()

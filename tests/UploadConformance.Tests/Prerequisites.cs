@@ -29,6 +29,9 @@ public static class Prerequisites
 
     public static Task NginxAsync() => DebianAsync(["/usr/sbin/nginx"], "nginx-light");
 
+    /// <summary>Prometheus 2.42: it scrapes a run's live metrics in the tests.</summary>
+    public static Task PrometheusAsync() => DebianAsync(["/usr/bin/prometheus"], "prometheus");
+
     public static Task PhpAsync() => DebianAsync(["/usr/bin/php8.2"], "php8.2-cli");
 
     /// <summary>Tomcat 10.1 with Debian's conf, and a JDK to compile the test servlet.</summary>

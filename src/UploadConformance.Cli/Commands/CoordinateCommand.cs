@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.Globalization;
 using System.Net;
 using UploadConformance.Cluster;
+using UploadConformance.Live;
 using UploadConformance.Reporting;
 using UploadConformance.Results;
 using UploadConformance.Targets;
@@ -44,8 +45,9 @@ public static class CoordinateCommand
         };
         var wait = CliOptions.Duration("--wait", "time", "how long to wait for every worker to register (2m)");
         var output = CliOptions.Out();
+        var metrics = LiveMetrics.Option();
         foreach (var option in new Option[] { workers, scenario, target, profile, duration, rate, seed, listen, wait,
-            output }) command.Options.Add(option);
+            metrics, output }) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var yaml = Read(() => BuiltInScenarios.Read(parse.GetValue(scenario)!));
@@ -62,7 +64,8 @@ public static class CoordinateCommand
             var template = new Assignment(0, 0, yaml.Text, yaml.Source, url.ToString(), profileYaml,
                 parse.GetValue(profile), d, r, s);
             return await ExecuteAsync(context, template, planned, targetProfile, parse.GetValue(workers)!.Value,
-                parse.GetValue(listen)!, parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output));
+                parse.GetValue(listen)!, parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output),
+                LiveMetrics.Sinks(parse.GetValue(metrics)));
         });
         return command;
     }
@@ -80,10 +83,13 @@ public static class CoordinateCommand
     }
 
     private static async Task<int> ExecuteAsync(CliContext context, Assignment template, Scenarios.Scenario scenario,
-        TargetProfile profile, int workers, IPEndPoint listen, TimeSpan wait, string? outDir)
+        TargetProfile profile, int workers, IPEndPoint listen, TimeSpan wait, string? outDir,
+        IReadOnlyList<MetricsSink> sinks)
     {
         var stdout = context.Out;
         var folder = ReportFolder.Prepare(outDir, "coordinate", DateTimeOffset.Now);
+        // The cluster's merged view, as one machine's run publishes its own.
+        using var live = LiveMetrics.Start(sinks, scenario.Name, Path.GetFileName(folder), stdout);
         await using var coordinator = new Coordinator(template, workers, scenario);
         try
         {
@@ -100,8 +106,11 @@ public static class CoordinateCommand
         ClusterOutcome outcome;
         try
         {
-            outcome = await coordinator.RunAsync(p => stdout.WriteLine(Progress(p)), wait, () => context.Stop.Reason,
-                context.Token);
+            outcome = await coordinator.RunAsync(p =>
+            {
+                stdout.WriteLine(Progress(p));
+                if (p.Merged is { } merged) live?.Publish(LiveTotals.Of(merged, p.InFlight));
+            }, wait, () => context.Stop.Reason, context.Token);
         }
         catch (ClusterException e)
         {
@@ -124,6 +133,7 @@ public static class CoordinateCommand
             Interrupted = outcome.Interrupted ?? outcome.Incomplete,
         }, [], outcome.Load);
         await RunOutput.WriteAsync(document, folder, stdout);
+        if (live is not null) await live.FinishAsync(LiveTotals.Of(outcome.Load, 0), stdout, context.Token);
         if (outcome.Incomplete is { } lost)
         {
             stdout.WriteLine($"incomplete: {Text.UntrustedText.ForTerminal(lost)}; what they sent is merged");

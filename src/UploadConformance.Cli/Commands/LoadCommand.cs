@@ -1,4 +1,5 @@
 using System.CommandLine;
+using UploadConformance.Live;
 using UploadConformance.Load;
 using UploadConformance.Payloads;
 using UploadConformance.Reporting;
@@ -33,7 +34,8 @@ public static class LoadCommand
         var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
         var segment = CliOptions.Segment();
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { scenario, target, profile, duration, rate, seed, segment,
+        var metrics = LiveMetrics.Option();
+        foreach (var option in new Option[] { scenario, target, profile, duration, rate, seed, segment, metrics,
             output }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
@@ -44,7 +46,7 @@ public static class LoadCommand
                 Prepare(BuiltInScenarios.Read(parse.GetValue(scenario)!), parse.GetValue(duration),
                 parse.GetValue(rate), parse.GetValue(seed));
             return await ExecuteAsync(context, loaded, url, parse.GetValue(profile), parse.GetValue(output), tls,
-                https, parse.GetValue(segment));
+                https, parse.GetValue(segment), LiveMetrics.Sinks(parse.GetValue(metrics)));
         });
         return command;
     }
@@ -72,12 +74,13 @@ public static class LoadCommand
     }
 
     private static async Task<int> ExecuteAsync(CliContext context, Scenario scenario, Uri? url, string? profilePath,
-        string? outDir, TlsOptions tls, bool https, ExecutionSegment? segment)
+        string? outDir, TlsOptions tls, bool https, ExecutionSegment? segment, IReadOnlyList<MetricsSink> sinks)
     {
         var stdout = context.Out;
         var started = DateTimeOffset.Now;
         var folder = ReportFolder.Prepare(outDir, "load", started);
         TlsArguments.Announce(tls, stdout);
+        using var live = LiveMetrics.Start(sinks, scenario.Name, Path.GetFileName(folder), stdout);
         var embedded = new ReferenceServer.ReferenceServerOptions { Https = https };
         await using var target =
             await Target.ResolveAsync(url, profilePath, embedded, tls, context.Token, probeUpload: segment is null);
@@ -89,9 +92,11 @@ public static class LoadCommand
         var mix = new RequestMix(scenario, target.Profile, ImageFactory.Default());
 
         using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls, segment);
-        var outcome =
-            await engine.RunAsync(p => stdout.WriteLine(ConsoleSummary.Progress(p)), context.Token, () =>
-            context.Stop.Reason);
+        var outcome = await engine.RunAsync(p =>
+        {
+            stdout.WriteLine(ConsoleSummary.Progress(p));
+            if (p.Totals is { } totals) live?.Publish(totals);
+        }, context.Token, () => context.Stop.Reason);
 
         var results = LoadResults.Of(scenario, outcome);
         stdout.WriteLine();
@@ -103,6 +108,9 @@ public static class LoadCommand
         if (outcome.Interrupted is { } why)
             stdout.WriteLine(
                 $"stopped early: {Text.UntrustedText.ForTerminal(why)}; the results gathered so far were written");
+        if (live is not null)
+            await live.FinishAsync(new LiveTotals(outcome.All, outcome.ByName, 0, outcome.Thresholds), stdout,
+                context.Token);
         if (outcome.TargetGone) return ExitCodes.Unreachable;
         if (context.Token.IsCancellationRequested) return context.Stop.ExitCode;
         return outcome.Thresholds.All(t => t.Passed) ? ExitCodes.Ok : ExitCodes.Failures;

@@ -7,9 +7,12 @@ using UploadConformance.Wire;
 
 namespace UploadConformance.Load;
 
-/// <summary>A progress line's worth of the run so far.</summary>
+/// <summary>A progress line's worth of the run so far, and the totals behind it for live outputs.</summary>
 public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rps, long Requests, long Failed,
-    long Dropped, double P99Ms, long InFlight);
+    long Dropped, double P99Ms, long InFlight)
+{
+    public Live.LiveTotals? Totals { get; init; }
+}
 
 public sealed record ThresholdResult(string Text, string? Scope, string Metric, double Actual, bool Passed);
 
@@ -362,20 +365,19 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         {
             _stats.CloseSecondsBefore(_clock.Elapsed);
             var (requests, failed, dropped, p99, _) = _stats.Snapshot();
+            var (all, byName) = _stats.Totals();
+            var thresholds = Evaluate(_scenario.Thresholds, all, byName, _clock.Elapsed);
             progress?.Invoke(
                 new LoadProgress(_clock.Elapsed, planned, _stats.LastSecond()?.Requests ?? 0, requests, failed,
-                dropped, p99, InFlight));
+                dropped, p99, InFlight) { Totals = new Live.LiveTotals(all, byName, InFlight, thresholds) });
 
-            var (all, byName) = _stats.Totals();
             var refused = all.Errors.GetValueOrDefault("refused");
             if (refused > lastRefused && all.Ok == lastOk)
                 stopWith("target stopped answering (connections refused)");
             (lastOk, lastRefused) = (all.Ok, refused);
             // A generator's share says nothing about the whole run's thresholds (its requests, its rps):
             // in a split run only the coordinator, on merged figures, aborts.
-            if (_scenario.AbortOnFail && _segment.IsWhole
-                && Evaluate(_scenario.Thresholds, all, byName, _clock.Elapsed).FirstOrDefault(t =>
-                !t.Passed) is { } breached)
+            if (_scenario.AbortOnFail && _segment.IsWhole && thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
                 stopWith($"threshold breached: {breached.Text} (was {breached.Actual:0.###})");
         }
     }
