@@ -9,6 +9,7 @@
 #   bench/peers.sh [connections=32] [seconds=10]
 #   BODIES="small" TOOLS="wrk ours ours-httpclient" ROUNDS=1 SCHEMES=http bench/peers.sh   # a subset
 #   BEFORE=/path/to/other/uc.dll TOOLS="wrk hey ours ours-before" bench/peers.sh   # two builds of ours
+#   TOOLS="wrk ours ours-metrics" bench/peers.sh   # ours with --metrics prometheus, scraped every second
 #
 # Each tool runs ROUNDS times (3), interleaved with the others so that a noisy minute on a shared
 # machine hits every tool alike; the table shows each tool's median round and its ratio to wrk's.
@@ -119,13 +120,22 @@ run_tool() { # tool body url seconds connections -> prints requests
     autocannon)
       timed node "$root/bench/peers/autocannon.js" "$url" "$work/$body.body" "$ctype" "$conns" "$secs" >"$out" 2>&1
       python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])['requests'])" "$out" ;;
-    ours|ours-httpclient|ours-before)
+    ours|ours-httpclient|ours-before|ours-metrics)
       local mix="{ name: $body, file: $work/$body.file, contentType: image/jpeg }" client=auto build="$uc"
+      local metrics=() scraper=""
       [ "$tool" = ours-httpclient ] && client=httpclient
       [ "$tool" = ours-before ] && build="${BEFORE:?ours-before needs BEFORE=<path of another uc.dll>}"
+      if [ "$tool" = ours-metrics ]; then # live metrics on, and scraped every second as Prometheus would
+        local mport
+        mport=$(python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')
+        metrics=(--metrics "prometheus:127.0.0.1:$mport")
+        (for _ in $(seq $((secs + 60))); do sleep 1; curl -s -o /dev/null "http://127.0.0.1:$mport/metrics" || true; done) &
+        scraper=$!
+      fi
       printf 'name: peers\ncheck: none\nclient: %s\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$client" "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
       rm -rf "$work/ours-out"
-      DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$threads" timed dotnet "$build" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" >"$out" 2>&1 || true
+      DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$threads" timed dotnet "$build" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" "${metrics[@]}" >"$out" 2>&1 || true
+      [ -n "$scraper" ] && { kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; }
       python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['load']['all']['ok'])" "$work/ours-out/results.json" ;;
   esac
 }

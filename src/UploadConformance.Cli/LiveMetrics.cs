@@ -28,12 +28,21 @@ public abstract record MetricsSink
     /// <summary>OTLP over HTTP with protobuf bodies, to a collector's /v1/metrics, every second.</summary>
     public sealed record Otlp(Uri Endpoint) : MetricsSink;
 
+    /// <summary>The sink as <c>--metrics</c> takes it.</summary>
+    public static string Argument(MetricsSink sink) => sink switch
+    {
+        Prometheus p => $"prometheus:{(p.Host.Contains(':') ? $"[{p.Host}]" : p.Host)}:{p.Port}",
+        Otlp o => $"otlp:{o.Endpoint}",
+        _ => throw new ArgumentOutOfRangeException(nameof(sink)),
+    };
+
     /// <summary>Reads <c>prometheus</c>, <c>prometheus:127.0.0.1:9464</c>, <c>prometheus:[::1]:9464</c>,
     /// <c>prometheus:0.0.0.0:9464</c> (every interface, in a pod), <c>otlp</c>,
     /// <c>otlp:http://collector:4318</c> (the path /v1/metrics is added when there is none).</summary>
     public static MetricsSink Parse(string text)
     {
-        var (kind, rest) = text.IndexOf(':') is var colon and >= 0 ? (text[..colon], text[(colon + 1)..]) : (text, null);
+        var colon = text.IndexOf(':');
+        var (kind, rest) = colon >= 0 ? (text[..colon], text[(colon + 1)..]) : (text, null);
         switch (kind)
         {
             case "prometheus" when rest is null:

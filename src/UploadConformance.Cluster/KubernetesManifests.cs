@@ -26,6 +26,11 @@ public sealed record KubernetesPlan
     public string? StorageClass { get; init; }
     /// <summary>The whole run's bound: the planned length and a margin; every pod is stopped by then.</summary>
     public required TimeSpan Deadline { get; init; }
+    /// <summary>The coordinator's <c>--metrics</c> sinks, as it is given them (its merged live view).</summary>
+    public IReadOnlyList<string> Metrics { get; init; } = [];
+    /// <summary>The port of the coordinator's Prometheus endpoint among <see cref="Metrics"/>, if any: a
+    /// container and Service port, and the prometheus.io annotations scrape configs look for.</summary>
+    public int? PrometheusPort { get; init; }
 }
 
 /// <summary>The manifests of a split run, built from the official client's models (so a field the API
@@ -75,7 +80,13 @@ public static class KubernetesManifests
             Spec = new V1ServiceSpec
             {
                 Selector = coordinatorLabels,
-                Ports = [new V1ServicePort { Name = "http", Port = CoordinatorPort, TargetPort = CoordinatorPort }],
+                Ports =
+                [
+                    new V1ServicePort { Name = "http", Port = CoordinatorPort, TargetPort = CoordinatorPort },
+                    .. plan.PrometheusPort is { } metricsPort
+                        ? [new V1ServicePort { Name = "metrics", Port = metricsPort, TargetPort = metricsPort }]
+                        : Array.Empty<V1ServicePort>(),
+                ],
             },
         };
         var coordinatorArgs = new List<string>
@@ -86,8 +97,19 @@ public static class KubernetesManifests
         };
         if (plan.ProfileYaml is not null) coordinatorArgs.AddRange(["--profile", $"{ConfigMount}/profile.yaml"]);
         coordinatorArgs.AddRange(plan.Overrides);
+        foreach (var sink in plan.Metrics) coordinatorArgs.AddRange(["--metrics", sink]);
+        List<V1ContainerPort> coordinatorPorts =
+            [new V1ContainerPort { Name = "http", ContainerPort = CoordinatorPort }];
+        Dictionary<string, string>? scrape = null;
+        if (plan.PrometheusPort is { } port)
+        {
+            coordinatorPorts.Add(new V1ContainerPort { Name = "metrics", ContainerPort = port });
+            var portText = port.ToString(CultureInfo.InvariantCulture);
+            scrape = new() { ["prometheus.io/scrape"] = "true", ["prometheus.io/port"] = portText,
+                ["prometheus.io/path"] = "/metrics" };
+        }
         var coordinator = Job(plan, $"{plan.Name}-coordinator", coordinatorLabels, Container(plan, coordinatorArgs,
-            [new V1ContainerPort { Name = "http", ContainerPort = CoordinatorPort }]), indexed: null);
+            coordinatorPorts), indexed: null, scrape);
         var workers = Job(plan, $"{plan.Name}-workers", Labels(plan, "worker"), Container(plan,
             [
                 "worker", "--coordinator", $"http://{plan.Name}-coordinator:{CoordinatorPort}",
@@ -104,7 +126,7 @@ public static class KubernetesManifests
     public static IReadOnlyList<object> Read(string yaml) => KubernetesYaml.LoadAllFromString(yaml, strict: true);
 
     private static V1Job Job(KubernetesPlan plan, string name, IDictionary<string, string> labels,
-        V1Container container, int? indexed)
+        V1Container container, int? indexed, IDictionary<string, string>? annotations = null)
     {
         return new V1Job
         {
@@ -121,7 +143,7 @@ public static class KubernetesManifests
                 Parallelism = indexed,
                 Template = new V1PodTemplateSpec
                 {
-                    Metadata = new V1ObjectMeta { Labels = labels },
+                    Metadata = new V1ObjectMeta { Labels = labels, Annotations = annotations },
                     Spec = new V1PodSpec
                     {
                         RestartPolicy = "Never",

@@ -29,7 +29,8 @@ public class KubernetesTests
         var code = await Cli.Cli.RunAsync(["k8s", "--workers", "8", "--scenario",
             Path.Combine(Golden, "scenario.yaml"), "--profile", Path.Combine(Golden, "profile.yaml"), "--target",
             "http://upload.staging.svc:8080/api/upload", "--image", "registry.example/uploadconformance:0.1.0",
-            "--name", "photos", "--namespace", "load", "--duration", "2m", "--out", dir], stdout, stderr,
+            "--name", "photos", "--namespace", "load", "--duration", "2m", "--metrics", "prometheus", "--out", dir],
+            stdout, stderr,
             CancellationToken.None);
         Assert.True(code == 0, stderr.ToString());
         Assert.Contains("kubectl create secret generic photos-secrets --from-literal=UPLOAD_TOKEN=...",
@@ -68,6 +69,12 @@ public class KubernetesTests
         Assert.Equal("0.0.0.0:8800", coordinator.Args[coordinator.Args.IndexOf("--listen") + 1]);
         Assert.Equal("120000ms", coordinator.Args[coordinator.Args.IndexOf("--duration") + 1]);
         Assert.Equal(coordinatorJob.Spec.Template.Metadata.Labels, objects.OfType<V1Service>().Single().Spec.Selector);
+        // Live metrics: the merged view on every interface of the pod, reachable and announced for scraping.
+        Assert.Equal("prometheus:0.0.0.0:9464", coordinator.Args[coordinator.Args.IndexOf("--metrics") + 1]);
+        Assert.Contains(coordinator.Ports, p => (p.Name, p.ContainerPort) == ("metrics", 9464));
+        Assert.Contains(objects.OfType<V1Service>().Single().Spec.Ports, p => (p.Name, p.Port) == ("metrics", 9464));
+        Assert.Equal("9464", coordinatorJob.Spec.Template.Metadata.Annotations["prometheus.io/port"]);
+        Assert.Null(workers.Spec.Template.Metadata.Annotations);
         Assert.Equal(["ReadWriteMany"], objects.OfType<V1PersistentVolumeClaim>().Single().Spec.AccessModes);
         Assert.All(objects.Cast<k8s.IKubernetesObject<V1ObjectMeta>>(), o =>
             Assert.Equal("load", o.Metadata.NamespaceProperty));

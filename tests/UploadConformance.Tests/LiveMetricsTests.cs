@@ -182,7 +182,8 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         public HttpClient Http { get; } = new();
         public Uri Url { get; }
 
-        private Prometheus(Process process, string folder, Uri url) => (_process, _folder, Url) = (process, folder, url);
+        private Prometheus(Process process, string folder, Uri url) =>
+            (_process, _folder, Url) = (process, folder, url);
 
         public static async Task<Prometheus> StartAsync(int targetPort)
         {
@@ -311,7 +312,8 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         foreach (var query in queries)
         {
             foreach (var metric in MetricName().Matches(query).Select(m => m.Groups[1].Value))
-                Assert.True(metrics.Contains(metric), $"{metric} (in {query}) is not among {string.Join(", ", metrics)}");
+                Assert.True(metrics.Contains(metric),
+                    $"{metric} (in {query}) is not among {string.Join(", ", metrics)}");
             foreach (var label in LabelName().Matches(query)
                 .SelectMany(m => (m.Groups[1].Value + "," + m.Groups[2].Value).Split(',',
                     StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries)))

@@ -40,8 +40,12 @@ public static partial class K8sCommand
         var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
         var output = CliOptions.Text("--out", "dir", $"where to write {FileName}");
         output.Required = true;
+        var metrics = LiveMetrics.Option();
+        metrics.Description = "the coordinator's live metrics (as coordinate --metrics); prometheus listens on "
+            + $"every interface of its pod (port {MetricsSink.PrometheusPort} unless given), with a Service port "
+            + "and prometheus.io annotations";
         foreach (var option in new Option[] { workers, scenario, target, profile, image, name, ns, cpu, memory,
-            storage, storageClass, duration, rate, seed, output }) command.Options.Add(option);
+            storage, storageClass, duration, rate, seed, metrics, output }) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var prefix = parse.GetValue(name) ?? "uc-run";
@@ -63,6 +67,11 @@ public static partial class K8sCommand
                     throw new UsageException($"{path}: cannot read the profile: {e.Message}");
                 }
             }
+            // In a pod, a Prometheus endpoint on loopback would reach nobody.
+            var sinks = LiveMetrics.Sinks(parse.GetValue(metrics)).Select(sink => sink is MetricsSink.Prometheus p
+                ? p with { Host = p.Host == "127.0.0.1" ? "0.0.0.0" : p.Host } : sink).ToList();
+            var prometheus = sinks.OfType<MetricsSink.Prometheus>().ToList();
+            if (prometheus.Count > 1) throw new UsageException("--metrics: one Prometheus endpoint per coordinator");
             var overrides = new List<string>();
             if (d is { } length) overrides.AddRange(["--duration", $"{length.TotalMilliseconds:0}ms"]);
             if (r is { } perSecond) overrides.AddRange(["--rate", perSecond.ToString()]);
@@ -83,6 +92,8 @@ public static partial class K8sCommand
                 Storage = parse.GetValue(storage) ?? "1Gi",
                 StorageClass = parse.GetValue(storageClass),
                 Deadline = (planned.PlannedDuration ?? TimeSpan.FromHours(1)) + TimeSpan.FromMinutes(10),
+                Metrics = sinks.Select(MetricsSink.Argument).ToList(),
+                PrometheusPort = prometheus.FirstOrDefault()?.Port,
             };
             return await WriteAsync(context.Out, plan, parse.GetValue(output)!);
         });
