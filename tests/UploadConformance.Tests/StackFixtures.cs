@@ -47,26 +47,29 @@ public abstract class StackFixture : IAsyncLifetime, IStackServer
     }
 
     /// <summary>Polls <paramref name="health"/> until it answers 2xx: a server started by a test has no
-    /// readiness signal but answering. Fails with <paramref name="whyNot"/> when the process exits or
-    /// the bound passes.</summary>
+    /// readiness signal but answering (Prometheus answers 503 while it starts). Fails with
+    /// <paramref name="whyNot"/> when the process exits or the bound passes.</summary>
     public static async Task WaitAnsweringAsync(HttpClient http, Uri health, Process process, TimeSpan bound,
         Func<Task<string>> whyNot)
     {
         var clock = Stopwatch.StartNew();
-        while (true)
+        var last = "no answer";
+        while (clock.Elapsed < bound && !process.HasExited)
         {
             try
             {
                 using var response = await http.GetAsync(health);
                 if (response.IsSuccessStatusCode) return;
+                last = $"{(int)response.StatusCode} {response.ReasonPhrase}";
             }
-            catch (HttpRequestException) when (clock.Elapsed < bound && !process.HasExited)
+            catch (HttpRequestException e)
             {
-                await Task.Delay(50);
-                continue;
+                last = e.Message;
             }
-            throw new InvalidOperationException(process.HasExited ? await whyNot() : $"{health}: no answer");
+            await Task.Delay(50);
         }
+        throw new InvalidOperationException(process.HasExited ? await whyNot()
+            : $"{health}: not ready within {bound.TotalSeconds:0} s ({last})");
     }
 
     public async Task DisposeAsync()
