@@ -90,7 +90,7 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
     {
         var before = await server.RequestsAsync();
         var metricsPort = StackFixture.FreePort();
-        await using var cluster = await StartAsync(Scenario(), "--metrics", $"prometheus:127.0.0.1:{metricsPort}");
+        await using var cluster = await StartAsync(Scenario(seconds: 10), "--metrics", $"prometheus:127.0.0.1:{metricsPort}");
         // A scraper of the coordinator's endpoint, as Prometheus would be: the last scrape it got.
         var scraping = ScrapeUntilGoneAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
         var (code, _) = await cluster.Coordinator.ExitAsync(TimeSpan.FromMinutes(2));
@@ -100,15 +100,15 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
         var merged = ResultsFile.Read(cluster.Out).Load!;
 
         // Every request once: the server's count, the plan's, the merged one agree exactly.
-        Assert.Equal(200, merged.All.Requests);
-        Assert.Equal(200, await server.RequestsAsync() - before);
-        Assert.Equal(200, merged.Series.Sum(s => s.Requests));
+        Assert.Equal(400, merged.All.Requests);
+        Assert.Equal(400, await server.RequestsAsync() - before);
+        Assert.Equal(400, merged.Series.Sum(s => s.Requests));
         // The cluster's rate over the run it measured is the plan's 40 a second within 1 % (the count
         // alone is the plan's by construction; the time is what the four took together).
         Assert.True(Math.Abs(merged.All.Requests / (merged.DurationMs / 1000) - 40) <= 40 * 0.01,
             $"{merged.All.Requests} requests in {merged.DurationMs} ms");
         Assert.Equal(Workers, merged.Workers!.Count);
-        Assert.All(merged.Workers, w => Assert.Equal(50, w.Requests));
+        Assert.All(merged.Workers, w => Assert.Equal(100, w.Requests));
         Assert.All(merged.Workers, w => Assert.Null(w.Lost));
 
         // The merged percentiles are those of one histogram of every sample, not an average of the
@@ -121,7 +121,7 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
                 p switch { 50 => merged.All.Latency.P50, 95 => merged.All.Latency.P95, 99 => merged.All.Latency.P99,
                     _ => merged.All.Latency.P999 });
         Assert.Equal(every.TotalCount, HistogramCodec.Decode(merged.All.LatencyHistogram).TotalCount);
-        // Thresholds are the cluster's: 50 requests fail "requests > 150" on each worker, 200 pass it.
+        // Thresholds are the cluster's: 100 requests fail "requests > 150" on each worker, 400 pass it.
         Assert.All(parts, part => Assert.False(part.Thresholds.Single(t => t.Metric == "requests").Passed));
         Assert.True(merged.Thresholds.Single(t => t.Metric == "requests").Passed);
         // The same files merged offline give the same result.
@@ -135,8 +135,8 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
 
         // The coordinator publishes the merged view live, and held its endpoint for a last scrape.
         var scraped = await scraping;
-        Assert.Equal(200, Sum(scraped, "upload_requests_total"));
-        Assert.Equal(200, Sum(scraped, "upload_request_duration_seconds_count"));
+        Assert.Equal(400, Sum(scraped, "upload_requests_total"));
+        Assert.Equal(400, Sum(scraped, "upload_request_duration_seconds_count"));
         Assert.Equal(merged.All.BytesSent, Sum(scraped, "upload_sent_bytes_total"));
     }
 

@@ -264,7 +264,7 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         var metricsPort = StackFixture.FreePort();
         await using var prometheus = await Prometheus.StartAsync(metricsPort);
         var output = Path.Combine(Path.GetTempPath(), $"uc-metrics-run-{Guid.NewGuid():N}");
-        await using var run = new UcProcess("load", "--scenario", Scenario(rate: 40, seconds: 20), "--target",
+        await using var run = new UcProcess("load", "--scenario", Scenario(rate: 40, seconds: 26), "--target",
             server.Url.ToString(), "--metrics", $"prometheus:127.0.0.1:{metricsPort}", "--out", output);
         // The engine's first tick: about a second after its start, on this machine's clock.
         await run.WaitForLineAsync(l => l.TrimStart().StartsWith("[   1s", StringComparison.Ordinal));
@@ -273,7 +273,7 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         Assert.True(code == 0, run.Output);
         Assert.Contains("metrics: waiting for the last scrape", run.Output);
         var results = ResultsFile.Read(output).Load!;
-        Assert.Equal(800, results.All.Requests);
+        Assert.Equal(1040, results.All.Requests);
 
         // The count: the run waited for Prometheus to scrape its final figures; Prometheus stores a scrape
         // once it has read it, so the test asks until it has (a bound, not a guess). The next scrape
@@ -290,9 +290,9 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         Assert.Equal(results.All.Requests, last?.Value);
         var end = last!.Value.At;
 
-        // The rate, over the run's steady middle: seconds 4 to 16 of the 20.
-        var rate = await prometheus.ScalarAsync("sum(rate(upload_requests_total{job=\"uc\"}[12s]))",
-            started + TimeSpan.FromSeconds(16));
+        // The rate, over the run's steady middle: seconds 4 to 24 of the 26.
+        var rate = await prometheus.ScalarAsync("sum(rate(upload_requests_total{job=\"uc\"}[20s]))",
+            started + TimeSpan.FromSeconds(24));
         Assert.NotNull(rate);
         Assert.InRange(rate!.Value, 40 * 0.95, 40 * 1.05);
 
