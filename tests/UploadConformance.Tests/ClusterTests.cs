@@ -42,7 +42,7 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
     private static string Temp(string what) =>
         Path.Combine(Path.GetTempPath(), $"uc-cluster-{what}-{Guid.NewGuid():N}");
 
-    /// <summary>40 small uploads a second for <paramref name="seconds"/>: 50 a worker in 5 s.</summary>
+    /// <summary>40 small uploads a second for <paramref name="seconds"/>: 10 a second for each worker.</summary>
     private static string Scenario(int seconds = 5, string thresholds = "[requests > 150, error_rate < 1%]",
         bool abortOnFail = false)
     {
@@ -90,7 +90,8 @@ public class ClusterTests(ServeProcessFixture server) : IClassFixture<ServeProce
     {
         var before = await server.RequestsAsync();
         var metricsPort = StackFixture.FreePort();
-        await using var cluster = await StartAsync(Scenario(seconds: 10), "--metrics", $"prometheus:127.0.0.1:{metricsPort}");
+        await using var cluster =
+            await StartAsync(Scenario(seconds: 10), "--metrics", $"prometheus:127.0.0.1:{metricsPort}");
         // A scraper of the coordinator's endpoint, as Prometheus would be: the last scrape it got.
         var scraping = ScrapeUntilGoneAsync(new Uri($"http://127.0.0.1:{metricsPort}/metrics"));
         var (code, _) = await cluster.Coordinator.ExitAsync(TimeSpan.FromMinutes(2));
