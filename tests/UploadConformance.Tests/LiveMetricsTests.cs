@@ -361,7 +361,7 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         using var listener = new HttpListener();
         listener.Prefixes.Add($"http://127.0.0.1:{port}/");
         listener.Start();
-        var posts = new List<(TimeSpan At, string Method, string Path, string? Type, byte[] Body)>();
+        var posts = new List<(TimeSpan At, string Method, string Path, string? Type, string? Key, byte[] Body)>();
         var clock = Stopwatch.StartNew();
         var receiving = Task.Run(async () =>
         {
@@ -379,14 +379,25 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
                 using var body = new MemoryStream();
                 await context.Request.InputStream.CopyToAsync(body);
                 lock (posts) posts.Add((clock.Elapsed, context.Request.HttpMethod, context.Request.Url!.AbsolutePath,
-                    context.Request.ContentType, body.ToArray()));
+                    context.Request.ContentType, context.Request.Headers["x-api-key"], body.ToArray()));
                 context.Response.StatusCode = 200;
                 context.Response.Close();
             }
         });
         var output = Path.Combine(Path.GetTempPath(), $"uc-metrics-otlp-{Guid.NewGuid():N}");
-        var (code, stdout, _) = await Run("load", "--scenario", Scenario(rate: 20, seconds: 4), "--target",
-            server.Url.ToString(), "--metrics", $"otlp:http://127.0.0.1:{port}", "--out", output);
+        // A collector's credentials come as OpenTelemetry's standard variable says, never on the command line.
+        Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS", "x-api-key=secret-for-the-test");
+        int code;
+        string stdout;
+        try
+        {
+            (code, stdout, _) = await Run("load", "--scenario", Scenario(rate: 20, seconds: 4), "--target",
+                server.Url.ToString(), "--metrics", $"otlp:http://127.0.0.1:{port}", "--out", output);
+        }
+        finally
+        {
+            Environment.SetEnvironmentVariable("OTEL_EXPORTER_OTLP_HEADERS", null);
+        }
         listener.Stop();
         await receiving;
         Assert.True(code == 0, stdout);
@@ -398,7 +409,8 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
             Assert.InRange(posts.Count, 4, 12);
             Assert.All(posts, p =>
             {
-                Assert.Equal(("POST", "/v1/metrics", "application/x-protobuf"), (p.Method, p.Path, p.Type));
+                Assert.Equal(("POST", "/v1/metrics", "application/x-protobuf", "secret-for-the-test"),
+                    (p.Method, p.Path, p.Type, p.Key));
                 Assert.NotEmpty(p.Body);
             });
             // A second apart on average (the last export is the final flush, whenever the run ends; a
