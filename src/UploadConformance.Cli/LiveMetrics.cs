@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Diagnostics;
+using System.Diagnostics.Tracing;
 using System.Globalization;
 using System.Net;
 using System.Net.Sockets;
@@ -71,8 +72,13 @@ public abstract record MetricsSink
 /// record; what goes out here is bucketed for dashboards.</summary>
 public sealed class LiveMetrics : IDisposable
 {
+    /// <summary>How long the last OTLP export may take: a collector that does not answer must not hold
+    /// the run's end (nor a pod's termination) for the SDK's default 10 s.</summary>
+    private const int OtlpTimeoutMs = 5000;
+
     private readonly List<(MetricsSink Sink, LoadMeter Meter, MeterProvider Provider)> _outputs = [];
     private readonly Stopwatch _since = Stopwatch.StartNew();
+    private ExportFailures? _otlpFailures;
 
     private LiveMetrics()
     {
@@ -137,9 +143,11 @@ public sealed class LiveMetrics : IDisposable
                 {
                     exporter.Endpoint = otlp.Endpoint;
                     exporter.Protocol = OtlpExportProtocol.HttpProtobuf;
+                    exporter.TimeoutMilliseconds = OtlpTimeoutMs;
                     reader.PeriodicExportingMetricReaderOptions.ExportIntervalMilliseconds = 1000;
                     reader.TemporalityPreference = MetricReaderTemporalityPreference.Cumulative;
                 });
+                _otlpFailures ??= new ExportFailures();
                 stdout.WriteLine($"metrics: OTLP (HTTP, protobuf) to {otlp.Endpoint} every second");
                 break;
         }
@@ -206,16 +214,55 @@ public sealed class LiveMetrics : IDisposable
                 // Stopped by a signal: what matters is on disk already.
             }
         }
+        foreach (var (sink, _, provider) in _outputs)
+        {
+            if (sink is not MetricsSink.Otlp otlp) continue;
+            provider.ForceFlush(cancellationToken.IsCancellationRequested ? 1000 : OtlpTimeoutMs);
+            // The SDK reports a collector's failures only to its EventSource; a user reads this line.
+            if (_otlpFailures is { Count: > 0 } failures)
+                stdout.WriteLine($"metrics: {failures.Count} OTLP export{(failures.Count == 1 ? "" : "s")} to "
+                    + $"{otlp.Endpoint} failed; the first: {failures.First}");
+        }
     }
 
-    /// <summary>Stops the endpoints; OTLP sends its last export first.</summary>
+    /// <summary>Stops the endpoints; OTLP sends its last export first, within a bound.</summary>
     public void Dispose()
     {
         foreach (var (_, meter, provider) in _outputs)
         {
+            provider.Shutdown(OtlpTimeoutMs);
             provider.Dispose();
             meter.Dispose();
         }
         _outputs.Clear();
+        _otlpFailures?.Dispose();
+    }
+
+    /// <summary>The OTLP exporter's own reports of exports that did not arrive: its EventSource's
+    /// warnings and errors (a collector refusing, unreachable, timing out).</summary>
+    private sealed class ExportFailures : EventListener
+    {
+        private const string Source = "OpenTelemetry-Exporter-OpenTelemetryProtocol";
+        private long _count;
+        private string? _first;
+
+        public long Count => Interlocked.Read(ref _count);
+        public string? First => _first;
+
+        protected override void OnEventSourceCreated(EventSource source)
+        {
+            if (source.Name == Source) EnableEvents(source, EventLevel.Warning);
+        }
+
+        protected override void OnEventWritten(EventWrittenEventArgs e)
+        {
+            if (e.EventSource.Name != Source || e.Level is not (EventLevel.Critical or EventLevel.Error
+                or EventLevel.Warning)) return;
+            Interlocked.Increment(ref _count);
+            var said = $"{e.EventName}: "
+                + string.Join(", ", (e.Payload ?? []).Select(p => p?.ToString()?.Split('\n')[0].Trim()));
+            Interlocked.CompareExchange(ref _first,
+                Text.UntrustedText.ForTerminal(said.Length > 200 ? said[..200] + "…" : said), null);
+        }
     }
 }

@@ -402,6 +402,8 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         await receiving;
         Assert.True(code == 0, stdout);
         Assert.Contains($"metrics: OTLP (HTTP, protobuf) to http://127.0.0.1:{port}/v1/metrics every second", stdout);
+        Assert.DoesNotContain("OTLP exports to", stdout);
+        Assert.DoesNotContain("OTLP export to", stdout);
 
         lock (posts)
         {
@@ -423,5 +425,21 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
                 "upload.request.name", "small", "uploadconformance" })
                 Assert.Contains(text, last);
         }
+    }
+
+    [Fact]
+    public async Task A_collector_that_is_not_there_is_said_in_one_line_and_does_not_fail_the_run()
+    {
+        var port = StackFixture.FreePort();
+        var output = Path.Combine(Path.GetTempPath(), $"uc-metrics-nocollector-{Guid.NewGuid():N}");
+        var (code, stdout, _) = await Run("load", "--scenario", Scenario(rate: 20, seconds: 2), "--target",
+            server.Url.ToString(), "--metrics", $"otlp:http://127.0.0.1:{port}", "--out", output);
+        // The exit code is the target's verdict; the metrics' trouble is said, once.
+        Assert.True(code == 0, stdout);
+        var said = Assert.Single(stdout.Split('\n'), l => l.StartsWith("metrics: ", StringComparison.Ordinal)
+            && l.Contains("failed", StringComparison.Ordinal));
+        Assert.Matches($@"^metrics: \d+ OTLP exports? to http://127.0.0.1:{port}/v1/metrics failed; the first: "
+            + "FailedToReachCollector: ", said);
+        Assert.Equal(40, ResultsFile.Read(output).Load!.All.Requests);
     }
 }
