@@ -442,4 +442,26 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
             + "FailedToReachCollector: ", said);
         Assert.Equal(40, ResultsFile.Read(output).Load!.All.Requests);
     }
+
+    [Fact]
+    public async Task Sigterm_with_a_scraped_endpoint_writes_the_results_and_stops_without_waiting_for_a_scrape()
+    {
+        var metricsPort = StackFixture.FreePort();
+        var output = Path.Combine(Path.GetTempPath(), $"uc-metrics-sigterm-{Guid.NewGuid():N}");
+        await using var run = new UcProcess("load", "--scenario", Scenario(rate: 20, seconds: 60), "--target",
+            server.Url.ToString(), "--metrics", $"prometheus:127.0.0.1:{metricsPort}", "--out", output);
+        await run.WaitForLineAsync(l => l.TrimStart().StartsWith("[   2s", StringComparison.Ordinal));
+        // Scraped once, so a normal end would wait for one more scrape; a signal must not.
+        using (var http = new HttpClient())
+            Assert.Contains("upload_requests_total",
+                await http.GetStringAsync($"http://127.0.0.1:{metricsPort}/metrics"));
+        run.Signal(UcProcess.SigTerm);
+        var (code, after) = await run.ExitAsync(TimeSpan.FromSeconds(20));
+        Assert.True(code == 143, run.Output);
+        Assert.True(after < TimeSpan.FromSeconds(5), $"{after} after SIGTERM");
+        Assert.DoesNotContain("waiting for the last scrape", run.Output);
+        var results = ResultsFile.Read(output);
+        Assert.Contains("SIGTERM", results.Run.Interrupted);
+        Assert.InRange(results.Load!.All.Requests, 40, 200);
+    }
 }
