@@ -136,3 +136,26 @@ public static class CliOptions
         return fallback;
     }
 }
+
+/// <summary>The options of a run split across workers that <c>coordinate</c> and <c>k8s</c> share: how
+/// many take part, what they run and against what, and the command line's overrides.</summary>
+public sealed record SplitRunOptions(Option<int?> Workers, Option<string?> Scenario, Option<Uri?> Target,
+    Option<string?> Profile, Option<TimeSpan?> Duration, Option<int?> Rate, Option<int?> Seed)
+{
+    public static SplitRunOptions Create(string workers)
+    {
+        var options = new SplitRunOptions(
+            CliOptions.OptionalInt("--workers", "n", workers, min: 1, max: 4096),
+            CliOptions.Text("--scenario", "file.yaml|name", "the scenario the workers split"),
+            CliOptions.Target(),
+            CliOptions.Profile(),
+            CliOptions.Duration("--duration", "time", "the whole run's length (as load --duration)"),
+            CliOptions.OptionalInt("--rate", "n", "iterations a second at the busiest phase, for the whole cluster",
+                min: 1),
+            CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0));
+        options.Workers.Required = options.Scenario.Required = options.Target.Required = true;
+        return options;
+    }
+
+    public IEnumerable<Option> All => [Workers, Scenario, Target, Profile, Duration, Rate, Seed];
+}

@@ -19,17 +19,7 @@ public static class CoordinateCommand
         var command = new Command("coordinate",
             "coordinate a load run split across workers (uc worker --coordinator <url>): one start, merged "
             + "results, thresholds on the whole cluster");
-        var workers = CliOptions.OptionalInt("--workers", "n", "how many workers take part", min: 1, max: 4096);
-        workers.Required = true;
-        var scenario = CliOptions.Text("--scenario", "file.yaml|name", "the scenario the workers split");
-        scenario.Required = true;
-        var target = CliOptions.Target();
-        target.Required = true;
-        var profile = CliOptions.Profile();
-        var duration = CliOptions.Duration("--duration", "time", "the whole run's length (as load --duration)");
-        var rate = CliOptions.OptionalInt("--rate", "n", "iterations a second at the busiest phase, for the whole "
-            + "cluster", min: 1);
-        var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
+        var split = SplitRunOptions.Create("how many workers take part");
         var listen = new Option<IPEndPoint>("--listen")
         {
             HelpName = "ip:port",
@@ -46,24 +36,23 @@ public static class CoordinateCommand
         var wait = CliOptions.Duration("--wait", "time", "how long to wait for every worker to register (2m)");
         var output = CliOptions.Out();
         var metrics = LiveMetrics.Option();
-        foreach (var option in new Option[] { workers, scenario, target, profile, duration, rate, seed, listen, wait,
-            metrics, output }) command.Options.Add(option);
+        foreach (var option in split.All.Concat([listen, wait, metrics, output])) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
-            var yaml = Read(() => BuiltInScenarios.Read(parse.GetValue(scenario)!));
-            var (d, r, s) = (parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed));
+            var yaml = Read(() => BuiltInScenarios.Read(parse.GetValue(split.Scenario)!));
+            var (d, r, s) = (parse.GetValue(split.Duration), parse.GetValue(split.Rate), parse.GetValue(split.Seed));
             var planned = LoadCommand.Prepare(yaml, d, r, s);
-            var url = parse.GetValue(target)!;
+            var url = parse.GetValue(split.Target)!;
             string? profileYaml = null;
             TargetProfile targetProfile = TargetProfile.Reference(url);
-            if (parse.GetValue(profile) is { } path)
+            if (parse.GetValue(split.Profile) is { } path)
             {
                 profileYaml = Read(() => File.ReadAllText(path));
                 targetProfile = Read(() => ProfileLoader.Parse(profileYaml, path, url));
             }
             var template = new Assignment(0, 0, yaml.Text, yaml.Source, url.ToString(), profileYaml,
-                parse.GetValue(profile), d, r, s);
-            return await ExecuteAsync(context, template, planned, targetProfile, parse.GetValue(workers)!.Value,
+                parse.GetValue(split.Profile), d, r, s);
+            return await ExecuteAsync(context, template, planned, targetProfile, parse.GetValue(split.Workers)!.Value,
                 parse.GetValue(listen)!, parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output),
                 LiveMetrics.Sinks(parse.GetValue(metrics)));
         });

@@ -18,13 +18,7 @@ public static partial class K8sCommand
         var command = new Command("k8s",
             "write the Kubernetes manifests of a run split across --workers pods: a coordinator Job and Service, "
             + "an Indexed Job of workers, the scenario and profile in a ConfigMap, a results volume");
-        var workers = CliOptions.OptionalInt("--workers", "n", "how many worker pods", min: 1, max: 4096);
-        workers.Required = true;
-        var scenario = CliOptions.Text("--scenario", "file.yaml|name", "the scenario the workers split");
-        scenario.Required = true;
-        var target = CliOptions.Target();
-        target.Required = true;
-        var profile = CliOptions.Profile();
+        var split = SplitRunOptions.Create("how many worker pods");
         var image = CliOptions.Text("--image", "ref",
             $"the image built from the Containerfile (default uploadconformance:{ToolInfo.Current.Version})");
         var name = CliOptions.Text("--name", "name", "the prefix of every object's name (default uc-run)");
@@ -34,29 +28,25 @@ public static partial class K8sCommand
         var storage = CliOptions.Text("--storage", "quantity", "the results volume's size (1Gi)");
         var storageClass = CliOptions.Text("--storage-class", "name",
             "the results volume's class; it must offer ReadWriteMany (default: the cluster's)");
-        var duration = CliOptions.Duration("--duration", "time", "the whole run's length (as load --duration)");
-        var rate = CliOptions.OptionalInt("--rate", "n", "iterations a second at the busiest phase, for the whole "
-            + "cluster", min: 1);
-        var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
         var output = CliOptions.Text("--out", "dir", $"where to write {FileName}");
         output.Required = true;
         var metrics = LiveMetrics.Option();
         metrics.Description = "the coordinator's live metrics (as coordinate --metrics); prometheus listens on "
             + $"every interface of its pod (port {MetricsSink.PrometheusPort} unless given), with a Service port "
             + "and prometheus.io annotations";
-        foreach (var option in new Option[] { workers, scenario, target, profile, image, name, ns, cpu, memory,
-            storage, storageClass, duration, rate, seed, metrics, output }) command.Options.Add(option);
+        foreach (var option in split.All.Concat([image, name, ns, cpu, memory, storage, storageClass, metrics, output]))
+            command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var prefix = parse.GetValue(name) ?? "uc-run";
             if (!DnsLabel().IsMatch(prefix) || prefix.Length > 40)
                 throw new UsageException($"--name '{prefix}' is not a DNS label of up to 40 characters "
                     + "(lower-case letters, digits and '-')");
-            var yaml = BuiltInScenarios.Read(parse.GetValue(scenario)!);
-            var (d, r, s) = (parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed));
+            var yaml = BuiltInScenarios.Read(parse.GetValue(split.Scenario)!);
+            var (d, r, s) = (parse.GetValue(split.Duration), parse.GetValue(split.Rate), parse.GetValue(split.Seed));
             var planned = LoadCommand.Prepare(yaml, d, r, s);
             string? profileYaml = null;
-            if (parse.GetValue(profile) is { } path)
+            if (parse.GetValue(split.Profile) is { } path)
             {
                 try
                 {
@@ -80,11 +70,11 @@ public static partial class K8sCommand
             {
                 Name = prefix,
                 Namespace = parse.GetValue(ns),
-                Workers = parse.GetValue(workers)!.Value,
+                Workers = parse.GetValue(split.Workers)!.Value,
                 ScenarioYaml = yaml.Text,
                 ProfileYaml = profileYaml,
                 SecretVariables = profileYaml is null ? [] : StrictYaml.EnvReferences(profileYaml),
-                Target = parse.GetValue(target)!.ToString(),
+                Target = parse.GetValue(split.Target)!.ToString(),
                 Image = parse.GetValue(image) ?? $"uploadconformance:{ToolInfo.Current.Version}",
                 Overrides = overrides,
                 Cpu = parse.GetValue(cpu) ?? "1",
