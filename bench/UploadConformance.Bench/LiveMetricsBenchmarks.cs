@@ -30,7 +30,7 @@ public class LiveMetricsBenchmarks
             _second.Record(new RequestSample("small", TimeSpan.FromMilliseconds(ms),
                 TimeSpan.FromMilliseconds(ms * 0.8), 200, FailureKind.None, true, false, null, 2300, 180, 2048));
         }
-        _meter = new LoadMeter("bench");
+        _meter = new LoadMeter();
         _reader = new BaseExportingMetricReader(new Discard());
         _provider = Sdk.CreateMeterProviderBuilder().AddMeter(LoadMeter.MeterName).AddReader(_reader).Build();
     }

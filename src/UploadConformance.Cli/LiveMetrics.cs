@@ -116,7 +116,7 @@ public sealed class LiveMetrics : IDisposable
 
     private void Add(MetricsSink sink, string scenario, string runId, TextWriter stdout)
     {
-        var meter = new LoadMeter(scenario);
+        var meter = new LoadMeter();
         var builder = Sdk.CreateMeterProviderBuilder()
             .ConfigureResource(r => r
                 .AddService("uploadconformance", serviceVersion: ToolInfo.Current.Version, serviceInstanceId: runId)

@@ -82,7 +82,7 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
     [Fact]
     public void The_instruments_read_the_last_tick_and_histograms_record_only_what_was_gained()
     {
-        using var meter = new LoadMeter("unit");
+        using var meter = new LoadMeter();
         using var seen = new Seen(meter.Meter);
         Assert.Empty(seen.Collect());
 

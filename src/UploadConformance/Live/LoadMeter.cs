@@ -41,7 +41,7 @@ public sealed class LoadMeter : IDisposable
     private long _collections;
     private TaskCompletionSource _nextCollection = NewSignal();
 
-    public LoadMeter(string scenario)
+    public LoadMeter()
     {
         _meter = new Meter(MeterName, Results.ToolInfo.Current.Version);
         var buckets = new InstrumentAdvice<double> { HistogramBucketBoundaries = DurationBuckets };
