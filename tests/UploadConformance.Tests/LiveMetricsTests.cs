@@ -209,9 +209,18 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
             var process = Process.Start(start)!;
             var log = process.StandardError.ReadToEndAsync();
             var prometheus = new Prometheus(process, folder, new Uri($"http://127.0.0.1:{port}/"));
-            await StackFixture.WaitAnsweringAsync(prometheus.Http, new Uri(prometheus.Url, "-/ready"), process,
-                TimeSpan.FromSeconds(60), () => log);
-            return prometheus;
+            try
+            {
+                await StackFixture.WaitAnsweringAsync(prometheus.Http, new Uri(prometheus.Url, "-/ready"), process,
+                    TimeSpan.FromSeconds(60), () => log);
+                return prometheus;
+            }
+            catch
+            {
+                // A Prometheus that never became ready is still running: it must not outlive the test.
+                await prometheus.DisposeAsync();
+                throw;
+            }
         }
 
         public async Task<JsonElement> QueryAsync(string query, DateTimeOffset? at = null)
