@@ -7,15 +7,15 @@ namespace UploadConformance.Live;
 /// engine (or a coordinator, merging its workers) already keeps them. Outputs read it and never
 /// touch the per-request path.</summary>
 /// <param name="ByName">Per request name; the names come from the scenario, so they are few.</param>
-/// <param name="InFlight">Requests under way now; null where it is not known (a coordinator's view).</param>
+/// <param name="InFlight">Requests under way now (a coordinator's: every worker's).</param>
 public sealed record LiveTotals(
     NameStats All,
     IReadOnlyDictionary<string, NameStats> ByName,
-    long? InFlight,
+    long InFlight,
     IReadOnlyList<ThresholdResult> Thresholds)
 {
     /// <summary>A merged results section (a coordinator's tick) as totals, histograms included.</summary>
-    public static LiveTotals Of(LoadResults merged, long? inFlight)
+    public static LiveTotals Of(LoadResults merged, long inFlight)
     {
         var all = new NameStats();
         all.Add(merged.All);

@@ -99,8 +99,8 @@ public sealed class LoadMeter : IDisposable
                 if (!_recorded.TryGetValue(name, out var recorded))
                     _recorded[name] = recorded = (new MergeableHistogram(), new MergeableHistogram());
                 KeyValuePair<string, object?> label = new(NameKey, name);
-                RecordGained((MergeableHistogram)stats.Corrected, recorded.Duration, _duration, label, default);
-                RecordGained((MergeableHistogram)stats.ServiceTime, recorded.Service, _serviceTime, label, Post);
+                RecordGained((MergeableHistogram)stats.Corrected, recorded.Duration, _duration, [label]);
+                RecordGained((MergeableHistogram)stats.ServiceTime, recorded.Service, _serviceTime, [label, Post]);
             }
             _latest = totals;
         }
@@ -109,7 +109,7 @@ public sealed class LoadMeter : IDisposable
     /// <summary>Records each value <paramref name="now"/> holds beyond <paramref name="recorded"/>
     /// (microseconds, at HdrHistogram's precision) as seconds, as often as it was seen.</summary>
     private void RecordGained(MergeableHistogram now, MergeableHistogram recorded, Histogram<double> into,
-        KeyValuePair<string, object?> label, KeyValuePair<string, object?> extra)
+        KeyValuePair<string, object?>[] labels)
     {
         if (now.TotalCount == recorded.TotalCount) return;
         for (var slot = 0; slot < now.Slots; slot++)
@@ -122,11 +122,7 @@ public sealed class LoadMeter : IDisposable
         foreach (var value in _gained.RecordedValues())
         {
             var seconds = value.ValueIteratedTo / 1e6;
-            for (var i = 0L; i < value.CountAtValueIteratedTo; i++)
-            {
-                if (extra.Key is null) into.Record(seconds, label);
-                else into.Record(seconds, label, extra);
-            }
+            for (var i = 0L; i < value.CountAtValueIteratedTo; i++) into.Record(seconds, labels);
         }
         _gained.Reset();
     }
@@ -183,7 +179,7 @@ public sealed class LoadMeter : IDisposable
 
     private IEnumerable<Measurement<long>> ObserveInFlight()
     {
-        if (_latest is { InFlight: { } inFlight }) yield return new Measurement<long>(inFlight);
+        if (_latest is { } totals) yield return new Measurement<long>(totals.InFlight);
     }
 
     private IEnumerable<Measurement<int>> ObserveThresholds()
