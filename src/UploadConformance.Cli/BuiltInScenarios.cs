@@ -38,8 +38,12 @@ public static class BuiltInScenarios
             }
             catch (Exception e) when (e is IOException or UnauthorizedAccessException)
             {
+                // scenarios/soak.yaml from outside the clone: the built-in copy is one word away.
+                var builtIn = Names.Contains(Path.GetFileNameWithoutExtension(pathOrName))
+                    ? $" (a built-in scenario has that name: --scenario {Path.GetFileNameWithoutExtension(pathOrName)})"
+                    : "";
                 throw new ProfileException(
-                    $"{pathOrName}: cannot read the scenario: {e.Message.ReplaceLineEndings(" ")}");
+                    $"{pathOrName}: cannot read the scenario: {e.Message.ReplaceLineEndings(" ").Trim()}{builtIn}");
             }
         }
         var name = Path.GetFileNameWithoutExtension(pathOrName);

@@ -11,13 +11,14 @@ public static class CaseSession
 {
     public sealed record Outcome(IReadOnlyList<CaseResult> Results, string? Interrupted, int InterruptedExitCode);
 
+    /// <param name="verb">What the verb itself makes of a graded case, before it is shown (upload: a
+    /// refusal is never a pass).</param>
     public static async Task<Outcome> RunAsync(IReadOnlyList<UploadCase> cases, CaseRunner runner, CliContext context,
-        Action<long, long>? progress = null)
+        Action<long, long>? progress = null, Func<CaseResult, CaseResult>? verb = null)
     {
         var stdout = context.Out;
         var results = new List<CaseResult>();
         var idWidth = Math.Max(20, cases.Max(c => c.Id.Length));
-        stdout.WriteLine(ConsoleSummary.CaseHeader(idWidth));
         foreach (var @case in cases)
         {
             CaseResult result;
@@ -29,6 +30,9 @@ public static class CaseSession
             {
                 return new Outcome(results, context.Stop.Reason, context.Stop.ExitCode);
             }
+            if (verb is not null) result = verb(result);
+            // The header goes over the first row, after whatever the case printed while it ran (progress).
+            if (results.Count == 0) stdout.WriteLine(ConsoleSummary.CaseHeader(idWidth));
             results.Add(result);
             stdout.WriteLine(ConsoleSummary.CaseRow(result, idWidth));
             if (result.Crash is { Recovered: false })

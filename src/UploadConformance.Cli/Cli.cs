@@ -2,6 +2,7 @@ using System.CommandLine;
 using System.CommandLine.Invocation;
 using UploadConformance.Cli.Commands;
 using UploadConformance.Results;
+using UploadConformance.Targets;
 using UploadConformance.Text;
 
 namespace UploadConformance.Cli;
@@ -9,6 +10,9 @@ namespace UploadConformance.Cli;
 /// <summary>What every verb is handed: where to write, and the stop request (Ctrl-C or SIGTERM).</summary>
 public sealed record CliContext(TextWriter Out, StopRequest Stop)
 {
+    /// <summary>The run folders this invocation made; the empty ones go when it ends.</summary>
+    public ReportFolder Folders { get; } = new();
+
     public CancellationToken Token => Stop.Token;
 }
 
@@ -21,6 +25,7 @@ public static class Cli
         exit codes: 0 all verified · 1 a case failed, a threshold was breached or (report) a regression
                     · 2 bad usage or configuration · 3 target unreachable
                     · 4 a split run incomplete (a worker lost, a share missing from a merge)
+                    · 70 an internal error (a bug in uc; one line, UC_DEBUG=1 for the stack trace)
                     · 130 interrupted by Ctrl-C · 143 terminated by SIGTERM (results so far written)
         """;
 
@@ -78,13 +83,11 @@ public static class Cli
             if (parse.Action is ParseErrorAction) throw new UsageException(ParseProblem.Describe(parse, root));
             return await parse.InvokeAsync(invocation, stop.Token).ConfigureAwait(false);
         }
-        catch (UsageException e)
+        catch (Exception e) when (e is UsageException or ResultsFileException or ProfileException
+            or ReferenceServer.ReferenceServerStartException)
         {
-            stderr.WriteLine($"uc: {UntrustedText.ForTerminal(e.Message)}");
-            return ExitCodes.Usage;
-        }
-        catch (ResultsFileException e)
-        {
+            // A scenario, profile or results file that cannot be used, or a server that cannot listen:
+            // the user's input, said in one line.
             stderr.WriteLine($"uc: {UntrustedText.ForTerminal(e.Message)}");
             return ExitCodes.Usage;
         }
@@ -98,5 +101,22 @@ public static class Cli
             stderr.WriteLine($"uc: {stop.Reason}");
             return stop.ExitCode;
         }
+        catch (Exception e) when (e is not OperationCanceledException)
+        {
+            // A bug of ours, never the runtime's abort (134) with a stack trace: one line, and the trace
+            // only when asked for.
+            var detail = Environment.GetEnvironmentVariable(DebugVariable) is { Length: > 0 }
+                ? e.ToString() : $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}";
+            stderr.WriteLine($"uc: internal error ({UntrustedText.ForTerminal(detail)}); please report it, with "
+                + $"{DebugVariable}=1 set for the stack trace");
+            return ExitCodes.Internal;
+        }
+        finally
+        {
+            context.Folders.RemoveEmpty();
+        }
     }
+
+    /// <summary>Set to 1 to see an internal error's stack trace.</summary>
+    public const string DebugVariable = "UC_DEBUG";
 }

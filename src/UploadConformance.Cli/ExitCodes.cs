@@ -13,6 +13,8 @@ public static class ExitCodes
     /// <summary>A split run is incomplete: a worker was lost, or a generator's results are missing from a
     /// merge. What the others sent is merged and written.</summary>
     public const int Incomplete = 4;
+    /// <summary>A bug in uc (sysexits' EX_SOFTWARE): one line on stderr, never the runtime's abort.</summary>
+    public const int Internal = 70;
     /// <summary>Ctrl-C (SIGINT): results gathered so far were written.</summary>
     public const int Interrupted = 130;
     /// <summary>SIGTERM: results gathered so far were written.</summary>

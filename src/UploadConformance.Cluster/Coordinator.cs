@@ -86,8 +86,9 @@ public sealed class Coordinator : IAsyncDisposable
         {
             await app.StartAsync(cancellationToken).ConfigureAwait(false);
         }
-        catch (IOException e)
+        catch (Exception e) when (e is IOException or System.Net.Sockets.SocketException)
         {
+            // A taken port comes as an IOException, an address this machine does not have as a SocketException.
             await app.DisposeAsync().ConfigureAwait(false);
             throw new ClusterException($"cannot listen on {listen}: {e.Message.ReplaceLineEndings(" ")}");
         }

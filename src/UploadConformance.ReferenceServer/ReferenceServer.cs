@@ -57,9 +57,16 @@ public sealed class ReferenceServer : IAsyncDisposable
         {
             // A server that never started leaves no folder behind.
             store.Dispose();
-            if (e is IOException io && io is not FileNotFoundException)
+            // Kestrel reports a taken port as an IOException, an address this machine does not have as
+            // the bind's own SocketException.
+            if (e is System.Net.Sockets.SocketException { SocketErrorCode:
+                System.Net.Sockets.SocketError.AddressNotAvailable })
                 throw new ReferenceServerStartException(
-                    $"cannot listen on {options.Host}:{options.Port}: {OneLine(io.Message)} (pick another with "
+                    $"cannot listen on {options.Host}:{options.Port}: this machine has no address {options.Host} "
+                    + "(pick one of its own with --host, such as 127.0.0.1)");
+            if (e is IOException or System.Net.Sockets.SocketException && e is not FileNotFoundException)
+                throw new ReferenceServerStartException(
+                    $"cannot listen on {options.Host}:{options.Port}: {OneLine(e.Message)} (pick another with "
                     + $"--port)");
             throw;
         }

@@ -220,4 +220,40 @@ public class RunScriptTests
         Assert.Equal(2, psBad.Code);
         Assert.Equal(shBad.Err.Trim(), psBad.Err.Trim());
     }
+
+    /// <summary>pwsh as the local tool installs it, started directly so that the process the test signals
+    /// is PowerShell itself, as systemd or CI would signal it (<c>dotnet tool run</c> adds a shim process
+    /// in between).</summary>
+    private static string PwshDll()
+    {
+        using var manifest = JsonDocument.Parse(File.ReadAllText(Path.Combine(Repo.Root, ".config",
+            "dotnet-tools.json")));
+        var version = manifest.RootElement.GetProperty("tools").GetProperty("powershell").GetProperty("version")
+            .GetString()!;
+        var packages = Environment.GetEnvironmentVariable("NUGET_PACKAGES") is { Length: > 0 } p ? p
+            : Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".nuget", "packages");
+        return Path.Combine(packages, "powershell", version, "tools", "net10.0", "any", "unix", "pwsh.dll");
+    }
+
+    [Theory]
+    [InlineData("run.sh")]
+    [InlineData("run.ps1")]
+    public async Task SIGTERM_sent_to_the_script_stops_the_tool_which_removes_its_storage_and_exits_143(
+        string script)
+    {
+        await Prerequisites.DotnetToolsAsync();
+        string[] serve = ["serve", "--port", "0", "--quiet"];
+        await using var run = script == "run.sh"
+            ? UcProcess.Command("bash", ["run.sh", .. serve])
+            : UcProcess.Command("dotnet", [PwshDll(), "-NoProfile", "-File", "run.ps1", .. serve]);
+        var line = await run.WaitForLineAsync(l => l.TrimStart().StartsWith("storage: ", StringComparison.Ordinal));
+        var storage = line.Split("storage: ")[1].Split(" (")[0];
+        // The folder is named after the process that serves: the script must have become the tool.
+        Assert.Contains($"uc-reference-{run.Id}-", storage);
+        await run.WaitForLineAsync(l => l.StartsWith("Ctrl-C or SIGTERM stops it", StringComparison.Ordinal));
+        run.Signal(UcProcess.SigTerm);
+        var (code, _) = await run.ExitAsync(TimeSpan.FromSeconds(10));
+        Assert.Equal(143, code);
+        Assert.False(Directory.Exists(storage), $"{storage} is still there: the tool did not get the signal");
+    }
 }

@@ -13,7 +13,8 @@ namespace UploadConformance.Tests;
 /// the grading rule gives them (suites/README.md); the healthy server fails nothing.</summary>
 public class DefectTests
 {
-    private static async Task<IReadOnlyList<CaseResult>> RunCatalog(ServerDefects defects, string? only = null)
+    private static async Task<IReadOnlyList<CaseResult>> RunCatalog(ServerDefects defects, string? only = null,
+        string? suites = null)
     {
         await using var server =
             await Server.StartAsync(
@@ -24,7 +25,8 @@ public class DefectTests
         // A short hang bound keeps the hang defect's case from costing 15 s.
         var runner = new CaseRunner(uploader, http, profile) { RawBound = TimeSpan.FromSeconds(3) };
         var context = new CatalogContext(profile, 1, ImageFactory.Default());
-        var cases = only is null ? ConformanceCatalog.Build(context) : ConformanceCatalog.Select(context, null, only);
+        var cases = only is null && suites is null ? ConformanceCatalog.Build(context)
+            : ConformanceCatalog.Select(context, suites, only);
         var results = new List<CaseResult>();
         foreach (var @case in cases) results.Add(await runner.RunAsync(@case, CancellationToken.None));
         return results;
@@ -106,5 +108,32 @@ public class DefectTests
         Assert.Empty(
             results.Where(r => r.Verdict is Verdict.Fail or Verdict.NonStrict).Select(r => $"{r.Id}: {r.Reason}"));
         Assert.All(results, r => Assert.False(string.IsNullOrEmpty(r.Expectation), $"{r.Id} has no expectation"));
+    }
+
+    /// <summary>Each defect is one bug, so it reads as one cause; where it shows two ways, two. The suites
+    /// are those where the bug shows across sizes, names, statuses and labelled exchanges (the limits
+    /// suite's 32 MiB uploads add time, not new ways).</summary>
+    public static TheoryData<ServerDefects, string, int, string> OneBugOneCause => new()
+    {
+        { ServerDefects.TruncateFiles, "wx,wire,transport", 1, "every file one byte short, whatever its size" },
+        { ServerDefects.LeakStackTraces, "wx,wire,answers", 1, "the same leak in 400s and 415s" },
+        { ServerDefects.Latin1Filenames, "wx", 1, "Chinese and emoji names garbled alike" },
+        { ServerDefects.Status500OnMalformed, "wire", 1, "500 whatever the parser's message" },
+        { ServerDefects.KeepPartialFiles, "wx,transport", 1, "a partial file left after refusals and aborts" },
+        { ServerDefects.DropNestedFields, "wx", 1, "nested fields dropped in every encoding" },
+        { ServerDefects.HtmlErrors, "wx,wire,answers", 1, "HTML refusals whatever their status" },
+        { ServerDefects.StoreUnderClientName, "wx", 2,
+            "two ways: the stored file cannot be fetched back, and a client path with ../ or C:\\ is a hole" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OneBugOneCause))]
+    public async Task One_bug_reads_as_one_cause(ServerDefects defect, string suites, int expected, string why)
+    {
+        var results = await RunCatalog(defect, suites: suites);
+        var (causes, _) = Causes.Group(results);
+        Assert.True(causes.Count == expected, $"{defect} ({why}): {causes.Count} causes\n"
+            + string.Join("\n", causes.Select(c => $"{c.Signature} ×{c.Cases.Count}: {c.Example}")));
+        Assert.True(causes[0].Cases.Count >= 2, $"{defect}: the cause holds {causes[0].Cases.Count} case");
     }
 }

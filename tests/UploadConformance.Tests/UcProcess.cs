@@ -18,12 +18,15 @@ public sealed class UcProcess : IAsyncDisposable
     private readonly List<string> _lines = [];
     private readonly Task _reading;
 
-    public UcProcess(params string[] args)
+    public UcProcess(params string[] args) : this("dotnet", [Path.Combine(AppContext.BaseDirectory, "uc.dll"), .. args])
+    {
+    }
+
+    private UcProcess(string file, IEnumerable<string> args, string? workingDirectory = null)
     {
         var start =
-            new ProcessStartInfo("dotnet") { RedirectStandardOutput = true, RedirectStandardError = true,
-            UseShellExecute = false };
-        start.ArgumentList.Add(Path.Combine(AppContext.BaseDirectory, "uc.dll"));
+            new ProcessStartInfo(file) { RedirectStandardOutput = true, RedirectStandardError = true,
+            UseShellExecute = false, WorkingDirectory = workingDirectory ?? "" };
         foreach (var a in args) start.ArgumentList.Add(a);
         _process = Process.Start(start)!;
         _reading = Task.Run(async () =>
@@ -33,6 +36,11 @@ public sealed class UcProcess : IAsyncDisposable
         });
         Errors = _process.StandardError.ReadToEndAsync();
     }
+
+    /// <summary>A command as a user types it (<c>bash run.sh serve</c>), from the repository's root.</summary>
+    public static UcProcess Command(string file, params string[] args) => new(file, args, Repo.Root);
+
+    public int Id => _process.Id;
 
     public Task<string> Errors { get; }
 

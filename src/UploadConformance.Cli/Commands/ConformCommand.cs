@@ -50,7 +50,7 @@ public static class ConformCommand
             casePattern);
 
         var started = DateTimeOffset.Now;
-        var folder = ReportFolder.Prepare(outDir, "conform", started);
+        var folder = context.Folders.Prepare(outDir, "conform", started);
         TlsArguments.Announce(tls, stdout);
         await using var target =
             await Target.ResolveAsync(url, profilePath, Target.ConformServer with { Https = https }, tls,
@@ -98,7 +98,7 @@ public static class CasesCommand
         try
         {
             profile = profilePath is null ? Target.ProfileOf(Target.ConformServer, Target.Placeholder)
-                : ProfileLoader.Load(profilePath, Target.Placeholder);
+                : ProfileLoader.Load(profilePath, Target.Placeholder, requireEnvironment: false);
         }
         catch (ProfileException e)
         {

@@ -76,7 +76,7 @@ public static class CoordinateCommand
         IReadOnlyList<MetricsSink> sinks)
     {
         var stdout = context.Out;
-        var folder = ReportFolder.Prepare(outDir, "coordinate", DateTimeOffset.Now);
+        var folder = context.Folders.Prepare(outDir, "coordinate", DateTimeOffset.Now);
         // The cluster's merged view, as one machine's run publishes its own.
         using var live = LiveMetrics.Start(sinks, scenario.Name, Path.GetFileName(folder), stdout);
         await using var coordinator = new Coordinator(template, workers, scenario);

@@ -78,7 +78,7 @@ public static class LoadCommand
     {
         var stdout = context.Out;
         var started = DateTimeOffset.Now;
-        var folder = ReportFolder.Prepare(outDir, "load", started);
+        var folder = context.Folders.Prepare(outDir, "load", started);
         TlsArguments.Announce(tls, stdout);
         using var live = LiveMetrics.Start(sinks, scenario.Name, Path.GetFileName(folder), stdout);
         var embedded = new ReferenceServer.ReferenceServerOptions { Https = https };

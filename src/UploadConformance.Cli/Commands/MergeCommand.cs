@@ -21,12 +21,13 @@ public static class MergeCommand
         var output = CliOptions.Out();
         command.Arguments.Add(folders);
         command.Options.Add(output);
-        command.SetAction(parse => ExecuteAsync(context.Out, parse.GetValue(folders)!, parse.GetValue(output)));
+        command.SetAction(parse => ExecuteAsync(context, parse.GetValue(folders)!, parse.GetValue(output)));
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(TextWriter stdout, string[] folders, string? outDir)
+    private static async Task<int> ExecuteAsync(CliContext context, string[] folders, string? outDir)
     {
+        var stdout = context.Out;
         var parts = folders.Select(f => (Folder: f, Document: ResultsFile.Read(f))).ToList();
         if (parts.FirstOrDefault(p => p.Document.Load?.Segment is null) is { Folder: { } whole })
             throw new UsageException($"{whole}: not a generator of a split run (its load section has no segment)");
@@ -61,7 +62,7 @@ public static class MergeCommand
               + string.Join(", ", missing.Select(i => $"{i}/{count}"))
             : workers.FirstOrDefault(w => w.Lost is not null) is { } lost ? $"generator {lost.Segment} {lost.Lost}"
             : null;
-        var folder = ReportFolder.Prepare(outDir, "merge", DateTimeOffset.Now);
+        var folder = context.Folders.Prepare(outDir, "merge", DateTimeOffset.Now);
         var document = ResultsDocument.For(first with
         {
             Id = Path.GetFileName(folder),

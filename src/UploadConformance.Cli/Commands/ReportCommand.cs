@@ -42,21 +42,22 @@ public static class ReportCommand
             CliOptions.Flag("--fail-on-regression", "exit 1 when a verdict got worse or a load metric regressed");
         command.Arguments.Add(folders);
         foreach (var option in new Option[] { output, tolerance, failOnRegression }) command.Options.Add(option);
-        command.SetAction(parse => ExecuteAsync(context.Out, parse.GetValue(folders) ?? [], parse.GetValue(output),
+        command.SetAction(parse => ExecuteAsync(context, parse.GetValue(folders) ?? [], parse.GetValue(output),
             parse.GetValue(tolerance), parse.GetValue(failOnRegression)));
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(TextWriter stdout, string[] folders, string? outDir, double tolerance,
-        bool failOnRegression)
+    private static async Task<int> ExecuteAsync(CliContext context, string[] folders, string? outDir,
+        double tolerance, bool failOnRegression)
     {
+        var stdout = context.Out;
         if (folders.Length == 0) throw new UsageException(
             "report needs one or more run folders (reports/<run>) holding results.json");
         var runs = folders.Select(f =>
             (Label: Path.GetFileName(Path.GetFullPath(f).TrimEnd('/')), Document: ResultsFile.Read(f))).ToList();
         if (runs.Count == 1)
         {
-            var folder = ReportFolder.Prepare(outDir ?? folders[0], "report", DateTimeOffset.Now);
+            var folder = context.Folders.Prepare(outDir ?? folders[0], "report", DateTimeOffset.Now);
             if (outDir is not null) await ResultsFile.WriteAsync(runs[0].Document, folder);
             var written = await ReportSet.WriteAsync(runs[0].Document, folder);
             foreach (var path in written.Paths) stdout.WriteLine($"wrote {path}");
@@ -66,7 +67,7 @@ public static class ReportCommand
         }
 
         var comparison = new Comparison(runs, tolerance);
-        var target = ReportFolder.Prepare(outDir, "compare", DateTimeOffset.Now);
+        var target = context.Folders.Prepare(outDir, "compare", DateTimeOffset.Now);
         await File.WriteAllTextAsync(Path.Combine(target, HtmlReport.Name), comparison.RenderHtml(),
             new UTF8Encoding(false));
         await File.WriteAllTextAsync(Path.Combine(target, SummaryMarkdown.Name), comparison.RenderMarkdown(),

@@ -38,7 +38,7 @@ public static class RunCommand
     {
         var stdout = context.Out;
         var started = DateTimeOffset.Now;
-        var folder = ReportFolder.Prepare(outDir, "run", started);
+        var folder = context.Folders.Prepare(outDir, "run", started);
         TlsArguments.Announce(tls, stdout);
         var embedded = new ReferenceServer.ReferenceServerOptions { FileField = field, Https = https };
         await using var target = await Target.ResolveAsync(url, null, embedded, tls, context.Token);

@@ -19,6 +19,7 @@ public static class UploadCommand
             new Command("upload",
             "one upload of your own file or a generated payload of any size, verified, with the client's peak memory");
         var target = CliOptions.Target();
+        var profile = CliOptions.Profile();
         var file = CliOptions.Text("--file", "path", "upload this file");
         var size = CliOptions.Size("--size", "…or a generated payload of this many bytes");
         var field = CliOptions.Field("images");
@@ -32,7 +33,7 @@ public static class UploadCommand
         var timeout = CliOptions.Int("--timeout", "ms", "the client timeout (60000)", fallback: 60_000, min: 1);
         var seed = CliOptions.Seed();
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { target, file, size, field, fileName, contentType, chunked, abort, rate,
+        foreach (var option in new Option[] { target, profile, file, size, field, fileName, contentType, chunked, abort, rate,
             timeout, seed, output })
             command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
@@ -60,26 +61,32 @@ public static class UploadCommand
                 AbortAt = ParseAbort(parse.GetValue(abort)),
                 RateCapBytesPerSecond = parse.GetValue(rate),
             };
-            return await ExecuteAsync(context, url, fieldName, upload, wire, parse.GetValue(timeout), seedValue,
-                parse.GetValue(output), tls, https);
+            return await ExecuteAsync(context, url, parse.GetValue(profile), fieldName, upload, wire,
+                parse.GetValue(timeout), seedValue, parse.GetValue(output), tls, https);
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, UploadFile file,
-        WireOptions wire, int timeoutMs,
-        int seed, string? outDir, TlsOptions tls, bool https)
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath, string field,
+        UploadFile file, WireOptions wire, int timeoutMs, int seed, string? outDir, TlsOptions tls, bool https)
     {
         var stdout = context.Out;
         var payload = file.Payload;
         var started = DateTimeOffset.Now;
-        var folder = ReportFolder.Prepare(outDir, "upload", started);
+        var folder = context.Folders.Prepare(outDir, "upload", started);
         TlsArguments.Announce(tls, stdout);
         var embedded =
             new ReferenceServer.ReferenceServerOptions { FileField = field,
             MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https };
-        await using var target = await Target.ResolveAsync(url, null, embedded, tls, context.Token);
+        await using var target = await Target.ResolveAsync(url, profilePath, embedded, tls, context.Token);
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromMinutes(10));
+        // The limits graded against are the ones declared: a profile's, or the embedded server's own.
+        // A bare --target declares none, so any refusal of this upload is the endpoint's.
+        var declared = profilePath is null && !target.Embedded
+            ? target.Profile with { Limits = new Targets.DeclaredLimits() }
+            : target.Profile;
+        // --field wins over the profile's field: it is what this upload sends.
+        var profile = field == declared.Field || profilePath is null ? declared with { Field = field } : declared;
 
         var request = new UploadRequest
         {
@@ -90,10 +97,13 @@ public static class UploadCommand
             Header = PlatformProfile.WeChat.Headers(new PlatformContext(seed)),
         };
         var expectation = wire.AbortAt is null ? Expectation.StoredExactly : Expectation.Aborted;
-        var @case = new UploadCase("upload.one", "upload", $"one upload of {payload.Description}",
-            RequestPlan.For(request, FormDataEncoding.JsString, wire, seed, "wechat"), expectation);
+        var plan = RequestPlan.For(request, FormDataEncoding.JsString, wire, seed, "wechat");
+        var @case = new UploadCase("upload.one", "upload", $"one upload of {payload.Description}", plan, expectation);
+        var overLimit = CaseRunner.Effective(profile, expectation, SentUpload.Of(plan)) as Expectation.OverLimit;
 
         stdout.WriteLine($"uploading {payload.Description} ({payload.Length} bytes) to {target.Describe()}");
+        if (overLimit is not null)
+            stdout.WriteLine($"  over the declared {overLimit.Limit} ({overLimit.What}): the endpoint should refuse it");
         var lastDecile = -1L;
         var clock = Stopwatch.StartNew();
         void Progress(long sent, long expected)
@@ -107,8 +117,19 @@ public static class UploadCommand
         }
 
         using var uploader = new Uploader(target.Tls);
-        var runner = new CaseRunner(uploader, http, target.Profile with { Field = field });
-        var run = await CaseSession.RunAsync([@case], runner, context, Progress);
+        var runner = new CaseRunner(uploader, http, profile);
+        // The rule grades a refusal over a declared limit as right, but what was asked for (this file,
+        // stored) did not happen: a refusal is never a pass here.
+        CaseResult NeverPassRefused(CaseResult r) => overLimit is not null && r.Verdict == Verdict.Pass
+            ? r with
+            {
+                Verdict = Verdict.Fail,
+                Severity = Severity.Soft,
+                Reason = $"not stored: refused as the profile's {overLimit.Limit} declares ({overLimit.What}); "
+                    + "raise the limit, or upload less",
+            }
+            : r;
+        var run = await CaseSession.RunAsync([@case], runner, context, Progress, NeverPassRefused);
         using (var self = Process.GetCurrentProcess())
         {
             stdout.WriteLine($"client peak RSS: {self.PeakWorkingSet64 / (1 << 20)} MiB"

@@ -76,7 +76,7 @@ public static class WorkerCommand
             throw new UsageException(e.Message);
         }
         var started = DateTimeOffset.Now;
-        var folder = ReportFolder.Prepare(
+        var folder = context.Folders.Prepare(
             outDir?.Replace("{index}", assignment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 StringComparison.Ordinal), $"worker-{assignment.Index}", started);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: worker {assignment.Index}/{assignment.Count} "

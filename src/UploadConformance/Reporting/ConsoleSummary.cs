@@ -25,8 +25,8 @@ public static class ConsoleSummary
     }
 
     public static string Totals(Results.VerdictCounts s, double seconds) =>
-        $"{s.Total} cases: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, {s.Informational} informational "
-        + $"in {seconds:0.0} s"
+        $"{s.Total} case{(s.Total == 1 ? "" : "s")}: {s.Pass} pass, {s.NonStrict} non-strict, {s.Fail} fail, "
+        + $"{s.Informational} informational in {seconds:0.0} s"
         + (s.Crashes > 0 ? $"; the server crashed {s.Crashes} time{(s.Crashes == 1 ? "" : "s")}" : "");
 
     /// <summary>"25 fail from 6 causes", then each cause with its cases, an example and its hint.</summary>

@@ -9,7 +9,9 @@ public sealed class ProfileException(string message) : Exception(message);
 /// never a silent default (k6's thresholds pass a misspelt name; this must not).</summary>
 public static class ProfileLoader
 {
-    public static TargetProfile Load(string path, Uri? urlOverride = null)
+    /// <param name="requireEnvironment">False where nothing is sent (listing cases): an unset
+    /// <c>${NAME}</c> then stays as written instead of being an error.</param>
+    public static TargetProfile Load(string path, Uri? urlOverride = null, bool requireEnvironment = true)
     {
         string text;
         try
@@ -20,14 +22,15 @@ public static class ProfileLoader
         {
             throw new ProfileException($"{path}: cannot read the profile: {e.Message.ReplaceLineEndings(" ")}");
         }
-        return Parse(text, path, urlOverride);
+        return Parse(text, path, urlOverride, requireEnvironment);
     }
 
-    public static TargetProfile Parse(string yaml, string source, Uri? urlOverride = null)
+    public static TargetProfile Parse(string yaml, string source, Uri? urlOverride = null,
+        bool requireEnvironment = true)
     {
         var root = StrictYaml.Root(yaml, source,
             "a profile is a mapping of keys such as url, field, success, echo, limits");
-        var reader = new StrictYaml(source);
+        var reader = new StrictYaml(source) { RequireEnvironment = requireEnvironment };
         var map = reader.Keys(root, "url", "field", "anyField", "headers", "success", "echo", "fetchBack", "fetch",
             "stats", "health", "limits");
 

@@ -31,10 +31,24 @@ public sealed partial class StrictYaml(string source)
     [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
     private static partial Regex EnvReference();
 
-    /// <summary>The environment variables a text names as <c>${NAME}</c>, in order, each once: what a
-    /// profile needs from where it runs (a Kubernetes Secret).</summary>
-    public static IReadOnlyList<string> EnvReferences(string text) =>
-        EnvReference().Matches(text).Select(m => m.Groups[1].Value).Distinct(StringComparer.Ordinal).ToList();
+    /// <summary>The environment variables a YAML document's values name as <c>${NAME}</c>, in order, each
+    /// once: what a profile needs from where it runs (a Kubernetes Secret). Comments name none: a
+    /// commented-out header needs no secret.</summary>
+    public static IReadOnlyList<string> EnvReferences(string yaml)
+    {
+        var stream = new YamlStream();
+        try
+        {
+            stream.Load(new StringReader(yaml));
+        }
+        catch (YamlException)
+        {
+            return [];
+        }
+        return stream.Documents.SelectMany(d => d.AllNodes).OfType<YamlScalarNode>()
+            .SelectMany(n => EnvReference().Matches(n.Value ?? "")).Select(m => m.Groups[1].Value)
+            .Distinct(StringComparer.Ordinal).ToList();
+    }
 
 
     public ProfileException Error(YamlNode node, string message) => new($"{source}:{node.Start.Line}: {message}");
@@ -108,9 +122,14 @@ public sealed partial class StrictYaml(string source)
     public JsonCondition Condition(YamlNode node) =>
         JsonCondition.TryParse(Text(node), out var condition, out var error) ? condition! : throw Error(node, error!);
 
+    /// <summary>Whether an unset <c>${NAME}</c> is an error (a run that sends it) or stays as written
+    /// (listing cases, which sends nothing).</summary>
+    public bool RequireEnvironment { get; init; } = true;
+
     public string Interpolate(YamlNode node) => EnvReference().Replace(Text(node), m =>
         Environment.GetEnvironmentVariable(m.Groups[1].Value)
-        ?? throw Error(node, $"environment variable {m.Groups[1].Value} is not set"));
+        ?? (RequireEnvironment ? throw Error(node, $"environment variable {m.Groups[1].Value} is not set")
+            : m.Value));
 
     public int Int(YamlNode node, int min = int.MinValue, int max = int.MaxValue) =>
         int.TryParse(Text(node), NumberStyles.Integer, CultureInfo.InvariantCulture, out var v) && v >= min && v <= max

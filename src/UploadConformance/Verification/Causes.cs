@@ -29,9 +29,7 @@ public static partial class Causes
             var first = group.First();
             var id = causes.Count + 1;
             ids[group.Key] = id;
-            var example = first.Reason
-                + (first.Outcome.BodyExcerpt is { Length: > 0 } body ? $" — answer: {CaseRunner.Excerpt(body, 200)}"
-                : "");
+            var example = first.Reason + AnswerUnlessQuoted(first);
             causes.Add(
                 new Cause(id, first.Verdict, group.Key, group.Select(r => r.Id).ToList(), example,
                 Hint(first, group.Count(), results.Count)));
@@ -43,41 +41,64 @@ public static partial class Causes
         return (causes, numbered);
     }
 
-    /// <summary>What makes two failures the same: verdict, status (or how the exchange ended), the failed
-    /// check's name with indices and names masked, and the answer with ids, sizes and names masked.</summary>
+    /// <summary>What makes two failures the same: what the failure is, not where it showed. A leaked
+    /// stack trace is one bug whatever the status; a server that died is one; a stored difference is
+    /// the failed check (indices, labels and field names masked) with the kind of difference (truncated,
+    /// other bytes, mojibake, dropped), whatever the sizes; anything else is the status (or how the
+    /// exchange ended), the failed check and the answer with ids, sizes and names masked.</summary>
     public static string Signature(CaseResult r)
     {
-        var failed = r.Checks.FirstOrDefault(c => !c.Ok)?.Name ?? "";
-        failed = Index().Replace(failed, "[i]");
-        failed = FieldName().Replace(failed, "fields.*");
-        failed = Label().Replace(failed, "");
-        var ending = r.Outcome.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture)
-            ?? r.Outcome.Failure.ToString().ToLowerInvariant();
-        return $"{VerdictWord(r.Verdict)} · {ending} · {failed} · {Mask(r.Outcome.BodyExcerpt, r)}";
+        var verdict = VerdictWord(r.Verdict);
+        if (r.Checks.FirstOrDefault(c => c is { Name: "no stack trace", Ok: false }) is { } stack)
+            return $"{verdict} · leaks a stack trace · {stack.Actual?.Split(':')[0]}";
+        if (r.Crash is not null) return $"{verdict} · the server died";
+        var failed = r.Checks.FirstOrDefault(c => !c.Ok);
+        var check = failed is null ? "" : MaskCheck(failed.Name);
+        // Data kept after a refusal, an abort or a timeout is one leak however the request ended.
+        if (failed is not null && KeptData.Contains(failed.Name)) return $"{verdict} · kept data · {check}";
+        if (failed is not null && Difference.Of(failed) is not DifferenceKind.None and var kind)
+            return $"{verdict} · {check} · {kind}";
+        // The status is the failure only where the status is what failed (or nothing more precise did):
+        // HTML refusals are one bug whether they say 400 or 415.
+        var ending = failed is not null && check != "status" ? ""
+            : r.Outcome.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture)
+              ?? r.Outcome.Failure.ToString().ToLowerInvariant();
+        // The rule that gave the verdict (the reason up to its evidence) and the usual fix, not the
+        // answer's words: a parser's messages differ from body to body while the bug is one.
+        return $"{verdict} · {ending} · {check} · {ReasonHead(r.Reason)} · {Hint(r, int.MaxValue, int.MaxValue)}";
+    }
+
+    private static readonly string[] KeptData =
+        ["no partial file left on disk", "nothing stored", "no upload left in flight"];
+
+    /// <summary>"refused with 400 where 413 is right: {…}" is "refused with # where # is right".</summary>
+    private static string ReasonHead(string reason)
+    {
+        // A compound case's reason starts with the exchange it is about ("upload[3]: ", "first: ").
+        var head = ReasonLabel().Replace(reason, "").Split(": ", 2)[0];
+        head = MaskCheck(head);
+        head = Quoted().Replace(head, "'*'");
+        return Digits().Replace(head, "#");
+    }
+
+    /// <summary>A check's name as every case has it: <c>upload[3].file[1].size</c> is <c>file.size</c>.</summary>
+    private static string MaskCheck(string name)
+    {
+        name = Index().Replace(name, "[i]");
+        name = Label().Replace(name, "");
+        name = name.Replace("file[i].", "file.", StringComparison.Ordinal);
+        return FieldName().Replace(name, "fields.*");
+    }
+
+    /// <summary>" — answer: …" for the example, unless the reason already quotes the answer.</summary>
+    private static string AnswerUnlessQuoted(CaseResult r)
+    {
+        if (r.Outcome.BodyExcerpt is not { Length: > 0 } body) return "";
+        var opening = CaseRunner.Excerpt(body, 24).TrimEnd('…');
+        return r.Reason.Contains(opening, StringComparison.Ordinal) ? "" : $" — answer: {CaseRunner.Excerpt(body, 200)}";
     }
 
     private static string VerdictWord(Verdict v) => v == Verdict.Fail ? "fail" : "non-strict";
-
-    /// <summary>The answer with what differs from case to case taken out: the names the case sent,
-    /// hex ids and numbers.</summary>
-    private static string Mask(string? body, CaseResult r)
-    {
-        if (string.IsNullOrEmpty(body)) return "";
-        var text = body.Length > 300 ? body[..300] : body;
-        // Names only where an answer quotes them ("no file under field 'images'"); bare words stay.
-        foreach (var name in r.Request.Files.Select(f => f.FileName).Append(r.Request.Field).Where(n =>
-            n.Length > 0).OrderByDescending(n => n.Length))
-            foreach (var (open, close) in Quotes)
-                text = text.Replace(open + name + close, open + "*" + close, StringComparison.Ordinal);
-        text = Hex().Replace(text, "#");
-        text = Digits().Replace(text, "#");
-        // Names a server garbled or echoed differ from case to case; what surrounds them does not.
-        text = NonAscii().Replace(text, "…");
-        return UntrustedText.ForTerminal(text);
-    }
-
-    private static readonly (string Open, string Close)[] Quotes =
-        [("'", "'"), ("\"", "\""), ("&quot;", "&quot;"), ("`", "`"), ("&#39;", "&#39;")];
 
     /// <summary>The usual fixes for well-known patterns, or null.</summary>
     private static string? Hint(CaseResult r, int cases, int total)
@@ -138,12 +159,12 @@ public static partial class Causes
     [GeneratedRegex(@"^(?:upload\[i\]|first|retry|content-length|chunked)\.")]
     private static partial Regex Label();
 
-    [GeneratedRegex(@"\b[0-9a-fA-F]{8,}\b")]
-    private static partial Regex Hex();
+    [GeneratedRegex(@"^(?:upload\[\d+\]|first|retry|content-length|chunked): ")]
+    private static partial Regex ReasonLabel();
 
     [GeneratedRegex(@"\d+")]
     private static partial Regex Digits();
 
-    [GeneratedRegex(@"[^\x00-\x7F]+")]
-    private static partial Regex NonAscii();
+    [GeneratedRegex(@"'[^']*'|""[^""]*""")]
+    private static partial Regex Quoted();
 }

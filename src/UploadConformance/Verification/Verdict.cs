@@ -33,7 +33,8 @@ public sealed record Check(string Name, bool Ok, string? Expected = null, string
     public override string ToString() =>
         !Checked ? $"{Name}: not checked ({Actual})"
         : Ok ? $"{Name}: ok"
-        : $"{Name}: expected {Expected ?? "?"}, got {Actual ?? "nothing"}";
+        : $"{Name}: expected {Expected ?? "?"}, got {Actual ?? "nothing"}"
+            + (Difference.Describe(this) is { } named ? $" — {named}" : "");
 }
 
 /// <summary>How the echoed filename may differ from what was sent and still be right.</summary>
