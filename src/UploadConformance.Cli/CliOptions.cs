@@ -95,13 +95,15 @@ public static class CliOptions
                 : (null, $"{name} takes an http:// or https:// URL, not '{text}'")),
     };
 
-    public static Option<TimeSpan?> Duration(string name, string helpName, string description) => new(name)
+    /// <param name="aboveZero">0 is refused (a run's length), with the value as typed.</param>
+    public static Option<TimeSpan?> Duration(string name, string helpName, string description,
+        bool aboveZero = false) => new(name)
     {
         HelpName = helpName,
         Description = description,
         CustomParser = r => Parse<TimeSpan?>(r, null, text =>
-            StrictYaml.TryDuration(text, out var d) ? (d, null)
-            : (null, $"{name} takes a duration such as 500ms, 30s or 2m, not '{text}'")),
+            StrictYaml.TryDuration(text, out var d) && (!aboveZero || d > TimeSpan.Zero) ? (d, null)
+            : (null, $"{name} takes a duration {(aboveZero ? "above 0 " : "")}such as 500ms, 30s or 2m, not '{text}'")),
     };
 
     /// <summary>k6's execution segment, written i/n: this generator's share of a split run.</summary>
@@ -149,7 +151,7 @@ public sealed record SplitRunOptions(Option<int?> Workers, Option<string?> Scena
             CliOptions.Text("--scenario", "file.yaml|name", "the scenario the workers split"),
             CliOptions.Target(),
             CliOptions.Profile(),
-            CliOptions.Duration("--duration", "time", "the whole run's length (as load --duration)"),
+            CliOptions.Duration("--duration", "time", "the whole run's length (as load --duration)", aboveZero: true),
             CliOptions.OptionalInt("--rate", "n", "iterations a second at the busiest phase, for the whole cluster",
                 min: 1),
             CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0));

@@ -58,6 +58,79 @@ public class CliTests
         Assert.DoesNotContain("   at ", err + output);
     }
 
+    /// <summary>A missing file, a bad value and an address this machine does not have (192.0.2.1, TEST-NET-1,
+    /// is never assigned), for every verb that reads one: one line, exit code 2, never a stack trace.</summary>
+    [Theory]
+    [InlineData(new[] { "run", "--seed", "-1" }, "--seed takes a whole number")]
+    [InlineData(new[] { "conform", "--profile", "/nonexistent/p.yaml" }, "cannot read the profile")]
+    [InlineData(new[] { "cases", "--profile", "/nonexistent/p.yaml" }, "cannot read the profile")]
+    [InlineData(new[] { "load", "--scenario", "nosuch" }, "no built-in scenario of that name")]
+    [InlineData(new[] { "load", "--scenario", "./missing/x.yaml" }, "./missing/x.yaml: cannot read the scenario")]
+    [InlineData(new[] { "load", "--scenario", "smoke", "--duration", "0" },
+        "--duration takes a duration above 0 such as 500ms, 30s or 2m, not '0'")]
+    [InlineData(new[] { "load", "--scenario", "smoke", "--metrics", "prometheus:192.0.2.1:9464" },
+        "--metrics: cannot listen on http://192.0.2.1:9464/metrics")]
+    [InlineData(new[] { "k8s", "--workers", "2", "--scenario", "/nowhere/scenarios/soak.yaml", "--target",
+        "http://127.0.0.1:1/x", "--out", "/tmp" }, "(a built-in scenario has that name: --scenario soak)")]
+    [InlineData(new[] { "coordinate", "--workers", "1", "--scenario", "smoke", "--target", "http://127.0.0.1:1/x",
+        "--listen", "192.0.2.1:0" }, "cannot listen on 192.0.2.1:0")]
+    [InlineData(new[] { "worker", "--coordinator", "ftp://x" }, "--coordinator takes an http:// or https:// URL")]
+    [InlineData(new[] { "serve", "--host", "192.0.2.1", "--port", "0" }, "this machine has no address 192.0.2.1")]
+    [InlineData(new[] { "serve", "--storage", "/proc/version" }, "is a file, not a folder")]
+    [InlineData(new[] { "upload", "--size", "10m" }, "--size")]
+    [InlineData(new[] { "report", "/nonexistent/run" }, "/nonexistent/run")]
+    [InlineData(new[] { "report", "--tolerance", "many", "/tmp" }, "--tolerance takes a percentage")]
+    [InlineData(new[] { "merge", "/nonexistent/a", "/nonexistent/b" }, "/nonexistent/a")]
+    [InlineData(new[] { "completion", "fish" }, "completion takes bash or zsh, not 'fish'")]
+    public async Task Every_verb_refuses_a_missing_file_a_bad_value_or_an_unbindable_address_in_one_line(string[] args,
+        string message)
+    {
+        var (code, output, err) = await Run(args);
+        Assert.True(code == 2, $"exit {code}: {output}{err}");
+        Assert.StartsWith("uc: ", err);
+        Assert.Contains(message, err);
+        Assert.Single(err.TrimEnd().Split('\n'));
+        Assert.DoesNotContain("   at ", err + output);
+        Assert.DoesNotContain("\\n", err);
+    }
+
+    [Fact]
+    public async Task Upload_grades_against_the_declared_limits_and_a_refusal_is_never_a_pass()
+    {
+        await using var server = await ReferenceServer.ReferenceServer.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { Port = 0, MaxFileBytes = 1L << 20 });
+        var url = server.UploadUrl.ToString();
+        var refused = await Run("upload", "--size", "2MiB", "--target", url, "--out", TempDir());
+        Assert.True(refused.Code == 1, refused.Out + refused.Err);
+        Assert.Contains("not stored: refused a well-formed upload with 413", refused.Out);
+
+        var declares = TempDir() + ".yaml";
+        await File.WriteAllTextAsync(declares, "limits:\n  maxFileBytes: 1MiB\n");
+        var overDeclared = await Run("upload", "--size", "2MiB", "--target", url, "--profile", declares, "--out",
+            TempDir());
+        Assert.True(overDeclared.Code == 1, overDeclared.Out + overDeclared.Err);
+        Assert.Contains("not stored: refused as the profile's limits.maxFileBytes declares", overDeclared.Out);
+
+        // Under the server's limit and with nothing declared: stored, fetched back, a pass.
+        var stored = await Run("upload", "--size", "512KiB", "--target", url, "--out", TempDir());
+        Assert.True(stored.Code == 0, stored.Out + stored.Err);
+        Assert.Contains("file.fetched: ok", stored.Out);
+        Assert.Contains("1 case: 1 pass", stored.Out);
+        Assert.True(stored.Out.IndexOf("progress 100%", StringComparison.Ordinal)
+            < stored.Out.IndexOf("verdict", StringComparison.Ordinal), "the table header comes after the progress");
+    }
+
+    [Fact]
+    public async Task A_run_refused_before_it_starts_leaves_no_empty_folder()
+    {
+        var parent = TempDir();
+        var dir = Path.Combine(parent, "run");
+        var (code, _, _) = await Run("load", "--scenario", "smoke", "--target", "http://127.0.0.1:1/image", "--out",
+            dir);
+        Assert.Equal(3, code);
+        Assert.False(Directory.Exists(parent), $"{parent} was left behind");
+    }
+
     [Fact]
     public async Task Conform_against_the_embedded_server_passes_and_against_a_defective_one_exits_1()
     {

@@ -67,6 +67,30 @@ public class ProfileTests
         Assert.Equal("p.yaml:3: environment variable UC_TEST_UNSET_VARIABLE is not set", e.Message);
     }
 
+    [Fact]
+    public void Secrets_are_named_by_values_not_comments_and_listing_cases_needs_none_of_them()
+    {
+        const string yaml = "url: http://127.0.0.1/x   # or ${UC_TEST_COMMENTED}\n"
+            + "headers:\n  X-Token: ${UC_TEST_UNSET_VARIABLE}   # ${UC_TEST_ALSO_COMMENTED}\n";
+        Assert.Equal(["UC_TEST_UNSET_VARIABLE"], StrictYaml.EnvReferences(yaml));
+        Assert.Empty(StrictYaml.EnvReferences("headers: {}   # Authorization: Bearer ${UPLOAD_TOKEN}\n"));
+        // Nothing is sent when cases are listed: the unset variable stays as written.
+        var listed = ProfileLoader.Parse(yaml, "p.yaml", requireEnvironment: false);
+        Assert.Equal("${UC_TEST_UNSET_VARIABLE}", listed.Headers.Single().Value);
+    }
+
+    [Fact]
+    public async Task Cases_lists_against_a_profile_whose_secret_is_not_set()
+    {
+        var path = Path.Combine(Path.GetTempPath(), $"uc-secret-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(path,
+            "url: http://127.0.0.1/x\nheaders:\n  X-Token: ${UC_TEST_UNSET_VARIABLE}\nlimits:\n  maxFileBytes: 1MiB\n");
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = await Cli.Cli.RunAsync(["cases", "--profile", path], stdout, stderr, CancellationToken.None);
+        Assert.True(code == 0, stderr.ToString());
+        Assert.Contains("over the declared limits.maxFileBytes", stdout.ToString());
+    }
+
     [Theory]
     [InlineData("{\"code\":0}", "$.code == 0", true)]
     [InlineData("{\"code\":0.0}", "$.code == 0", true)]

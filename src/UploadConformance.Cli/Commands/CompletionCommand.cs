@@ -12,7 +12,12 @@ public static class CompletionCommand
             new Command("completion",
             "a shell completion script: eval \"$(uc completion bash)\" in ~/.bashrc (or zsh)");
         var shell = new Argument<string>("shell") { Description = "bash or zsh" };
-        shell.AcceptOnlyFromAmong("bash", "zsh");
+        shell.CompletionSources.Add("bash", "zsh");
+        shell.Validators.Add(r =>
+        {
+            if (r.Tokens.Count > 0 && r.Tokens[0].Value is not ("bash" or "zsh"))
+                r.AddError($"completion takes bash or zsh, not '{r.Tokens[0].Value}'");
+        });
         command.Arguments.Add(shell);
         command.SetAction(parse =>
         {

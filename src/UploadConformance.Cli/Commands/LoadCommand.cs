@@ -28,7 +28,7 @@ public static class LoadCommand
         var profile = CliOptions.Profile();
         var duration =
             CliOptions.Duration("--duration", "time",
-            "the whole run's length: every timed phase stretched or shrunk alike");
+            "the whole run's length: every timed phase stretched or shrunk alike", aboveZero: true);
         var rate = CliOptions.OptionalInt("--rate", "n",
             "iterations a second at the busiest open phase; the others scale alike", min: 1);
         var seed = CliOptions.OptionalInt("--seed", "n", "overrides the scenario's seed", min: 0);
@@ -61,7 +61,8 @@ public static class LoadCommand
             if (seed is { } s) scenario = scenario with { Seed = s };
             if (duration is { } d)
             {
-                if (d <= TimeSpan.Zero) throw new UsageException($"--duration takes a duration above 0, not {d}");
+                if (d <= TimeSpan.Zero) throw new UsageException(
+                    $"--duration takes a duration above 0, not {d.TotalMilliseconds:0}ms");
                 scenario = scenario.WithDuration(d);
             }
             if (rate is { } r) scenario = scenario.WithPeakRate(r);

@@ -22,20 +22,19 @@ public static class ReportCommand
         var output =
             CliOptions.Text("--out", "dir",
             "where to write (default: the run's own folder, or reports/<timestamp>-compare)");
-        var tolerance = new Option<double>("--tolerance")
+        var tolerance = new Option<double?>("--tolerance")
         {
             HelpName = "percent",
-            Description = "how much worse a load metric may get before it counts as a regression (default 10%)",
-            DefaultValueFactory = _ => 10,
+            Description = "how much worse a load metric may get before it counts as a regression: 10% (the default), "
+                + "or 10",
             CustomParser = r =>
             {
-                var text = r.Tokens.Count == 0 ? "10%" : r.Tokens[^1].Value;
-                if (text.EndsWith('%')
-                    && double.TryParse(text[..^1], NumberStyles.Float, CultureInfo.InvariantCulture, out var v)
-                    && v >= 0)
+                var text = r.Tokens[^1].Value;
+                var number = text.EndsWith('%') ? text[..^1] : text;
+                if (double.TryParse(number, NumberStyles.Float, CultureInfo.InvariantCulture, out var v) && v >= 0)
                     return v;
-                r.AddError($"--tolerance takes a percentage of 0 or more, such as 10%, not '{text}'");
-                return 0;
+                r.AddError($"--tolerance takes a percentage of 0 or more, such as 10% or 10, not '{text}'");
+                return null;
             },
         };
         var failOnRegression =
@@ -43,7 +42,7 @@ public static class ReportCommand
         command.Arguments.Add(folders);
         foreach (var option in new Option[] { output, tolerance, failOnRegression }) command.Options.Add(option);
         command.SetAction(parse => ExecuteAsync(context, parse.GetValue(folders) ?? [], parse.GetValue(output),
-            parse.GetValue(tolerance), parse.GetValue(failOnRegression)));
+            parse.GetValue(tolerance) ?? 10, parse.GetValue(failOnRegression)));
         return command;
     }
 

@@ -118,17 +118,23 @@ public static class UploadCommand
 
         using var uploader = new Uploader(target.Tls);
         var runner = new CaseRunner(uploader, http, profile);
-        // The rule grades a refusal over a declared limit as right, but what was asked for (this file,
-        // stored) did not happen: a refusal is never a pass here.
-        CaseResult NeverPassRefused(CaseResult r) => overLimit is not null && r.Verdict == Verdict.Pass
-            ? r with
-            {
-                Verdict = Verdict.Fail,
-                Severity = Severity.Soft,
-                Reason = $"not stored: refused as the profile's {overLimit.Limit} declares ({overLimit.What}); "
-                    + "raise the limit, or upload less",
-            }
-            : r;
+        // What was asked for is this file, stored: a refusal is never a pass here, even one the rule
+        // grades as right (over a declared limit) or as merely imperfect.
+        CaseResult NeverPassRefused(CaseResult r)
+        {
+            if (wire.AbortAt is not null) return r;
+            if (overLimit is not null && r.Verdict == Verdict.Pass)
+                return r with
+                {
+                    Verdict = Verdict.Fail,
+                    Severity = Severity.Soft,
+                    Reason = $"not stored: refused as the profile's {overLimit.Limit} declares ({overLimit.What}); "
+                        + "raise the limit, or upload less",
+                };
+            if (r.Verdict == Verdict.NonStrict && r.Checks.Any(c => c is { Name: "status", Ok: false }))
+                return r with { Verdict = Verdict.Fail, Severity = Severity.Soft, Reason = $"not stored: {r.Reason}" };
+            return r;
+        }
         var run = await CaseSession.RunAsync([@case], runner, context, Progress, NeverPassRefused);
         using (var self = Process.GetCurrentProcess())
         {
