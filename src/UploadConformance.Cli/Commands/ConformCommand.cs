@@ -107,7 +107,7 @@ public static class CasesCommand
         var selected =
             CatalogOptions.Select(new CatalogContext(profile, 1, ImageFactory.Default()), suite, casePattern);
         var width = selected.Max(c => c.Id.Length);
-        foreach (var (name, description, _, _) in ConformanceCatalog.Suites)
+        foreach (var (name, description, _, _, _) in ConformanceCatalog.Suites)
         {
             var inSuite = selected.Where(c => c.Suite == name).ToList();
             if (inSuite.Count == 0) continue;

@@ -33,8 +33,8 @@ public static class UploadCommand
         var timeout = CliOptions.Int("--timeout", "ms", "the client timeout (60000)", fallback: 60_000, min: 1);
         var seed = CliOptions.Seed();
         var output = CliOptions.Out();
-        foreach (var option in new Option[] { target, profile, file, size, field, fileName, contentType, chunked, abort, rate,
-            timeout, seed, output })
+        foreach (var option in new Option[] { target, profile, file, size, field, fileName, contentType, chunked, abort,
+            rate, timeout, seed, output })
             command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>

@@ -95,7 +95,8 @@ public static partial class Causes
     {
         if (r.Outcome.BodyExcerpt is not { Length: > 0 } body) return "";
         var opening = CaseRunner.Excerpt(body, 24).TrimEnd('…');
-        return r.Reason.Contains(opening, StringComparison.Ordinal) ? "" : $" — answer: {CaseRunner.Excerpt(body, 200)}";
+        return r.Reason.Contains(opening, StringComparison.Ordinal) ? ""
+            : $" — answer: {CaseRunner.Excerpt(body, 200)}";
     }
 
     private static string VerdictWord(Verdict v) => v == Verdict.Fail ? "fail" : "non-strict";

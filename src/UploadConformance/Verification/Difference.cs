@@ -36,7 +36,8 @@ public static partial class Difference
             && storedFiles < sentFiles) return DifferenceKind.FilesDropped;
         if (check.Name.EndsWith(".size", StringComparison.Ordinal) && Number(expected) is { } sent
             && Number(actual) is { } stored)
-            return stored < sent ? DifferenceKind.Truncated : stored > sent ? DifferenceKind.Longer : DifferenceKind.None;
+            return stored < sent ? DifferenceKind.Truncated
+                : stored > sent ? DifferenceKind.Longer : DifferenceKind.None;
         if (Sha256().IsMatch(expected ?? "") && Sha256().IsMatch(actual)) return DifferenceKind.OtherBytes;
         if (AnswerForensics.LooksLikeLatin1Mojibake(actual)) return DifferenceKind.Mojibake;
         if (check.Name.StartsWith("fields.", StringComparison.Ordinal)

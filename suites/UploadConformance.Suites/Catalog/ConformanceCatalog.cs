@@ -6,22 +6,56 @@ namespace UploadConformance.Suites.Catalog;
 /// default) is every suite but smoke, which is the default run's and can be asked for by name.</summary>
 public static class ConformanceCatalog
 {
+    /// <param name="Covers">What its cases send, for README's suite table (generated from this list).</param>
     public sealed record Suite(string Name, string Description, Func<CatalogContext, IEnumerable<UploadCase>> Build,
-        bool InCatalog = true);
+        bool InCatalog = true, string Covers = "");
 
     public static readonly IReadOnlyList<Suite> Suites =
     [
         new(WxShapesSuite.Name,
         "what mini-program clients send: field names, filenames, formData, payloads, platforms, Content-Type",
-        WxShapesSuite.Build),
-        new(LimitsSuite.Name, "declared limits and floods", LimitsSuite.Build),
+        WxShapesSuite.Build, Covers: "what mini-program clients send: file field names (`file`, `图片`, `files[]`, "
+            + "200 characters, quotes), filenames (`tmp_<hex>`, the 96-character legacy form, raw UTF-8 Chinese, "
+            + "emoji, no extension, Windows paths, `../`), formData in every encoding and shape (nested, 25 fields, "
+            + "duplicates, a 1 MB value, CRLF inside, `__proto__`), payloads (empty, one byte, every image kind, type "
+            + "mismatches), every platform profile, hand-set Content-Types, boundary forms"),
+        new(LimitsSuite.Name, "declared limits and floods", LimitsSuite.Build,
+            Covers: "just under and over each declared size limit (Content-Length and chunked), a Content-Length "
+            + "far over it, 1,500 fields (and 1,500 after the file), 5,000 empty parts, a 64 KiB part header, a "
+            + "field over the field limit; every one works for any declared size"),
         new(MalformedWireSuite.Name, "malformed bodies through a raw socket: known crash, hang and data-loss triggers",
-        MalformedWireSuite.Build),
+        MalformedWireSuite.Build, Covers: "malformed bodies through a raw socket, each a known parser failure: "
+            + "LF-only lines, missing or mangled closing boundary, boundaries of 100 and 252 characters, obs-fold, "
+            + "parts without Content-Disposition or name, `name=\"\"`, 2 MiB of CRLF preamble, the backslash-flood "
+            + "ReDoS, base64 transfer encoding, Content-Length larger or smaller than the body, `filename*`, "
+            + "`__proto__` headers"),
         new(TransportSuite.Name, "framing, 100-continue, slow links, timeouts, aborts, concurrency, retries",
-        TransportSuite.Build),
-        new(AnswersSuite.Name, "what the client is handed back", AnswersSuite.Build),
+        TransportSuite.Build, Covers: "chunked and Content-Length give the same result, `Expect: 100-continue` "
+            + "(normal, and oversized: refused before any 100), 50 KB/s, a client timeout, aborts at 1, 50 and 99 %, "
+            + "ten uploads at once, the same upload twice, one byte per write"),
+        new(AnswersSuite.Name, "what the client is handed back", AnswersSuite.Build,
+            Covers: "success answers are UTF-8 JSON, refusals are JSON not HTML pages, no business error inside a "
+            + "200"),
         new(SmokeSuite.Name, "the default run's representative handful (./run.sh)", SmokeSuite.Build, InCatalog: false),
     ];
+
+    /// <summary>README's suite table: each catalog suite with its cases counted for
+    /// <paramref name="context"/>'s profile, and the total.</summary>
+    public static string Table(CatalogContext context)
+    {
+        var counts = Suites.Where(s => s.InCatalog).Select(s => (Suite: s, Cases: s.Build(context).Count())).ToList();
+        var lines = new List<string>
+        {
+            $"{counts.Sum(c => c.Cases)} cases with stable ids (`<suite>.<what>`), in {counts.Count} suites (and "
+            + "`smoke`, the default run's, by name), counted for the embedded server's profile (a profile that "
+            + "declares fewer limits has fewer limit cases):",
+            "",
+            "| suite | cases | what |",
+            "|---|---:|---|",
+        };
+        lines.AddRange(counts.Select(c => $"| `{c.Suite.Name}` | {c.Cases} | {c.Suite.Covers} |"));
+        return string.Join('\n', lines);
+    }
 
     /// <summary>The catalog's cases: every suite but smoke.</summary>
     public static IReadOnlyList<UploadCase> Build(CatalogContext context) =>
