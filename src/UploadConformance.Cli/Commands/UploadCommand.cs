@@ -103,7 +103,8 @@ public static class UploadCommand
 
         stdout.WriteLine($"uploading {payload.Description} ({payload.Length} bytes) to {target.Describe()}");
         if (overLimit is not null)
-            stdout.WriteLine($"  over the declared {overLimit.Limit} ({overLimit.What}): the endpoint should refuse it");
+            stdout.WriteLine(
+                $"  over the declared {overLimit.Limit} ({overLimit.What}): the endpoint should refuse it");
         var lastDecile = -1L;
         var clock = Stopwatch.StartNew();
         void Progress(long sent, long expected)
