@@ -70,14 +70,13 @@ public abstract record MetricsSink
 /// <summary>A run's live metrics: one <see cref="LoadMeter"/> and one OpenTelemetry meter provider per
 /// sink, fed from the engine's (or coordinator's) one-second tick. results.json stays the exact
 /// record; what goes out here is bucketed for dashboards.</summary>
-public sealed class LiveMetrics : IDisposable
+public sealed partial class LiveMetrics : IDisposable
 {
     /// <summary>How long the last OTLP export may take: a collector that does not answer must not hold
     /// the run's end (nor a pod's termination) for the SDK's default 10 s.</summary>
     private const int OtlpTimeoutMs = 5000;
 
     private readonly List<(MetricsSink Sink, LoadMeter Meter, MeterProvider Provider)> _outputs = [];
-    private readonly Stopwatch _since = Stopwatch.StartNew();
     private ExportFailures? _otlpFailures;
 
     private LiveMetrics()
@@ -194,9 +193,11 @@ public sealed class LiveMetrics : IDisposable
         Publish(final);
         foreach (var (sink, meter, _) in _outputs)
         {
-            if (sink is not MetricsSink.Prometheus prometheus || meter.Collections == 0
-                || cancellationToken.IsCancellationRequested) continue;
-            var interval = _since.Elapsed / meter.Collections;
+            // Only a Prometheus that scrapes regularly and lately gets waited for: one curl of the
+            // endpoint made a run wait 22 s for a scrape that never came.
+            if (sink is not MetricsSink.Prometheus prometheus || meter.Scraping() is not var (interval, since)
+                || since > 2 * interval + TimeSpan.FromSeconds(1) || cancellationToken.IsCancellationRequested)
+                continue;
             var bound = TimeSpan.FromSeconds(Math.Clamp(2 * interval.TotalSeconds + 1, 2, 60));
             var scraped = meter.NextCollectionAsync();
             stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
@@ -240,7 +241,7 @@ public sealed class LiveMetrics : IDisposable
 
     /// <summary>The OTLP exporter's own reports of exports that did not arrive: its EventSource's
     /// warnings and errors (a collector refusing, unreachable, timing out).</summary>
-    private sealed class ExportFailures : EventListener
+    private sealed partial class ExportFailures : EventListener
     {
         private const string Source = "OpenTelemetry-Exporter-OpenTelemetryProtocol";
         private long _count;
@@ -259,10 +260,15 @@ public sealed class LiveMetrics : IDisposable
             if (e.EventSource.Name != Source || e.Level is not (EventLevel.Critical or EventLevel.Error
                 or EventLevel.Warning)) return;
             Interlocked.Increment(ref _count);
-            var said = $"{e.EventName}: "
-                + string.Join(", ", (e.Payload ?? []).Select(p => p?.ToString()?.Split('\n')[0].Trim()));
+            // What went wrong in a user's words: the message, without the event's or exception's type names
+            // ("ExportMethodException: System.Net.Http.HttpRequestException: Connection refused").
+            var said = ExceptionType().Replace(
+                string.Join(", ", (e.Payload ?? []).Select(p => p?.ToString()?.Split('\n')[0].Trim())), "");
             Interlocked.CompareExchange(ref _first,
                 Text.UntrustedText.ForTerminal(said.Length > 200 ? said[..200] + "…" : said), null);
         }
+
+        [System.Text.RegularExpressions.GeneratedRegex(@"\b(?:[A-Za-z_][\w]*\.)*[A-Za-z_]\w*Exception: ")]
+        private static partial System.Text.RegularExpressions.Regex ExceptionType();
     }
 }

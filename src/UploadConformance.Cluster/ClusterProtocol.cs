@@ -14,8 +14,16 @@ namespace UploadConformance.Cluster;
 public sealed record ClockReading(long UnixMs);
 
 /// <summary>A worker asking for its share; <paramref name="Index"/> when it has one already (a
-/// Kubernetes Indexed Job's <c>JOB_COMPLETION_INDEX</c>).</summary>
-public sealed record Registration(string Name, string Version, int? Index = null);
+/// Kubernetes Indexed Job's <c>JOB_COMPLETION_INDEX</c>). <paramref name="Instance"/> tells one worker
+/// process from another (a retried registration is the same worker; two on one host are two);
+/// <paramref name="Name"/> is how reports name it (a host name is made unique with the share's index).</summary>
+public sealed record Registration(string Name, string Version, int? Index = null, string? Instance = null,
+    bool NameGiven = true)
+{
+    /// <summary>The name reports give the worker holding share <paramref name="index"/>: two workers on
+    /// one host would both be the host, so a name not chosen carries the share's index.</summary>
+    public string NameFor(int index) => NameGiven ? Name : $"{Name}-{index}";
+}
 
 /// <summary>What every worker runs, the same for all but <paramref name="Index"/>: the scenario's YAML
 /// and the command line's overrides, the profile's YAML (header values stay <c>${ENV}</c> references,

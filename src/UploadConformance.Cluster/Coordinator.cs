@@ -144,7 +144,7 @@ public sealed class Coordinator : IAsyncDisposable
             if (merged is not null)
             {
                 if (_scenario.AbortOnFail && merged.Thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
-                    lock (_gate) _stop ??= $"threshold breached: {breached.Text} (was {breached.Actual:0.###})";
+                    lock (_gate) _stop ??= $"threshold breached: {breached.Text} (was {Scenarios.ThresholdMetric.Format(breached.Metric, breached.Actual)})";
                 progress?.Invoke(Progress(sinceStart, merged));
             }
             lock (_gate) if (_slots.All(s => s.Final || s.Lost is not null)) break;
@@ -222,6 +222,7 @@ public sealed class Coordinator : IAsyncDisposable
         if (registration.Version != ToolInfo.Current.Version)
             return Problem(400, $"the worker is version {registration.Version}, the coordinator "
                 + $"{ToolInfo.Current.Version}: run one image for both");
+        var instance = registration.Instance ?? registration.Name;
         lock (_gate)
         {
             Slot? slot;
@@ -230,15 +231,16 @@ public sealed class Coordinator : IAsyncDisposable
                 if (index < 0 || index >= _slots.Length)
                     return Problem(400, $"index {index} is not one of 0 to {_slots.Length - 1}");
                 slot = _slots[index];
-                if (slot.Name is not null && slot.Name != registration.Name)
+                if (slot.Name is not null && slot.Instance != instance)
                     return Problem(409, $"index {index} is taken by {slot.Name}");
             }
             else
             {
-                slot = _slots.FirstOrDefault(s => s.Name is null || s.Name == registration.Name);
+                slot = _slots.FirstOrDefault(s => s.Instance == instance) ?? _slots.FirstOrDefault(s => s.Name is null);
                 if (slot is null) return Problem(409, $"all {_slots.Length} workers are registered");
             }
-            slot.Name = registration.Name;
+            slot.Instance = instance;
+            slot.Name = registration.NameFor(slot.Index);
             return Json(_template with { Index = slot.Index, Count = _slots.Length });
         }
     }
@@ -310,6 +312,8 @@ public sealed class Coordinator : IAsyncDisposable
     {
         public int Index { get; } = index;
         public string? Name { get; set; }
+        /// <summary>Which worker process holds the slot (<see cref="Registration.Instance"/>).</summary>
+        public string? Instance { get; set; }
         public bool Ready { get; set; }
         public double ClockOffsetMs { get; set; }
         public long InFlight { get; set; }

@@ -51,6 +51,27 @@ public sealed class RunsFixture : IAsyncLifetime
 public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
 {
     [Fact]
+    public void Another_scenario_is_named_and_never_judged_a_regression()
+    {
+        var baseline = ResultsFile.Read(runs.Load);
+        var all = baseline.Load!.All;
+        // The same run with a tenth of the rate and ten times the latency, under another scenario's name.
+        var other = baseline with
+        {
+            Load = baseline.Load with
+            {
+                Scenario = "soak",
+                All = all with { Rps = all.Rps / 10, Latency = all.Latency with { P99 = all.Latency.P99 * 10 } },
+            },
+        };
+        var comparison = new Comparison([("A", baseline), ("B", other)], 10);
+        Assert.False(comparison.HasRegression);
+        Assert.Contains("B (B) ran scenario 'soak', not 'report-test'", comparison.RenderMarkdown());
+        var slower = baseline with { Load = other.Load with { Scenario = baseline.Load.Scenario } };
+        Assert.True(new Comparison([("A", baseline), ("B", slower)], 10).HasRegression);
+    }
+
+    [Fact]
     public void A_failed_case_and_a_breached_threshold_are_both_JUnit_failures_in_valid_junit_xml()
     {
         var conform = Path.Combine(runs.Failing, "junit.xml");

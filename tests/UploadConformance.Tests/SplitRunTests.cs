@@ -211,3 +211,31 @@ public class HistogramCodecTests
         return Enumerable.Range(0, length).Select(_ => buffer.Get()).ToArray();
     }
 }
+
+/// <summary>Registration with a coordinator: a retried registration is the same worker; two workers
+/// of one host are two, each named by its share.</summary>
+public class RegistrationTests
+{
+    [Fact]
+    public async Task Two_workers_on_one_host_get_two_shares_named_by_their_index()
+    {
+        var scenario = ScenarioLoader.Parse("mix:\n  - { name: s, bytes: 100 }\nload:\n  - inject: { rate: 1, "
+            + "interval: 1s, during: 1s }\n", "t.yaml");
+        var template = new Cluster.Assignment(0, 0, "", "t.yaml", "http://127.0.0.1:1/x", null, null, null, null,
+            null);
+        await using var coordinator = new Cluster.Coordinator(template, 2, scenario);
+        await coordinator.ListenAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
+            CancellationToken.None);
+        using var http = new HttpClient();
+        var client = new Cluster.CoordinatorClient(coordinator.Url, http);
+        var version = ToolInfo.Current.Version;
+        Cluster.Registration On(string instance) => new("host", version, null, instance, NameGiven: false);
+        var first = await client.RegisterAsync(On("a"), TimeSpan.FromSeconds(5), CancellationToken.None);
+        var retried = await client.RegisterAsync(On("a"), TimeSpan.FromSeconds(5), CancellationToken.None);
+        var second = await client.RegisterAsync(On("b"), TimeSpan.FromSeconds(5), CancellationToken.None);
+        Assert.Equal(first.Index, retried.Index);
+        Assert.NotEqual(first.Index, second.Index);
+        Assert.Equal("host-1", On("b").NameFor(1));
+        Assert.Equal("w7", new Cluster.Registration("w7", version).NameFor(1));
+    }
+}

@@ -103,7 +103,8 @@ public static class ServeCommand
             stdout.WriteLine(
                 $"  storage: {server.Store.StorageDirectory}"
                 + (options.StorageDirectory is null ? " (deleted at exit)" : ""));
-            if (options.Defects != ServerDefects.None) stdout.WriteLine($"  DEFECTS ON PURPOSE: {options.Defects}");
+            if (options.Defects != ServerDefects.None) stdout.WriteLine(
+                $"  DEFECTS ON PURPOSE: {ServerDefectNames.Names(options.Defects)}");
             if (server.CertificatePath is { } pem) stdout.WriteLine(
                 $"  HTTPS (HTTP/1.1 and HTTP/2) with a certificate made at start; trust it with --ca {pem}");
             if (options.ClientCaFile is { } ca) stdout.WriteLine(

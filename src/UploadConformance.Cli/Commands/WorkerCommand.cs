@@ -21,7 +21,8 @@ public static class WorkerCommand
             "one load generator of a coordinated run: its share of the scenario, started with the others");
         var coordinator = CliOptions.Url("--coordinator", "the coordinator's URL, e.g. http://127.0.0.1:8800");
         coordinator.Required = true;
-        var name = CliOptions.Text("--name", "name", "how reports name this worker (default: the host name)");
+        var name = CliOptions.Text("--name", "name",
+            "how reports name this worker (default: the host name and its share, such as host-2)");
         var index = CliOptions.OptionalInt("--index", "i",
             $"take share i (from 0); default ${IndexVariable} when set, else the first free share", min: 0);
         var wait = CliOptions.Duration("--wait", "time",
@@ -38,14 +39,17 @@ public static class WorkerCommand
             if (given is null && Environment.GetEnvironmentVariable(IndexVariable) is { Length: > 0 } fromJob)
                 given = int.TryParse(fromJob, out var i) && i >= 0 ? i
                     : throw new UsageException($"{IndexVariable} is '{fromJob}', not a share number");
-            return await ExecuteAsync(context, parse.GetValue(coordinator)!,
-                parse.GetValue(name) ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName,
-                given, parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output), tls);
+            var chosen = parse.GetValue(name);
+            var registration = new Registration(
+                chosen ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName,
+                ToolInfo.Current.Version, given, Guid.NewGuid().ToString("N"), NameGiven: chosen is not null);
+            return await ExecuteAsync(context, parse.GetValue(coordinator)!, registration,
+                parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output), tls);
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri coordinatorUrl, string name, int? index,
+    private static async Task<int> ExecuteAsync(CliContext context, Uri coordinatorUrl, Registration registration,
         TimeSpan wait, string? outDir, TlsOptions tls)
     {
         var stdout = context.Out;
@@ -54,8 +58,7 @@ public static class WorkerCommand
         Assignment assignment;
         try
         {
-            assignment = await client.RegisterAsync(new Registration(name, ToolInfo.Current.Version, index), wait,
-                context.Token);
+            assignment = await client.RegisterAsync(registration, wait, context.Token);
         }
         catch (ClusterException e)
         {
@@ -80,7 +83,7 @@ public static class WorkerCommand
             outDir?.Replace("{index}", assignment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),
                 StringComparison.Ordinal), $"worker-{assignment.Index}", started);
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: worker {assignment.Index}/{assignment.Count} "
-            + $"({name}) of scenario '{scenario.Name}' against {url}");
+            + $"({registration.NameFor(assignment.Index)}) of scenario '{scenario.Name}' against {url}");
         await using var target = await Target.ForProfileAsync(profile, tls, context.Token);
         var worker = new Worker(client, assignment, scenario, target.Profile, target.Tls);
         (Load.LoadOutcome Outcome, LoadResults Results, bool Delivered) run;

@@ -40,6 +40,9 @@ public sealed class LoadMeter : IDisposable
     private volatile LiveTotals? _latest;
     private long _collections;
     private TaskCompletionSource _nextCollection = NewSignal();
+    // Stopwatch timestamps of the last two collections: whether something scrapes regularly, and how often.
+    private long _lastCollection;
+    private long _previousCollection;
 
     public LoadMeter()
     {
@@ -55,6 +58,8 @@ public sealed class LoadMeter : IDisposable
         {
             // Once per collection: every reader asks every instrument.
             Interlocked.Increment(ref _collections);
+            Interlocked.Exchange(ref _previousCollection,
+                Interlocked.Exchange(ref _lastCollection, System.Diagnostics.Stopwatch.GetTimestamp()));
             Interlocked.Exchange(ref _nextCollection, NewSignal()).TrySetResult();
             return Observe(Requests);
         }, "{request}",
@@ -84,6 +89,17 @@ public sealed class LoadMeter : IDisposable
 
     /// <summary>How many times a reader has collected (a Prometheus scrape, an OTLP export).</summary>
     public long Collections => Interlocked.Read(ref _collections);
+
+    /// <summary>The time between the last two collections, and since the last one; null before two. A
+    /// scraper is still scraping when the time since is within about two of its intervals (one manual
+    /// curl is not a scraper).</summary>
+    public (TimeSpan Interval, TimeSpan Since)? Scraping()
+    {
+        var (last, previous) = (Interlocked.Read(ref _lastCollection), Interlocked.Read(ref _previousCollection));
+        if (previous == 0) return null;
+        return (System.Diagnostics.Stopwatch.GetElapsedTime(previous, last),
+            System.Diagnostics.Stopwatch.GetElapsedTime(last));
+    }
 
     /// <summary>Completes at the next collection after this call.</summary>
     public Task NextCollectionAsync() => _nextCollection.Task;

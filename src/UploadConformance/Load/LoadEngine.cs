@@ -360,16 +360,24 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     {
         var planned = _scenario.PlannedDuration;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        long lastOk = 0, lastRefused = 0;
+        long lastOk = 0, lastRefused = 0, lastRequests = 0;
+        var lastTick = TimeSpan.Zero;
         while (await timer.WaitForNextTickAsync(ct))
         {
-            _stats.CloseSecondsBefore(_clock.Elapsed);
+            var now = _clock.Elapsed;
+            _stats.CloseSecondsBefore(now);
             var (requests, failed, dropped, p99, _) = _stats.Snapshot();
             var (all, byName) = _stats.Totals();
-            var thresholds = Evaluate(_scenario.Thresholds, all, byName, _clock.Elapsed);
+            var thresholds = Evaluate(_scenario.Thresholds, all, byName, now);
+            // Requests finished since the last tick: the rate now, not that of the last closed second (a
+            // second closes only once every request started in it has finished, one to three ticks late).
+            var rps = (requests - lastRequests) / Math.Max((now - lastTick).TotalSeconds, 1e-3);
+            (lastRequests, lastTick) = (requests, now);
             progress?.Invoke(
-                new LoadProgress(_clock.Elapsed, planned, _stats.LastSecond()?.Requests ?? 0, requests, failed,
-                dropped, p99, InFlight) { Totals = new Live.LiveTotals(all, byName, InFlight, thresholds) });
+                new LoadProgress(now, planned, rps, requests, failed, dropped, p99, InFlight)
+                {
+                    Totals = new Live.LiveTotals(all, byName, InFlight, thresholds),
+                });
 
             var refused = all.Errors.GetValueOrDefault("refused");
             if (refused > lastRefused && all.Ok == lastOk)
@@ -378,7 +386,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             // A generator's share says nothing about the whole run's thresholds (its requests, its rps):
             // in a split run only the coordinator, on merged figures, aborts.
             if (_scenario.AbortOnFail && _segment.IsWhole && thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
-                stopWith($"threshold breached: {breached.Text} (was {breached.Actual:0.###})");
+                stopWith($"threshold breached: {breached.Text} (was {ThresholdMetric.Format(breached.Metric, breached.Actual)})");
         }
     }
 

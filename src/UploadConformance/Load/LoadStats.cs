@@ -201,12 +201,6 @@ public sealed class LoadStats
         lock (_gate) return (All.Clone(), _byName.ToDictionary(kv => kv.Key, kv => kv.Value.Clone()));
     }
 
-    /// <summary>The last closed second, for the live rps figure.</summary>
-    public SecondStats? LastSecond()
-    {
-        lock (_gate) return _closed.Count > 0 ? _closed[^1] : null;
-    }
-
     /// <summary>The seconds closed so far, from the <paramref name="from"/>th on (a distributed run's
     /// worker sends the new ones each second).</summary>
     public IReadOnlyList<SecondStats> Closed(int from = 0)

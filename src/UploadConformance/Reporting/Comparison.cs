@@ -41,6 +41,8 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         foreach (var (label, document) in loaded.Skip(1))
         {
             var c = document.Load!.All;
+            // Another scenario's figures are shown beside the baseline, never judged against it.
+            var comparable = document.Load.Scenario == loaded[0].Document.Load!.Scenario;
             // Lower is better for latencies and errors, higher for throughput.
             foreach (var (metric, b, v, higherIsBetter) in new (string, double, double, bool)[]
             {
@@ -53,10 +55,22 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
             {
                 var change = b == 0 ? (v == 0 ? 0 : 100) : (v - b) / b * 100;
                 var worse = higherIsBetter ? -change : change;
-                deltas.Add(new LoadDelta(label, metric, b, v, Math.Round(change, 1), worse > tolerancePercent));
+                deltas.Add(new LoadDelta(label, metric, b, v, Math.Round(change, 1),
+                    comparable && worse > tolerancePercent));
             }
         }
         return deltas;
+    }
+
+    /// <summary>Load runs of another scenario than the first load run's: "B ran scenario 'soak', not 'smoke'".</summary>
+    public IReadOnlyList<string> ScenarioMismatches()
+    {
+        var loaded = runs.Select((r, i) => (r, i)).Where(x => x.r.Document.Load is not null).ToList();
+        if (loaded.Count < 2) return [];
+        var baseline = loaded[0].r.Document.Load!.Scenario;
+        return loaded.Skip(1).Where(x => x.r.Document.Load!.Scenario != baseline)
+            .Select(x => $"{Letter(x.i)} ({x.r.Label}) ran scenario '{x.r.Document.Load!.Scenario}', not "
+                + $"'{baseline}': its load figures are shown, not judged as regressions").ToList();
     }
 
     private static string Letter(int i) => ((char)('A' + i)).ToString();
@@ -77,6 +91,7 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
             $"{Letter(i)}: {E(r.Label)} · {E(r.Document.Run.Target.Url)} · "
             + $"{r.Document.Run.StartedAt:yyyy-MM-dd HH:mm}")));
         html.Append("</div></header><main>");
+        foreach (var mismatch in ScenarioMismatches()) html.Append($"<p class=\"muted\">⚠ {E(mismatch)}</p>");
         var regressions = VerdictRegressions();
         if (regressions.Count > 0)
         {
@@ -135,6 +150,7 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         var md = new StringBuilder("# UploadConformance comparison\n\n");
         for (var i = 0; i < runs.Count; i++) md.Append(
             $"- {Letter(i)}: {runs[i].Label} (`{Cell(runs[i].Document.Run.Target.Url)}`)\n");
+        foreach (var mismatch in ScenarioMismatches()) md.Append($"\n⚠ {Cell(mismatch)}\n");
         // Regressions first: they are what a reviewer of a deploy looks for.
         var regressions = VerdictRegressions();
         if (regressions.Count > 0) md.Append($"\n{regressions.Count} verdicts got worse than in {Letter(0)}:\n");

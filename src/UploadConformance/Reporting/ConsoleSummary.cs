@@ -73,19 +73,19 @@ public static class ConsoleSummary
             + $"{string.Join(", ", load.Errors.Select(e => $"{e.Key} {e.Value}"))}";
         foreach (var t in load.Thresholds)
             yield return $"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual "
-                + $"{t.Actual.ToString("0.###", CultureInfo.InvariantCulture)})";
+                + $"{Scenarios.ThresholdMetric.Format(t.Metric, t.Actual)})";
     }
 
-    /// <summary>A summary table as aligned columns, text from a target escaped.</summary>
+    /// <summary>A summary table as aligned columns, text from a target escaped; a column widens to its
+    /// longest cell (a request name over 20 characters), so the columns stay under their headers.</summary>
     private static IEnumerable<string> Rows(Reporting.SummaryTable table)
     {
-        yield return "  " + string.Join(" ",
-            table.Columns.Select(c => c.Numeric ? c.Header.PadLeft(c.Width) : c.Header.PadRight(c.Width)));
-        foreach (var row in table.Rows)
-            yield return "  " + string.Join(" ", table.Columns.Select((c, i) =>
-            {
-                var cell = UntrustedText.ForTerminal(row[i]);
-                return c.Numeric ? cell.PadLeft(c.Width) : cell.PadRight(c.Width);
-            }));
+        var rows = table.Rows.Select(row => row.Select(UntrustedText.ForTerminal).ToList()).ToList();
+        var widths = table.Columns.Select((c, i) =>
+            rows.Select(r => r[i].Length).Append(c.Header.Length).Append(c.Width).Max()).ToList();
+        string Line(IReadOnlyList<string> cells) => "  " + string.Join(" ", table.Columns.Select((c, i) =>
+            c.Numeric ? cells[i].PadLeft(widths[i]) : cells[i].PadRight(widths[i])));
+        yield return Line(table.Columns.Select(c => c.Header).ToList());
+        foreach (var row in rows) yield return Line(row);
     }
 }

@@ -222,7 +222,7 @@ public sealed class HtmlReport : IReportWriter
                     : "<span class=\"badge fail\">fail</span>";
                 html.Append(
                     $"<tr><td>{badge}</td><td><code>{E(t.Text)}</code></td><td "
-                    + $"class=\"num\">{t.Actual:0.###}</td></tr>");
+                    + $"class=\"num\">{Scenarios.ThresholdMetric.Format(t.Metric, t.Actual)}</td></tr>");
             }
             html.Append("</table>");
         }

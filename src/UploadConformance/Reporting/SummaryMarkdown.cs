@@ -80,7 +80,7 @@ public sealed class SummaryMarkdown : IReportWriter
         {
             md.Append('\n');
             foreach (var t in load.Thresholds) md.Append(
-                $"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {t.Actual:0.###})\n");
+                $"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {Scenarios.ThresholdMetric.Format(t.Metric, t.Actual)})\n");
         }
         md.Append('\n');
     }

@@ -96,6 +96,24 @@ public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meanin
         s.FailedChecks.Values.Sum()),
     ];
 
+    /// <summary>A value of this metric in its unit, as a threshold's actual is shown: "20.655 ms", "0.3%",
+    /// "41.2/s", "12".</summary>
+    public string Format(double value)
+    {
+        var number = value.ToString("0.###", CultureInfo.InvariantCulture);
+        return Unit switch
+        {
+            MetricUnit.Milliseconds => $"{number} ms",
+            MetricUnit.Percent => $"{number}%",
+            MetricUnit.PerSecond => $"{number}/s",
+            _ => number,
+        };
+    }
+
+    /// <summary><see cref="Format"/> for a metric named in results (a name no longer known: the bare number).</summary>
+    public static string Format(string metric, double value) =>
+        Find(metric)?.Format(value) ?? value.ToString("0.###", CultureInfo.InvariantCulture);
+
     /// <summary>The metric of that name; <c>raw_p99</c> finds <c>service_p99</c>.</summary>
     public static ThresholdMetric? Find(string name)
     {

@@ -85,8 +85,8 @@ public static class ConformanceCatalog
         var result = picked.ToList();
         if (result.Count == 0)
             throw new ArgumentException(
-                $"no case matches --case '{casePattern}'{(suite is null ? "" : $" in suite '{suite}'")} (run.sh "
-                + $"cases lists them)");
+                $"no case matches --case '{casePattern}'{(suite is null ? "" : $" in suite '{suite}'")} (the verb "
+                + "'cases' lists them)");
         return result;
     }
 
