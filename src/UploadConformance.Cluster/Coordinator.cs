@@ -144,7 +144,7 @@ public sealed class Coordinator : IAsyncDisposable
             if (merged is not null)
             {
                 if (_scenario.AbortOnFail && merged.Thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
-                    lock (_gate) _stop ??= $"threshold breached: {breached.Text} (was {Scenarios.ThresholdMetric.Format(breached.Metric, breached.Actual)})";
+                    lock (_gate) _stop ??= breached.Breach;
                 progress?.Invoke(Progress(sinceStart, merged));
             }
             lock (_gate) if (_slots.All(s => s.Final || s.Lost is not null)) break;

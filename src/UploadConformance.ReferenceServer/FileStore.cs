@@ -7,11 +7,18 @@ public sealed record StoredFile(string Id, string Field, string FileName, string
 
 /// <summary>Stored uploads and the counters <c>GET /stats</c> reports. A file is written under a
 /// <c>.partial</c> name and renamed only once its request completed, so a crash or an abort
-/// can never leave something that looks stored.</summary>
+/// can never leave something that looks stored. At most <c>keepBytes</c> of stored files stay on
+/// disk, the newest; the counters count every file ever stored.</summary>
 public sealed class FileStore : IDisposable
 {
     private readonly ConcurrentDictionary<string, StoredFile> _files = new();
     private readonly bool _ownsDirectory;
+    private readonly long _keepBytes;
+    // The files on disk, oldest first, and their bytes; guarded by the queue.
+    private readonly Queue<StoredFile> _kept = new();
+    private long _keptBytes;
+    private long _filesStored;
+    private long _filesRemoved;
     private long _bytesStored;
     private long _partialUploadsDiscarded;
     private long _inFlight;
@@ -20,8 +27,9 @@ public sealed class FileStore : IDisposable
 
     private const string TempPrefix = "uc-reference-";
 
-    public FileStore(string? directory)
+    public FileStore(string? directory, long keepBytes = ReferenceServerOptions.DefaultKeepBytes)
     {
+        _keepBytes = keepBytes;
         _ownsDirectory = directory is null;
         StorageDirectory = directory
             ?? Path.Combine(Path.GetTempPath(), $"{TempPrefix}{Environment.ProcessId}-{Guid.NewGuid():N}");
@@ -86,8 +94,39 @@ public sealed class FileStore : IDisposable
         File.Move(partial.Path, final);
         var stored = partial with { Path = final };
         _files[stored.Id] = stored;
+        Interlocked.Increment(ref _filesStored);
         Interlocked.Add(ref _bytesStored, stored.Size);
+        RemoveOldestOver(stored);
         return stored;
+    }
+
+    private void RemoveOldestOver(StoredFile newest)
+    {
+        var removed = new List<StoredFile>();
+        lock (_kept)
+        {
+            _kept.Enqueue(newest);
+            _keptBytes += newest.Size;
+            while (_keptBytes > _keepBytes && _kept.Count > 1)
+            {
+                var oldest = _kept.Dequeue();
+                _keptBytes -= oldest.Size;
+                removed.Add(oldest);
+            }
+        }
+        foreach (var file in removed)
+        {
+            _files.TryRemove(file.Id, out _);
+            Interlocked.Increment(ref _filesRemoved);
+            try
+            {
+                File.Delete(file.Path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                // Gone already, or not ours to remove: it no longer counts against the bound either way.
+            }
+        }
     }
 
     public static void Discard(IEnumerable<StoredFile> partials)
@@ -115,14 +154,15 @@ public sealed class FileStore : IDisposable
     public void PartialUploadDiscarded() => Interlocked.Increment(ref _partialUploadsDiscarded);
 
     public ServerStats Snapshot() => new(
-        FilesStored: _files.Count,
+        FilesStored: Interlocked.Read(ref _filesStored),
         BytesStored: Interlocked.Read(ref _bytesStored),
         PartialUploadsDiscarded: Interlocked.Read(ref _partialUploadsDiscarded),
         UploadsInFlight: Interlocked.Read(ref _inFlight),
         PartialFilesOnDisk: System.IO.Directory.EnumerateFiles(StorageDirectory, "*.partial").Count(),
         Requests: Interlocked.Read(ref _requests),
         Answered: _answered.OrderBy(kv => kv.Key).ToDictionary(kv =>
-        kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value));
+        kv.Key.ToString(System.Globalization.CultureInfo.InvariantCulture), kv => kv.Value),
+        FilesRemoved: Interlocked.Read(ref _filesRemoved));
 
     public void Dispose()
     {
@@ -142,4 +182,5 @@ public sealed record ServerStats(
     long UploadsInFlight,
     long PartialFilesOnDisk,
     long Requests,
-    IReadOnlyDictionary<string, long> Answered);
+    IReadOnlyDictionary<string, long> Answered,
+    long FilesRemoved = 0);

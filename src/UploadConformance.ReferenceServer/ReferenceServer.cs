@@ -42,7 +42,7 @@ public sealed class ReferenceServer : IAsyncDisposable
         FileStore store;
         try
         {
-            store = new FileStore(options.StorageDirectory);
+            store = new FileStore(options.StorageDirectory, options.KeepBytes);
         }
         catch (Exception e) when (e is IOException or UnauthorizedAccessException)
         {
@@ -142,7 +142,8 @@ public sealed class ReferenceServer : IAsyncDisposable
         app.MapGet("/files/{id}", (string id, HttpContext context) =>
             store.TryGet(id, out var file)
                 ? Results.File(file.Path, file.ContentType, enableRangeProcessing: true)
-                : Results.Json(new Refusal(404, $"no file '{id}'"), statusCode: 404));
+                : Results.Json(new Refusal(404, $"no file '{id}' (this server keeps the newest "
+                    + $"{options.KeepBytes} bytes of files)"), statusCode: 404));
         app.MapGet("/stats", () => Results.Json(store.Snapshot(), ServerJson.Options));
         app.MapGet("/health", () => Results.Json(new { status = "ok" }));
 

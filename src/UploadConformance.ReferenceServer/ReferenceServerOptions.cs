@@ -14,6 +14,13 @@ public sealed record ReferenceServerOptions
     public int MaxParts { get; init; } = 1000;
     public int MaxFieldBytes { get; init; } = 2 << 20;
     public int MaxPartHeaderBytes { get; init; } = 16 * 1024;
+    /// <summary>The stored files kept on disk, newest first, at most this many bytes (the newest one always,
+    /// whatever its size): a soak stores gigabytes, and a file is fetched back right after it is stored.
+    /// Older ones are removed; <c>/stats</c> still counts them.</summary>
+    public long KeepBytes { get; init; } = DefaultKeepBytes;
+
+    public const long DefaultKeepBytes = 1L << 30;
+
     /// <summary>Where uploads are kept; a fresh temp folder, deleted at shutdown, when not set.</summary>
     public string? StorageDirectory { get; init; }
     /// <summary>HTTPS (HTTP/1.1 and HTTP/2 by ALPN) with a certificate generated at start.</summary>

@@ -58,7 +58,8 @@ public static class ServerDefectNames
 
     public static IEnumerable<ServerDefects> All => Enum.GetValues<ServerDefects>().Where(d => d != ServerDefects.None);
 
-    /// <summary>The flags of <paramref name="defects"/> as --defect names them: "truncate-files, leak-stack-traces".</summary>
+    /// <summary>The flags of <paramref name="defects"/> as --defect names them: "truncate-files,
+    /// leak-stack-traces".</summary>
     public static string Names(ServerDefects defects) =>
         string.Join(", ", All.Where(d => defects.HasFlag(d)).Select(Name));
 

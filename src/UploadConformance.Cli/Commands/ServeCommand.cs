@@ -19,6 +19,8 @@ public static class ServeCommand
         var maxFile = CliOptions.Size("--max-file-bytes", "the largest file it stores (64MiB)");
         var storage =
             CliOptions.Text("--storage", "dir", "keep uploads here (default: a temporary folder, removed at exit)");
+        var keep = CliOptions.Size("--keep",
+            "keep the newest stored files up to this size on disk (1GiB); older ones are removed, /stats counts all");
         var defect = CliOptions.Text("--defect", "name[,name]", "bugs on purpose, to see the suite catch them: "
             + string.Join(", ", ServerDefectNames.All.Select(ServerDefectNames.Name)));
         defect.CompletionSources.Add(ServerDefectNames.All.Select(ServerDefectNames.Name).ToArray());
@@ -27,8 +29,8 @@ public static class ServeCommand
         var clientCa =
             CliOptions.Text("--client-ca", "pem", "with --https: require client certificates issued by this CA");
         var h2c = CliOptions.Flag("--h2c", "cleartext HTTP/2 only, with prior knowledge");
-        foreach (var option in new Option[] { host, port, field, maxFile, storage, defect, quiet, https, clientCa,
-            h2c }) command.Options.Add(option);
+        foreach (var option in new Option[] { host, port, field, maxFile, storage, keep, defect, quiet, https,
+            clientCa, h2c }) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var options =
@@ -36,8 +38,11 @@ public static class ServeCommand
                 parse.GetValue(maxFile),
                 parse.GetValue(storage), parse.GetValue(defect), parse.GetValue(https), parse.GetValue(clientCa),
                 parse.GetValue(h2c));
-            return await ExecuteAsync(context,
-                options with { AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out) });
+            return await ExecuteAsync(context, options with
+            {
+                AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out),
+                KeepBytes = parse.GetValue(keep) ?? ReferenceServerOptions.DefaultKeepBytes,
+            });
         });
         return command;
     }
@@ -102,7 +107,8 @@ public static class ServeCommand
             stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
             stdout.WriteLine(
                 $"  storage: {server.Store.StorageDirectory}"
-                + (options.StorageDirectory is null ? " (deleted at exit)" : ""));
+                + $" (the newest {Payloads.ByteSize.Format(options.KeepBytes)} of files kept"
+                + (options.StorageDirectory is null ? "; deleted at exit)" : ")"));
             if (options.Defects != ServerDefects.None) stdout.WriteLine(
                 $"  DEFECTS ON PURPOSE: {ServerDefectNames.Names(options.Defects)}");
             if (server.CertificatePath is { } pem) stdout.WriteLine(

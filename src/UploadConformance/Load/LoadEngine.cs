@@ -14,7 +14,16 @@ public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rp
     public Live.LiveTotals? Totals { get; init; }
 }
 
-public sealed record ThresholdResult(string Text, string? Scope, string Metric, double Actual, bool Passed);
+public sealed record ThresholdResult(string Text, string? Scope, string Metric, double Actual, bool Passed)
+{
+    /// <summary>The actual value in the metric's unit: "20.655 ms", "0.3%".</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string ActualText => ThresholdMetric.Format(Metric, Actual);
+
+    /// <summary>What an aborted run says: "threshold breached: p99 &lt; 2s (was 2315.2 ms)".</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public string Breach => $"threshold breached: {Text} (was {ActualText})";
+}
 
 public sealed record LoadOutcome(
     NameStats All,
@@ -386,7 +395,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             // A generator's share says nothing about the whole run's thresholds (its requests, its rps):
             // in a split run only the coordinator, on merged figures, aborts.
             if (_scenario.AbortOnFail && _segment.IsWhole && thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
-                stopWith($"threshold breached: {breached.Text} (was {ThresholdMetric.Format(breached.Metric, breached.Actual)})");
+                stopWith(breached.Breach);
         }
     }
 

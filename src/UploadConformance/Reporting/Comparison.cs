@@ -62,7 +62,8 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         return deltas;
     }
 
-    /// <summary>Load runs of another scenario than the first load run's: "B ran scenario 'soak', not 'smoke'".</summary>
+    /// <summary>Load runs of another scenario than the first load run's: "B ran scenario 'soak', not
+    /// 'smoke'".</summary>
     public IReadOnlyList<string> ScenarioMismatches()
     {
         var loaded = runs.Select((r, i) => (r, i)).Where(x => x.r.Document.Load is not null).ToList();

@@ -73,7 +73,7 @@ public static class ConsoleSummary
             + $"{string.Join(", ", load.Errors.Select(e => $"{e.Key} {e.Value}"))}";
         foreach (var t in load.Thresholds)
             yield return $"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual "
-                + $"{Scenarios.ThresholdMetric.Format(t.Metric, t.Actual)})";
+                + $"{t.ActualText})";
     }
 
     /// <summary>A summary table as aligned columns, text from a target escaped; a column widens to its

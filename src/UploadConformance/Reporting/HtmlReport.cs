@@ -222,7 +222,7 @@ public sealed class HtmlReport : IReportWriter
                     : "<span class=\"badge fail\">fail</span>";
                 html.Append(
                     $"<tr><td>{badge}</td><td><code>{E(t.Text)}</code></td><td "
-                    + $"class=\"num\">{Scenarios.ThresholdMetric.Format(t.Metric, t.Actual)}</td></tr>");
+                    + $"class=\"num\">{t.ActualText}</td></tr>");
             }
             html.Append("</table>");
         }

@@ -26,7 +26,7 @@ public sealed class JUnitReport : IReportWriter
                 new XAttribute("name", S(t.Text)),
                 new XAttribute("time", "0"),
                 t.Passed ? null : new XElement("failure",
-                    new XAttribute("message", S($"threshold breached: {t.Text} (actual {Scenarios.ThresholdMetric.Format(t.Metric, t.Actual)})")),
+                    new XAttribute("message", S($"threshold breached: {t.Text} (actual {t.ActualText})")),
                     new XAttribute("type", "threshold"), $"{t.Metric} was {F(t.Actual)}"))).ToList();
             suites.Add(Suite($"load.{load.Scenario}.thresholds", cases, load.DurationMs, document));
         }

@@ -80,7 +80,7 @@ public sealed class SummaryMarkdown : IReportWriter
         {
             md.Append('\n');
             foreach (var t in load.Thresholds) md.Append(
-                $"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {Scenarios.ThresholdMetric.Format(t.Metric, t.Actual)})\n");
+                $"- {(t.Passed ? "✅" : "❌")} `{Cell(t.Text)}` (actual {t.ActualText})\n");
         }
         md.Append('\n');
     }
