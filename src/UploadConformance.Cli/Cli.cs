@@ -84,7 +84,7 @@ public static class Cli
             return await parse.InvokeAsync(invocation, stop.Token).ConfigureAwait(false);
         }
         catch (Exception e) when (e is UsageException or ResultsFileException or ProfileException
-            or ReferenceServer.ReferenceServerStartException)
+            or ReferenceServer.ReferenceServerStartException or Load.OpenFileLimitException)
         {
             // A scenario, profile or results file that cannot be used, or a server that cannot listen:
             // the user's input, said in one line.

@@ -122,6 +122,7 @@ public sealed class Worker(CoordinatorClient coordinator, Assignment assignment,
         var offsetMs = await coordinator.ClockOffsetMsAsync(cancellationToken).ConfigureAwait(false);
         var mix = new RequestMix(scenario, profile, ImageFactory.Default());
         using var engine = new LoadEngine(scenario, profile, mix, tls, Segment);
+        OpenFileLimit.Check(engine.MaxSockets);
         await engine.PrepareAsync(cancellationToken).ConfigureAwait(false);
         var start = await coordinator.WaitForStartAsync(new Ready(Segment.Index, Math.Round(offsetMs, 1)), readyWait,
             cancellationToken).ConfigureAwait(false);

@@ -18,6 +18,41 @@ public class LoadTests
     private static Scenario Parse(string yaml) => ScenarioLoader.Parse(yaml, "test.yaml");
 
     [Fact]
+    public async Task Thousands_of_copies_against_a_target_failing_every_upload_at_once_end_with_results()
+    {
+        await using var resetting = new HostileServer(Hostility.Resetting);
+        var scenario = Path.Combine(Path.GetTempPath(), $"uc-spin-{Guid.NewGuid():N}.yaml");
+        await File.WriteAllTextAsync(scenario, "maxInFlight: 2000\nmix:\n  - { name: s, bytes: 2000 }\n"
+            + "load:\n  - keepConstant: { copies: 2000, during: 4s }\nthresholds:\n  - error_rate < 1%\n");
+        var dir = Path.Combine(Path.GetTempPath(), $"uc-spin-{Guid.NewGuid():N}");
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = await Cli.Cli.RunAsync(["load", "--scenario", scenario, "--target", resetting.Url.ToString(),
+            "--out", dir], stdout, stderr, CancellationToken.None);
+        Assert.True(code == 1, $"exit {code}: {stderr}");
+        var results = ResultsFile.Read(dir).Load!;
+        Assert.True(results.All.Failed > 2000, $"{results.All.Failed} failed");
+        Assert.Equal(results.All.Requests, results.All.Failed);
+        Assert.False(results.Thresholds.Single().Passed);
+    }
+
+    [Fact]
+    public void A_run_that_could_outgrow_the_open_file_limit_is_refused_with_the_number_to_raise_it_to()
+    {
+        Assert.Null(OpenFileLimit.Problem(10_000, 20_000));
+        Assert.Null(OpenFileLimit.Problem(10_000, null));
+        Assert.Equal("this run may hold 10000 sockets at once, and this machine's open-file limit is 1024: raise "
+            + "it to 10128 or more (ulimit -n 10128), or lower the scenario's connections or maxInFlight",
+            OpenFileLimit.Problem(10_000, 1024));
+        var scenario = Parse("maxInFlight: 3000\nconnections: 5000\nmix:\n  - { name: s, bytes: 2000 }\n"
+            + "load:\n  - keepConstant: { copies: 10, during: 1s }\n");
+        var profile = TargetProfile.Reference(new Uri("http://127.0.0.1:1/image"));
+        using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, ImageFactory.Default()));
+        // In flight bounds the sockets below the connections: 3,000 uploads hold at most 3,000.
+        Assert.Equal(3000, engine.MaxSockets);
+        Assert.True(OpenFileLimit.Current() is null or > 0);
+    }
+
+    [Fact]
     public async Task Requests_and_bytes_counted_by_the_engine_equal_what_the_server_counted()
     {
         await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());

@@ -93,6 +93,8 @@ public static class LoadCommand
         var mix = new RequestMix(scenario, target.Profile, ImageFactory.Default());
 
         using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls, segment);
+        // The embedded server's end of every connection is in this process too.
+        OpenFileLimit.Check(engine.MaxSockets * (target.Embedded ? 2 : 1));
         var outcome = await engine.RunAsync(p =>
         {
             stdout.WriteLine(ConsoleSummary.Progress(p));
@@ -113,6 +115,7 @@ public static class LoadCommand
             await live.FinishAsync(new LiveTotals(outcome.All, outcome.ByName, 0, outcome.Thresholds), stdout,
                 context.Token);
         if (outcome.TargetGone) return ExitCodes.Unreachable;
+        if (outcome.ClientLimitReached) return ExitCodes.Usage;
         if (context.Token.IsCancellationRequested) return context.Stop.ExitCode;
         return outcome.Thresholds.All(t => t.Passed) ? ExitCodes.Ok : ExitCodes.Failures;
     }

@@ -36,6 +36,9 @@ public sealed record LoadOutcome(
     long Connections = 0,
     long TlsHandshakes = 0)
 {
+    /// <summary>This machine's open-file limit stopped the run: more sockets were needed than it allows.</summary>
+    public bool ClientLimitReached { get; init; }
+
     /// <summary>TCP connect times of the connections opened, in microseconds.</summary>
     public HdrHistogram.HistogramBase? ConnectTimes { get; init; }
     /// <summary>TLS handshake times, apart from connect and upload, in microseconds.</summary>
@@ -88,7 +91,15 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         _uploader = new Uploader(connections, tls, _timings);
         if (scenario.Client == ClientKind.Auto && Http1Client.Supports(profile.Url, tls))
             _lean = new Http1Client(profile.Url, connections, tls, _timings);
+        // Each client in use keeps up to its connections, and no more are busy at once than the
+        // iterations in flight send.
+        var clients = mix.Plans().Select(p => _lean is not null && PreparedRequest.CanPrepare(p)
+            && p.Request.Url == profile.Url).Distinct().Count();
+        MaxSockets = Math.Min((long)connections * clients, (long)_maxInFlight * mix.LargestBurst);
     }
+
+    /// <summary>The most sockets this run can hold at once (see <see cref="OpenFileLimit"/>).</summary>
+    public long MaxSockets { get; }
 
     /// <summary>Requests the lean client sends, built once before the run (the rest go through
     /// HttpClient); called by the run if not before, and before it by a worker that must be ready at a
@@ -124,13 +135,14 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     {
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? interrupted = null;
-        var targetGone = false;
+        var (targetGone, clientLimit) = (false, false);
         await PrepareAsync(cancellationToken).ConfigureAwait(false);
         _clock.Start();
-        var reporting = ReportAsync(progress, reason =>
+        var reporting = ReportAsync(progress, why =>
         {
-            interrupted ??= reason;
-            targetGone |= reason.StartsWith("target", StringComparison.Ordinal);
+            interrupted ??= why.Reason;
+            targetGone |= why.TargetGone;
+            clientLimit |= why.ClientLimit;
             stop.Cancel();
         }, stop.Token);
         try
@@ -151,8 +163,12 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         stop.Cancel();
         try { await reporting; } catch (OperationCanceledException) { }
         var (all, byName, series) = _stats.Finish();
-        return Outcome(all, byName, series, duration, interrupted, targetGone);
+        return Outcome(all, byName, series, duration, interrupted, targetGone)
+            with { ClientLimitReached = clientLimit };
     }
+
+    /// <summary>Why the run stops before its plan ends.</summary>
+    private sealed record Stop(string Reason, bool TargetGone = false, bool ClientLimit = false);
 
     /// <summary>The run so far, as it would end now: totals, the seconds closed so far, thresholds on
     /// them. A distributed run's worker sends one every second.</summary>
@@ -365,7 +381,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         }
     }
 
-    private async Task ReportAsync(Action<LoadProgress>? progress, Action<string> stopWith, CancellationToken ct)
+    private async Task ReportAsync(Action<LoadProgress>? progress, Action<Stop> stopWith, CancellationToken ct)
     {
         var planned = _scenario.PlannedDuration;
         using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
@@ -390,12 +406,17 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
 
             var refused = all.Errors.GetValueOrDefault("refused");
             if (refused > lastRefused && all.Ok == lastOk)
-                stopWith("target stopped answering (connections refused)");
+                stopWith(new Stop("target stopped answering (connections refused)", TargetGone: true));
+            // Out of sockets, every further iteration fails at once: say so and stop, rather than spin.
+            if (all.Errors.GetValueOrDefault(NameStats.ClientLimitError) > 0)
+                stopWith(new Stop($"this machine's open-file limit was reached with {InFlight} uploads in flight, "
+                    + "each holding a socket: raise it (ulimit -n) or lower the scenario's connections and copies",
+                    ClientLimit: true));
             (lastOk, lastRefused) = (all.Ok, refused);
             // A generator's share says nothing about the whole run's thresholds (its requests, its rps):
             // in a split run only the coordinator, on merged figures, aborts.
             if (_scenario.AbortOnFail && _segment.IsWhole && thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
-                stopWith(breached.Breach);
+                stopWith(new Stop(breached.Breach));
         }
     }
 

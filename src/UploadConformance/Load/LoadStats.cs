@@ -24,6 +24,9 @@ public sealed class NameStats
     /// <summary>Microseconds, up to an hour, three significant digits: what NBomber and wrk2 keep.</summary>
     public static LongHistogram NewHistogram() => new MergeableHistogram();
 
+    /// <summary>The error of an upload this machine could not open a socket for (its open-file limit).</summary>
+    public const string ClientLimitError = "client limit";
+
     public LongHistogram Corrected { get; } = NewHistogram();
     /// <summary>From the first body byte to the answer: what the server took, without the wait for a slot.</summary>
     public LongHistogram ServiceTime { get; } = NewHistogram();
@@ -73,6 +76,7 @@ public sealed class NameStats
                 FailureKind.Refused => "refused",
                 FailureKind.Reset => "reset",
                 FailureKind.Aborted => "aborted",
+                FailureKind.ClientLimit => ClientLimitError,
                 _ => "other",
             });
             if (s.CheckFailure is { } check) Increment(FailedChecks, check);

@@ -32,6 +32,9 @@ public sealed class RequestMix
 
     public IReadOnlyList<RequestShape> Shapes => _shapes.Select(s => s.Shape).ToList();
 
+    /// <summary>The most requests one iteration sends at once (a burst of nine photos is nine).</summary>
+    public int LargestBurst => _shapes.SelectMany(s => s.Plans).Select(burst => burst.Length).DefaultIfEmpty(1).Max();
+
     public (RequestShape Shape, RequestPlan[] Burst) Pick(long iteration)
     {
         var z = _seed + (ulong)iteration * 0x9E3779B97F4A7C15UL;

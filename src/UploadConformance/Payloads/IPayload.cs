@@ -1,3 +1,4 @@
+using Microsoft.Win32.SafeHandles;
 using System.Security.Cryptography;
 
 namespace UploadConformance.Payloads;
@@ -41,10 +42,13 @@ public sealed class BytesPayload(byte[] bytes, string? description = null) : Pay
     public override Stream OpenRead() => new MemoryStream(bytes, writable: false);
 }
 
-/// <summary>A file on disk: the user's own, or a cached generated image.</summary>
+/// <summary>A file on disk: the user's own, or a cached generated image. One handle, opened on first
+/// read and shared by every request that sends the file, read at positions (pread): 10,000 uploads in
+/// flight hold 10,000 sockets, not 20,000 descriptors.</summary>
 public sealed class FilePayload : PayloadBase
 {
     private readonly string _path;
+    private readonly Lazy<SafeFileHandle> _handle;
 
     public FilePayload(string path, string? description = null)
     {
@@ -53,15 +57,66 @@ public sealed class FilePayload : PayloadBase
         _path = info.FullName;
         Length = info.Length;
         Description = description ?? Path.GetFileName(path);
+        _handle = new(() => File.OpenHandle(_path, FileMode.Open, FileAccess.Read, FileShare.Read,
+            FileOptions.SequentialScan));
     }
 
     public string FullPath => _path;
     public override string Description { get; }
     public override long Length { get; }
 
-    public override Stream OpenRead() =>
-        new FileStream(_path, FileMode.Open, FileAccess.Read, FileShare.Read, bufferSize: 1,
-        FileOptions.SequentialScan);
+    public override Stream OpenRead() => new PositionalStream(_handle.Value, Length);
+
+    /// <summary>A read-only view of a shared handle with a position of its own; disposing it leaves the
+    /// handle open for the other readers.</summary>
+    private sealed class PositionalStream(SafeFileHandle handle, long length) : Stream
+    {
+        private long _position;
+
+        public override bool CanRead => true;
+        public override bool CanSeek => true;
+        public override bool CanWrite => false;
+        public override long Length => length;
+
+        public override long Position
+        {
+            get => _position;
+            set => _position = Math.Clamp(value, 0, length);
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
+
+        public override int Read(Span<byte> buffer)
+        {
+            var read = RandomAccess.Read(handle, buffer, _position);
+            _position += read;
+            return read;
+        }
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer,
+            CancellationToken cancellationToken = default)
+        {
+            var read = await RandomAccess.ReadAsync(handle, buffer, _position, cancellationToken)
+                .ConfigureAwait(false);
+            _position += read;
+            return read;
+        }
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count,
+            CancellationToken cancellationToken) =>
+            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
+
+        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
+        {
+            SeekOrigin.Begin => offset,
+            SeekOrigin.Current => _position + offset,
+            _ => length + offset,
+        };
+
+        public override void Flush() { }
+        public override void SetLength(long value) => throw new NotSupportedException();
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
 }
 
 /// <summary>A payload made on first use: a catalog can name its images without encoding them, so

@@ -76,7 +76,8 @@ public sealed class MultipartBody
     {
         var limit = control?.StopAfter ?? long.MaxValue;
         var chunk = control?.RateCapBytesPerSecond is { } rate ? (int)Math.Clamp(rate / 20, 512, ChunkSize) : ChunkSize;
-        var buffer = ArrayPool<byte>.Shared.Rent(ChunkSize);
+        // The chunk, not the largest one: 10,000 slow uploads in flight hold 10,000 of these at once.
+        var buffer = ArrayPool<byte>.Shared.Rent(chunk);
         var filled = 0;
         long sent = 0;
         var clock = Stopwatch.StartNew();

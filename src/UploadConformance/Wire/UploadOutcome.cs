@@ -1,7 +1,9 @@
 namespace UploadConformance.Wire;
 
 /// <summary>Why an upload did not get an answer; <see cref="None"/> when it did, whatever the status.</summary>
-public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Tls, Other }
+/// <summary>How an exchange failed. <see cref="ClientLimit"/> is this machine's, not the target's: out of
+/// file descriptors (EMFILE, ENFILE) for the socket.</summary>
+public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Tls, Other, ClientLimit }
 
 /// <summary>What the client saw, in wx.uploadFile's terms: success fires for any HTTP status, with
 /// <c>data</c> as a string; fail carries an errMsg.</summary>

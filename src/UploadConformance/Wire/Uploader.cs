@@ -193,6 +193,9 @@ public sealed class Uploader : IDisposable
         if (timedOut) return (FailureKind.Timeout, "uploadFile:fail timeout",
             $"no answer within the client timeout of {timeoutMs} ms");
         var inner = Innermost(e);
+        if (inner is SocketException { SocketErrorCode: SocketError.TooManyOpenSockets }
+            || inner is IOException { HResult: Emfile or Enfile })
+            return (FailureKind.ClientLimit, "uploadFile:fail too many open files", OneLine(inner.Message));
         if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
             return (FailureKind.Refused, "uploadFile:fail connection refused", OneLine(inner.Message));
         if (inner is SocketException or IOException
@@ -200,6 +203,10 @@ public sealed class Uploader : IDisposable
             return (FailureKind.Reset, "uploadFile:fail socket closed", OneLine(inner.Message));
         return (FailureKind.Other, "uploadFile:fail " + OneLine(inner.Message), OneLine(inner.Message));
     }
+
+    // errno values .NET puts in an IOException's HResult on Linux and macOS.
+    private const int Emfile = 24;
+    private const int Enfile = 23;
 
     private static T? FindInner<T>(Exception e) where T : Exception
     {
