@@ -103,6 +103,7 @@ public sealed class ReferenceServer : IAsyncDisposable
             kestrel.AddServerHeader = false;
             // The endpoint enforces its declared limits itself so that every refusal is JSON.
             kestrel.Limits.MaxRequestBodySize = null;
+            kestrel.Limits.MaxConcurrentConnections = options.MaxConnections;
             kestrel.Listen(IPAddress.Parse(options.Host), options.Port, listen =>
             {
                 if (certificate is null)

@@ -31,6 +31,10 @@ public sealed record ReferenceServerOptions
     /// <summary>Without <see cref="Https"/>: cleartext HTTP/2 with prior knowledge only. Kestrel offers
     /// HTTP/1.1 alone on a plain port that allows both, so h2c needs a port of its own.</summary>
     public bool H2c { get; init; }
+    /// <summary>Connections served at once; more wait in the listen queue or are refused. Each upload can
+    /// hold a socket and a file: past the process's open-file limit the runtime aborts, so <c>serve</c>
+    /// sets this from the limit. Null: no bound.</summary>
+    public long? MaxConnections { get; init; }
     /// <summary>Bugs to exhibit on purpose; none by default.</summary>
     public ServerDefects Defects { get; init; }
     /// <summary>One line per request goes here when set (the <c>serve</c> verb's access log).</summary>

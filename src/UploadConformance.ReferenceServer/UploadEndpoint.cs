@@ -47,6 +47,14 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         {
             status = await RefuseAsync(context, MalformedStatus, "malformed multipart body: " + OneLine(e.Message));
         }
+        catch (IOException e) when (e.HResult is Emfile or Enfile or Enospc)
+        {
+            // The server's own trouble (out of descriptors or disk), not the client's body: a 503, never a
+            // 400 that would blame the request.
+            store.PartialUploadDiscarded();
+            status = await RefuseAsync(context, StatusCodes.Status503ServiceUnavailable,
+                "cannot store the upload now: " + OneLine(e.Message));
+        }
         catch (IOException e)
         {
             // MultipartReader's "Unexpected end of Stream": the closing boundary never came.
@@ -301,6 +309,12 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
         return status;
     }
+
+    // errno values .NET puts in an IOException's HResult on Linux: too many open files (process, system),
+    // no space left on the device.
+    private const int Emfile = 24;
+    private const int Enfile = 23;
+    private const int Enospc = 28;
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 

@@ -42,6 +42,10 @@ public static class ServeCommand
             {
                 AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out),
                 KeepBytes = parse.GetValue(keep) ?? ReferenceServerOptions.DefaultKeepBytes,
+                // A socket and a file per upload at most, within the open-file limit less what the server
+                // itself holds (about 200 descriptors measured: assemblies, pipes, its log).
+                MaxConnections = Load.OpenFileLimit.Current() is { } limit
+                    ? Math.Max(1, (limit - 4 * Load.OpenFileLimit.Reserve) / 2) : null,
             });
         });
         return command;
@@ -105,6 +109,9 @@ public static class ServeCommand
                 $"  POST {options.UploadPath}  multipart/form-data, file under field '{options.FileField}', "
                 + $"files up to {options.MaxFileBytes} bytes");
             stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
+            if (options.MaxConnections is { } most)
+                stdout.WriteLine($"  up to {most} connections at once (a socket and a file each, within the "
+                    + "open-file limit; raise it with ulimit -n for more)");
             stdout.WriteLine(
                 $"  storage: {server.Store.StorageDirectory}"
                 + $" (the newest {Payloads.ByteSize.Format(options.KeepBytes)} of files kept"

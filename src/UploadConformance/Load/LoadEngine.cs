@@ -320,16 +320,30 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         var sampled = Sampled(iteration);
         UploadOutcome outcome;
         var (prepared, payloadBytes) = _plans[plan];
-        if (prepared is not null)
+        try
         {
-            Interlocked.Increment(ref _sentLean);
-            outcome = await _lean!.SendAsync(prepared, sampled || _profile.Success.Json.Count > 0,
-                ct).ConfigureAwait(false);
+            if (prepared is not null)
+            {
+                Interlocked.Increment(ref _sentLean);
+                outcome = await _lean!.SendAsync(prepared, sampled || _profile.Success.Json.Count > 0,
+                    ct).ConfigureAwait(false);
+            }
+            else
+            {
+                Interlocked.Increment(ref _sentHttpClient);
+                outcome = await _uploader.SendAsync(plan, null, ct).ConfigureAwait(false);
+            }
         }
-        else
+        catch (Exception e) when (e is not OperationCanceledException)
         {
-            Interlocked.Increment(ref _sentHttpClient);
-            outcome = await _uploader.SendAsync(plan, null, ct).ConfigureAwait(false);
+            // An exchange the clients did not turn into an outcome is one failed upload, counted as
+            // "other" with its message, never the end of the run and everything it gathered.
+            outcome = new UploadOutcome
+            {
+                ErrMsg = "uploadFile:fail " + e.Message.ReplaceLineEndings(" "),
+                Failure = FailureKind.Other,
+                Error = $"{e.GetType().Name}: {e.Message.ReplaceLineEndings(" ")}",
+            };
         }
         var end = _clock.Elapsed;
         var service = outcome.Elapsed - outcome.TimeToBodyStart;

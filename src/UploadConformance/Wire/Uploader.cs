@@ -169,7 +169,10 @@ public sealed class Uploader : IDisposable
             var (kind, errMsg, error) =
                 Classify(e, content.AbortedByClient, timeout.IsCancellationRequested
                 && !cancellationToken.IsCancellationRequested, plan.Request.TimeoutMs, Tls.LastRefusal);
-            if (cancellationToken.IsCancellationRequested && kind != FailureKind.Aborted) throw;
+            // Stopped from outside (a signal, a run ending early): a cancellation, whatever the handler
+            // threw on its way out ("Error while copying content to a stream"), so callers see one kind.
+            if (cancellationToken.IsCancellationRequested && kind != FailureKind.Aborted)
+                throw new OperationCanceledException(cancellationToken);
             return new UploadOutcome
             {
                 ErrMsg = errMsg,
