@@ -47,14 +47,26 @@ public enum ServerDefects
     DecodeBase64Parts = 1 << 16,
     /// <summary>Takes boundaries over RFC 2046's 70 characters, as most parsers do: a lenient reading.</summary>
     AcceptLongBoundaries = 1 << 17,
+    /// <summary>Answers 403 Forbidden (text/plain) to every request with the mini-program's fixed Referer
+    /// https://servicewechat.com/…, as Sinatra's Rack::Protection does by default: no real upload gets in.</summary>
+    RefuseWechatReferer = 1 << 18,
+    /// <summary>Refuses bodies over 1 MiB with nginx's HTML 413 page, as client_max_body_size's default does
+    /// in front of an app: every ordinary photo refused.</summary>
+    BodyLimit_1m = 1 << 19,
+    /// <summary>Answers 200 {"code":500,"msg":"upload failed"} to a file over 2 MiB and keeps nothing:
+    /// a business error inside a success status.</summary>
+    BusinessErrorOver_2mib = 1 << 20,
 }
 
 public static class ServerDefectNames
 {
+    /// <summary>The --defect name: words in kebab case, an underscore before a size (BodyLimit_1m is
+    /// body-limit-1m).</summary>
     public static string Name(ServerDefects defect) =>
         string.Concat(
-        defect.ToString().Select((ch, i) => i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch)
-        : char.ToLowerInvariant(ch).ToString()));
+        defect.ToString().Select((ch, i) => ch == '_' ? "-"
+            : i > 0 && char.IsUpper(ch) ? "-" + char.ToLowerInvariant(ch)
+            : char.ToLowerInvariant(ch).ToString()));
 
     public static IEnumerable<ServerDefects> All => Enum.GetValues<ServerDefects>().Where(d => d != ServerDefects.None);
 

@@ -28,7 +28,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
         catch (Rejection r)
         {
-            status = await RefuseAsync(context, r.Status, r.Message);
+            status = await RefuseAsync(context, r.Status, r.Message, r.AsText);
         }
         catch (Exception e) when (ClientWentAway(context, e))
         {
@@ -89,7 +89,10 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
     private async Task<int> ReceiveAsync(HttpContext context, List<StoredFile> partials)
     {
         var request = context.Request;
-        var maxRequest = options.EffectiveMaxRequestBytes;
+        if (Has(ServerDefects.RefuseWechatReferer)
+            && request.Headers.Referer.ToString().Contains("servicewechat.com", StringComparison.OrdinalIgnoreCase))
+            throw new Rejection(StatusCodes.Status403Forbidden, "Forbidden", AsText: true);
+        var maxRequest = Has(ServerDefects.BodyLimit_1m) ? 1L << 20 : options.EffectiveMaxRequestBytes;
         if (request.ContentLength > maxRequest && !Has(ServerDefects.IgnoreLimits))
             throw new Rejection(StatusCodes.Status413PayloadTooLarge,
                 $"request body of {request.ContentLength} bytes is over the limit of {maxRequest}");
@@ -169,6 +172,13 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
                 partials.Count == 0 ? $"no file part; expected one under field '{wanted}'"
                 : $"no file under field '{wanted}' (got '{partials[0].Field}')");
 
+        if (Has(ServerDefects.BusinessErrorOver_2mib) && partials.Any(p => p.Size > 2L << 20))
+        {
+            // The partial files are discarded on the way out; the answer says 200 all the same.
+            await context.Response.WriteAsJsonAsync(new { code = 500, msg = "upload failed" }, ServerJson.Options,
+                "application/json; charset=utf-8");
+            return StatusCodes.Status200OK;
+        }
         var committed = new List<StoredFile>(partials.Count);
         for (var i = 0; i < partials.Count; i++)
         {
@@ -276,7 +286,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         && m.Contains("Unexpected end of request content", StringComparison.Ordinal);
 
     /// <summary>Answers with a JSON refusal; null when there was nobody left to answer.</summary>
-    private async Task<int?> RefuseAsync(HttpContext context, int status, string message)
+    private async Task<int?> RefuseAsync(HttpContext context, int status, string message, bool asText = false)
     {
         if (context.Response.HasStarted || context.RequestAborted.IsCancellationRequested) return null;
         context.Response.StatusCode = status;
@@ -284,7 +294,12 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         context.Response.Headers.Connection = "close";
         try
         {
-            if (Has(ServerDefects.HtmlErrors))
+            if (asText)
+            {
+                context.Response.ContentType = "text/plain";
+                await context.Response.WriteAsync(message);
+            }
+            else if (Has(ServerDefects.HtmlErrors) || Has(ServerDefects.BodyLimit_1m) && status == 413)
             {
                 context.Response.ContentType = "text/html";
                 await context.Response.WriteAsync(
@@ -318,9 +333,11 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
 
     private static string OneLine(string text) => text.ReplaceLineEndings(" ");
 
-    private sealed class Rejection(int status, string message) : Exception(message)
+    /// <param name="AsText">Answered as text/plain, as a framework's default guard answers.</param>
+    private sealed class Rejection(int status, string message, bool AsText = false) : Exception(message)
     {
         public int Status { get; } = status;
+        public bool AsText { get; } = AsText;
     }
 }
 

@@ -50,6 +50,13 @@ public class DefectTests
         { ServerDefects.LeakStackTraces, "limits.file.over",
         "the answer leaks a stack trace (.NET: at UploadConformance.ReferenceServer" },
         { ServerDefects.ResetWhenNoFile, "answers.no-file", "no answer to a well-formed request" },
+        // Ordinary uploads within the declared limits refused: the endpoint's users cannot upload.
+        { ServerDefects.RefuseWechatReferer, "wx.payload.compressed-android",
+            "the endpoint refused an ordinary upload within its declared limits with 403" },
+        { ServerDefects.BodyLimit_1m, "wx.payload.original",
+            "the endpoint refused an ordinary upload within its declared limits with 413" },
+        { ServerDefects.BusinessErrorOver_2mib, "wx.payload.original",
+            "the endpoint refused an ordinary upload within its declared limits with business error inside a 200" },
     };
 
     [Theory]

@@ -30,6 +30,27 @@ public static partial class AnswerForensics
         return null;
     }
 
+    /// <summary>What a JSON answer says about itself, in the fields backends use for it (msg, message,
+    /// errmsg, error): "upload failed"; null when it says nothing there.</summary>
+    public static string? OwnMessage(string? answer)
+    {
+        try
+        {
+            using var document = System.Text.Json.JsonDocument.Parse(answer ?? "");
+            if (document.RootElement.ValueKind != System.Text.Json.JsonValueKind.Object) return null;
+            foreach (var key in new[] { "msg", "message", "errmsg", "errMsg", "error", "error_description" })
+                if (document.RootElement.TryGetProperty(key, out var value)
+                    && value.ValueKind == System.Text.Json.JsonValueKind.String
+                    && value.GetString() is { Length: > 0 } m)
+                    return m;
+            return null;
+        }
+        catch (System.Text.Json.JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>Raw UTF-8 read as Latin-1 (busboy's default for names): "æŠ¥å‘Š" for "报告".</summary>
     public static bool LooksLikeLatin1Mojibake(string? text) => text is not null && Mojibake().IsMatch(text);
 

@@ -200,9 +200,16 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         if (AnswerForensics.StackTrace(outcome.Data) is { } trace)
             return Grade.Fail(Severity.Hard, $"the answer leaks a stack trace ({trace})",
                 new Check("no stack trace", false, "an answer without the server's insides", trace));
+        var ordinary = expect is Expectation.Stored { Ordinary: true };
         if (outcome.StatusCode >= 500)
-            return Grade.Fail(Severity.Soft, $"answered {outcome.StatusCode}: {Excerpt(outcome.Data, 100)}",
-                new Check("status", false, "2xx or a 4xx refusal", outcome.StatusCode.ToString()));
+            return ordinary
+                ? Kept(Grade.Fail(Severity.Hard, $"{RefusedOrdinary} with {outcome.StatusCode}"
+                    + $"{RefusalHint(sent, outcome.StatusCode.Value)}: {Excerpt(outcome.Data, 100)}",
+                    new Check("status", false, string.Join("|", Profile.Success.Status),
+                    outcome.StatusCode.ToString())),
+                    await NothingKeptAsync(before, requireDiscard: false, cancellationToken).ConfigureAwait(false))
+                : Grade.Fail(Severity.Soft, $"answered {outcome.StatusCode}: {Excerpt(outcome.Data, 100)}",
+                    new Check("status", false, "2xx or a 4xx refusal", outcome.StatusCode.ToString()));
 
         var reading = Profile.Success.Read(outcome);
         if (reading.Kind == AnswerKind.Success) return await AcceptedAsync(expect, outcome, sent,
@@ -215,8 +222,10 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         var status = outcome.StatusCode ?? 0;
         return expect switch
         {
-            Expectation.Stored => Kept(new Grade(Verdict.NonStrict, null,
-                    $"refused a well-formed upload with "
+            // An ordinary upload refused: the endpoint's users cannot upload. An edge one: safe, imperfect.
+            Expectation.Stored => Kept(new Grade(ordinary ? Verdict.Fail : Verdict.NonStrict,
+                    ordinary ? Severity.Hard : null,
+                    $"{(ordinary ? RefusedOrdinary : "refused a well-formed upload")} with "
                     + $"{businessError ?? status.ToString()}{RefusalHint(sent, status)}: {Excerpt(outcome.Data, 80)}",
                     [new Check("status", false, string.Join("|", Profile.Success.Status),
                     $"{status}{(businessError is null ? "" : " + " + businessError)}")]),
@@ -316,6 +325,9 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
         kept.FirstOrDefault(c => !c.Ok) is { } leak
             ? new Grade(Verdict.Fail, Severity.Hard, $"refused, but kept data: {leak}", [.. grade.Checks, .. kept])
             : grade with { Checks = [.. grade.Checks, .. kept] };
+
+    /// <summary>The reason of a fail for refusing an upload a real client sends, within every declared limit.</summary>
+    public const string RefusedOrdinary = "the endpoint refused an ordinary upload within its declared limits";
 
     /// <summary>Which profile keys to set when a refusal of an ordinary upload was the endpoint's own limit.</summary>
     private string RefusalHint(SentUpload sent, int status)

@@ -127,7 +127,19 @@ public static partial class Causes
         var body = r.Outcome.BodyExcerpt ?? "";
         var html = body.Contains("<html", StringComparison.OrdinalIgnoreCase)
             || (r.Outcome.ContentType ?? "").Contains("html", StringComparison.OrdinalIgnoreCase);
+        var plain = (r.Outcome.ContentType ?? "").StartsWith("text/plain", StringComparison.OrdinalIgnoreCase);
         var failed = r.Checks.FirstOrDefault(c => !c.Ok);
+        if (r.Reason.Contains("business error inside a", StringComparison.Ordinal))
+            return AnswerForensics.OwnMessage(body) is { } said
+                ? $"the answer says why itself: \"{UntrustedText.ForTerminal(said)}\" (a refusal inside a success "
+                  + "status, which a client checking only the status takes for a stored file)"
+                : null;
+        if (r.Outcome.Status == 413 && (html || plain) && r.Reason.StartsWith(CaseRunner.RefusedOrdinary,
+            StringComparison.Ordinal))
+            return "an HTML or plain-text 413 for a body under the declared limit comes from a body limit in front "
+                + "of the app or in its framework: nginx's client_max_body_size (1m by default), aiohttp's "
+                + "client_max_size (1 MiB), Kestrel's MaxRequestBodySize (30,000,000 bytes), PHP's "
+                + "upload_max_filesize (2M) and post_max_size (8M): raise it to what the profile declares";
         return r.Outcome.Status switch
         {
             403 when cases * 2 >= total || cases >= 5 =>

@@ -62,13 +62,18 @@ public abstract record Expectation
 {
     public abstract string Sentence { get; }
 
-    /// <summary>Answered with success and stored byte-for-byte what was sent, fields included. A safe
-    /// refusal is non-strict (the reason says which limit to declare if that is why).</summary>
-    public sealed record Stored(FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true) : Expectation
+    /// <summary>Answered with success and stored byte-for-byte what was sent, fields included. An
+    /// <paramref name="Ordinary"/> upload (what a real client sends as it is: a photo, a platform's
+    /// request, formData) within every declared limit must be stored: refusing it fails, because the
+    /// endpoint's users cannot upload. Refusing an edge request is non-strict. Either way the reason says
+    /// which limit to declare if the endpoint's own limit is why.</summary>
+    public sealed record Stored(FilenameRule Filename = FilenameRule.Exact, bool CheckContentType = true,
+        bool Ordinary = false) : Expectation
     {
-        public override string Sentence =>
-            "stored exactly: a success answer, and every byte, filename and field as sent; "
-            + "a refusal is non-strict";
+        public override string Sentence => Ordinary
+            ? "an ordinary upload within the declared limits, stored exactly: a success answer, and every byte, "
+              + "filename and field as sent; refusing it fails (the endpoint's users cannot upload)"
+            : "stored exactly: a success answer, and every byte, filename and field as sent; a refusal is non-strict";
     }
 
     /// <summary>Either stored exactly, or refused cleanly; refusing with a preferred status passes. A
@@ -128,6 +133,8 @@ public abstract record Expectation
     }
 
     public static readonly Expectation StoredExactly = new Stored();
+    /// <summary>What a real client sends as it is: refusing it within the declared limits fails.</summary>
+    public static readonly Expectation OrdinaryUpload = new Stored(Ordinary: true);
     public static readonly Expectation Aborted = new AbortedClean();
     public static readonly Expectation TimedOut = new TimedOutClean();
 
