@@ -14,13 +14,21 @@ public static class Prerequisites
     /// <summary>Installs Debian <paramref name="packages"/> unless every one of <paramref name="provides"/>
     /// exists.</summary>
     /// <returns>True when this call installed them, false when they were there.</returns>
-    public static Task<bool> DebianAsync(string[] provides, params string[] packages) => ExclusiveAsync(async () =>
+    public static Task<bool> DebianAsync(string[] provides, params string[] packages) =>
+        DebianAsync(provides, AptLockWait, packages);
+
+    /// <summary>How long an install waits for apt's own locks, held by another apt-get or by
+    /// unattended-upgrades, before it fails naming the holder.</summary>
+    public static readonly TimeSpan AptLockWait = TimeSpan.FromMinutes(5);
+
+    public static Task<bool> DebianAsync(string[] provides, TimeSpan aptLockWait, params string[] packages) =>
+        ExclusiveAsync(async () =>
     {
         if (provides.All(p => File.Exists(p) || Directory.Exists(p))) return false;
         var what = string.Join(" ", packages);
-        await RunAsync("apt-get", "update -qq", "/",
+        await AptAsync("update -qq", aptLockWait,
             $"could not install {what}: apt-get update failed (it needs root and Debian's package index)");
-        await RunAsync("apt-get", $"install -y -qq --no-install-recommends {what}", "/",
+        await AptAsync($"install -y -qq --no-install-recommends {what}", aptLockWait,
             $"could not install {what} with apt-get");
         if (provides.FirstOrDefault(p => !File.Exists(p) && !Directory.Exists(p)) is { } missing)
             throw new InvalidOperationException($"installed {what}, but {missing} is still missing");
@@ -94,6 +102,40 @@ public static class Prerequisites
                 await Task.Delay(200);
             }
         }
+    }
+
+    /// <summary>apt-get, waiting while another apt holds its locks ("Could not get lock …"): ours is
+    /// only among the tests, apt's is machine-wide. apt's own fcntl locks cannot be waited on from
+    /// here, so a refusal is retried every two seconds, up to <paramref name="wait"/>; then the
+    /// failure says what held the lock, as apt-get said it.</summary>
+    private static async Task AptAsync(string arguments, TimeSpan wait, string failure)
+    {
+        var clock = Stopwatch.StartNew();
+        while (true)
+        {
+            try
+            {
+                await RunAsync("apt-get", arguments, "/", failure);
+                return;
+            }
+            catch (InvalidOperationException e) when (e.Message.Contains("Could not get lock",
+                StringComparison.Ordinal))
+            {
+                if (clock.Elapsed >= wait)
+                    throw new InvalidOperationException(
+                        $"{failure}: apt's lock was still held after {wait.TotalSeconds:0} s ({HeldBy(e.Message)})");
+                await Task.Delay(TimeSpan.FromSeconds(2));
+            }
+        }
+    }
+
+    /// <summary>apt-get's own words on the lock: "Could not get lock /var/lib/apt/lists/lock. It is held
+    /// by process 1234 (apt-get)".</summary>
+    private static string HeldBy(string said)
+    {
+        var at = said.IndexOf("Could not get lock", StringComparison.Ordinal);
+        var line = said[at..].Split('\n')[0].Trim();
+        return line.Length > 200 ? line[..200] : line;
     }
 
     private static async Task RunAsync(string file, string arguments, string workingDirectory, string failure)
