@@ -39,6 +39,34 @@ public class PhpRaisedStackTests(PhpRaisedFixture server, ITestOutputHelper outp
     }
 }
 
+/// <summary>PHP's defaults under a profile that promises more than they allow (10 MiB, as a team that
+/// never checked php.ini would write): the ordinary photos PHP refuses are the endpoint's users unable
+/// to upload, so they fail, with the key to fix in the reason and the usual culprits in the hint.</summary>
+public class PhpDefaultsOverpromisedTests(PhpDefaultsFixture server) : IClassFixture<PhpDefaultsFixture>
+{
+    [Fact]
+    public async Task Ordinary_photos_refused_under_the_declared_10_MiB_fail()
+    {
+        var profile = Path.Combine(Path.GetTempPath(), $"uc-php-10mib-{Guid.NewGuid():N}.yaml");
+        var truthful = await File.ReadAllTextAsync(Path.Combine(Repo.Root, "profiles", "php-defaults.yaml"));
+        await File.WriteAllTextAsync(profile, truthful.Replace("maxFileBytes: 2MiB", "maxFileBytes: 10MiB")
+            .Replace("maxRequestBytes: 8MiB", "maxRequestBytes: 12MiB"));
+        var dir = Path.Combine(Path.GetTempPath(), $"uc-php-10mib-{Guid.NewGuid():N}");
+        var (stdout, stderr) = (new StringWriter(), new StringWriter());
+        var code = await Cli.Cli.RunAsync(["conform", "--target", server.Url.ToString(), "--profile", profile,
+            "--case", "wx.payload.*", "--out", dir], stdout, stderr, CancellationToken.None);
+        Assert.True(code == Cli.ExitCodes.Failures, $"exit {code}: {stderr}");
+        var cases = ResultsFile.Read(dir).Cases.ToDictionary(c => c.Id);
+        var original = cases["wx.payload.original"];
+        Assert.Equal(Verdict.Fail, original.Verdict);
+        Assert.StartsWith(CaseRunner.RefusedOrdinary + " with 413", original.Reason);
+        Assert.Contains("an ordinary upload within the declared limits", original.Expectation);
+        // The small photo goes through; the 17 MB screenshot is over the declared 10 MiB: a limit refusal.
+        Assert.Equal(Verdict.Pass, cases["wx.payload.compressed-android"].Verdict);
+        Assert.Equal(Verdict.Pass, cases["wx.payload.long-screenshot"].Verdict);
+    }
+}
+
 /// <summary>What PHP does whatever its size limits.</summary>
 public static class PhpStack
 {
