@@ -260,9 +260,9 @@ public sealed partial class LiveMetrics : IDisposable
             if (e.EventSource.Name != Source || e.Level is not (EventLevel.Critical or EventLevel.Error
                 or EventLevel.Warning)) return;
             Interlocked.Increment(ref _count);
-            // What went wrong in a user's words: the message, without the event's or exception's type names
-            // ("ExportMethodException: System.Net.Http.HttpRequestException: Connection refused").
-            var said = ExceptionType().Replace(
+            // What went wrong in a user's words: the event, then the message without the exceptions' type
+            // names ("System.Net.Http.HttpRequestException: Connection refused" is "Connection refused").
+            var said = $"{e.EventName}: " + ExceptionType().Replace(
                 string.Join(", ", (e.Payload ?? []).Select(p => p?.ToString()?.Split('\n')[0].Trim())), "");
             Interlocked.CompareExchange(ref _first,
                 Text.UntrustedText.ForTerminal(said.Length > 200 ? said[..200] + "…" : said), null);

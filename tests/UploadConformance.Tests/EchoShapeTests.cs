@@ -80,7 +80,9 @@ public class OneFileEndpointTests(OneFileRefusingFixture refusing, OneFileKeepin
 
         var undeclared =
             await Catalog.RunAsync(EchoProfiles.Busboy(refusing.Url), refusing.Uploader, refusing.Http, output, Three);
-        Assert.Equal(Verdict.NonStrict, undeclared[Three].Verdict);
+        // Three photos at once is what uni-app H5 sends: refused with nothing declared, users cannot upload.
+        Assert.Equal(Verdict.Fail, undeclared[Three].Verdict);
+        Assert.StartsWith(CaseRunner.RefusedOrdinary, undeclared[Three].Reason);
         Assert.Contains("declare limits.maxFiles", undeclared[Three].Reason);
     }
 
@@ -90,7 +92,7 @@ public class OneFileEndpointTests(OneFileRefusingFixture refusing, OneFileKeepin
         var undeclared =
             await Catalog.RunAsync(EchoProfiles.Busboy(keeping.Url), keeping.Uploader, keeping.Http, output, Three);
         Assert.Equal(Verdict.Fail, undeclared[Three].Verdict);
-        Assert.Equal("files: expected 3, got 1", undeclared[Three].Reason);
+        Assert.Equal("files: expected 3, got 1 — 2 of 3 files silently dropped", undeclared[Three].Reason);
 
         var declared =
             await Catalog.RunAsync(EchoProfiles.Busboy(keeping.Url, "limits: { maxFiles: 1 }"), keeping.Uploader,

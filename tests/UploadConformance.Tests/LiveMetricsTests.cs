@@ -451,6 +451,7 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
             && l.Contains("failed", StringComparison.Ordinal));
         Assert.Matches($@"^metrics: \d+ OTLP exports? to http://127.0.0.1:{port}/v1/metrics failed; the first: "
             + "FailedToReachCollector: ", said);
+        Assert.DoesNotContain("Exception", said);
         Assert.Equal(40, ResultsFile.Read(output).Load!.All.Requests);
     }
 

@@ -81,7 +81,8 @@ public static class WxShapesSuite
         cases.Add("filename.emoji", "an emoji in the filename, 4-byte UTF-8", c.Plan(Named("😀生日快乐.jpg")), stored);
 
         // formData in every encoding and shape.
-        cases.Add("form.flat", "flat string formData", c.Plan(small, Obj(("id", "test"), ("token", "abc123"))), ordinary);
+        cases.Add("form.flat", "flat string formData", c.Plan(small, Obj(("id", "test"), ("token", "abc123"))),
+            ordinary);
         foreach (var encoding in Enum.GetValues<FormDataEncoding>())
             cases.Add($"form.nested.{Kebab(encoding)}", $"nested objects and arrays, encoded {encoding}",
                 c.Plan(small, c.Faker.ChineseProfile(), encoding: encoding), ordinary);
