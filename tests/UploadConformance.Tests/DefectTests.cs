@@ -129,6 +129,9 @@ public class DefectTests
         { ServerDefects.KeepPartialFiles, "wx,transport", 1, "a partial file left after refusals and aborts" },
         { ServerDefects.DropNestedFields, "wx", 1, "nested fields dropped in every encoding" },
         { ServerDefects.HtmlErrors, "wx,wire,answers", 1, "HTML refusals whatever their status" },
+        { ServerDefects.BodyLimit_1m, "wx", 2,
+            "two ways: ordinary photos refused (a fail, whichever limit key the reason advises), and edge "
+            + "requests refused as HTML (non-strict)" },
         { ServerDefects.StoreUnderClientName, "wx", 2,
             "two ways: the stored file cannot be fetched back, and a client path with ../ or C:\\ is a hole" },
     };

@@ -76,7 +76,8 @@ public static partial class Causes
     {
         // A compound case's reason starts with the exchange it is about ("upload[3]: ", "first: ").
         var head = ReasonLabel().Replace(reason, "").Split(": ", 2)[0];
-        head = MaskCheck(head);
+        // "(if it has a file size limit, declare limits.maxFileBytes)" advises; it is not the failure.
+        head = Parenthesised().Replace(MaskCheck(head), "");
         head = Quoted().Replace(head, "'*'");
         return Digits().Replace(head, "#");
     }
@@ -180,4 +181,7 @@ public static partial class Causes
 
     [GeneratedRegex(@"'[^']*'|""[^""]*""")]
     private static partial Regex Quoted();
+
+    [GeneratedRegex(@"\s*\([^)]*\)")]
+    private static partial Regex Parenthesised();
 }
