@@ -8,43 +8,30 @@ public sealed class GeneratedPayload(long length, ulong seed = 1) : PayloadBase
     public override long Length => length;
     public override Stream OpenRead() => new GeneratedStream(length, seed);
 
-    private sealed class GeneratedStream(long length, ulong seed) : Stream
+    private sealed class GeneratedStream(long length, ulong seed) : PayloadStream(length)
     {
         // splitmix64 over the word index makes every 8-byte word addressable, so Seek is free.
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => length;
-        public override long Position { get => _position; set => _position = Math.Clamp(value, 0, length); }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> destination)
         {
-            var n = (int)Math.Min(destination.Length, length - _position);
+            var position = Position;
+            var n = (int)Math.Min(destination.Length, Length - position);
             if (n <= 0) return 0;
             var written = 0;
             while (written < n)
             {
-                var word = Word((ulong)(_position + written) >> 3);
-                var within = (int)((_position + written) & 7);
+                var word = Word((ulong)(position + written) >> 3);
+                var within = (int)((position + written) & 7);
                 var take = Math.Min(8 - within, n - written);
                 for (var i = 0; i < take; i++)
                     destination[written + i] = (byte)(word >> (8 * (within + i)));
                 written += take;
             }
-            _position += n;
+            Position = position + n;
             return n;
         }
 
         public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
             ValueTask.FromResult(Read(buffer.Span));
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count,
-            CancellationToken cancellationToken) =>
-            Task.FromResult(Read(buffer.AsSpan(offset, count)));
 
         private ulong Word(ulong index)
         {
@@ -53,16 +40,5 @@ public sealed class GeneratedPayload(long length, ulong seed = 1) : PayloadBase
             z = (z ^ (z >> 27)) * 0x94D049BB133111EBUL;
             return z ^ (z >> 31);
         }
-
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => length + offset,
-        };
-
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }

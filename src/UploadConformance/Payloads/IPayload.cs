@@ -67,55 +67,25 @@ public sealed class FilePayload : PayloadBase
 
     public override Stream OpenRead() => new PositionalStream(_handle.Value, Length);
 
-    /// <summary>A read-only view of a shared handle with a position of its own; disposing it leaves the
-    /// handle open for the other readers.</summary>
-    private sealed class PositionalStream(SafeFileHandle handle, long length) : Stream
+    /// <summary>Reads the shared handle at this stream's own position; disposing it leaves the handle
+    /// open for the other readers.</summary>
+    private sealed class PositionalStream(SafeFileHandle handle, long length) : PayloadStream(length)
     {
-        private long _position;
-
-        public override bool CanRead => true;
-        public override bool CanSeek => true;
-        public override bool CanWrite => false;
-        public override long Length => length;
-
-        public override long Position
-        {
-            get => _position;
-            set => _position = Math.Clamp(value, 0, length);
-        }
-
-        public override int Read(byte[] buffer, int offset, int count) => Read(buffer.AsSpan(offset, count));
-
         public override int Read(Span<byte> buffer)
         {
-            var read = RandomAccess.Read(handle, buffer, _position);
-            _position += read;
+            var read = RandomAccess.Read(handle, buffer, Position);
+            Position += read;
             return read;
         }
 
         public override async ValueTask<int> ReadAsync(Memory<byte> buffer,
             CancellationToken cancellationToken = default)
         {
-            var read = await RandomAccess.ReadAsync(handle, buffer, _position, cancellationToken)
+            var read = await RandomAccess.ReadAsync(handle, buffer, Position, cancellationToken)
                 .ConfigureAwait(false);
-            _position += read;
+            Position += read;
             return read;
         }
-
-        public override Task<int> ReadAsync(byte[] buffer, int offset, int count,
-            CancellationToken cancellationToken) =>
-            ReadAsync(buffer.AsMemory(offset, count), cancellationToken).AsTask();
-
-        public override long Seek(long offset, SeekOrigin origin) => Position = origin switch
-        {
-            SeekOrigin.Begin => offset,
-            SeekOrigin.Current => _position + offset,
-            _ => length + offset,
-        };
-
-        public override void Flush() { }
-        public override void SetLength(long value) => throw new NotSupportedException();
-        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 }
 
