@@ -375,18 +375,13 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         {
             using var doc = JsonDocument.Parse(outcome.Data ?? "");
             var echo = _profile.Echo;
-            var entry = echo.Files is { } fp
-                && JsonPath.Select(doc.RootElement, fp) is { ValueKind: JsonValueKind.Array } files
-                && files.GetArrayLength() > 0
-                ? files[0]
-                : echo.File is { } f && JsonPath.Select(doc.RootElement, f) is { } one ? one : (JsonElement?)null;
-            if (entry is not { } e) return null;
+            if (EchoReader.Files(echo, doc.RootElement) is not [var entry, ..]) return null;
             var payload = plan.Request.File.Payload;
-            if (echo.Size is { } sp && JsonPath.Text(e, sp) is { } size
-                && size != payload.Length.ToString(
-                System.Globalization.CultureInfo.InvariantCulture)) return "size differs";
-            if (echo.Sha256 is { } hp && JsonPath.Text(e, hp) is { } sha
-                && sha != payload.Sha256) return "sha256 differs";
+            if (echo.Size is { } sp && JsonPath.Text(entry, sp) is { } size
+                && size != payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                return "size differs";
+            if (echo.Sha256 is { } hp && JsonPath.Text(entry, hp) is { } sha && sha != payload.Sha256)
+                return "sha256 differs";
             return null;
         }
         catch (JsonException)

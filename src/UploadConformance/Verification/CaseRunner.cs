@@ -401,7 +401,7 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
             foreach (var condition in Profile.Success.Json)
                 checks.Add(
                     new Check(condition.Path, condition.Holds(root), condition.ToString(), condition.Describe(root)));
-            var echoed = EchoedFiles(root);
+            var echoed = EchoReader.Files(Profile.Echo, root);
             if (echoed is null)
             {
                 checks.Add(Check.Skipped("files", "the answer echoes nothing about the stored file"));
@@ -422,17 +422,6 @@ public sealed class CaseRunner(Uploader uploader, HttpClient http, TargetProfile
             checks.Add(CompareFields(sent, root));
         }
         return checks;
-    }
-
-    private List<JsonElement>? EchoedFiles(JsonElement root)
-    {
-        if (Profile.Echo.Files is { } filesPath
-            && JsonPath.Select(root, filesPath) is { ValueKind: JsonValueKind.Array } files)
-            return files.EnumerateArray().ToList();
-        if (Profile.Echo.File is { } filePath
-            && JsonPath.Select(root, filePath) is { ValueKind: JsonValueKind.Object } file)
-            return [file];
-        return null;
     }
 
     private static string FilePrefix(SentUpload sent, int index) => sent.Files.Count == 1 ? "file" : $"file[{index}]";

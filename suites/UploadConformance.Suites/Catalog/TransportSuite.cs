@@ -140,17 +140,6 @@ public static class TransportSuite
             results.Sum(r => r.Outcome.BytesExpected) }));
     }
 
-    private static string? Url(CaseRunner runner, UploadOutcome outcome)
-    {
-        try
-        {
-            using var doc = System.Text.Json.JsonDocument.Parse(outcome.Data ?? "");
-            var file = runner.Profile.Echo.File is { } f ? Targets.JsonPath.Select(doc.RootElement, f) : null;
-            return file is { } e && runner.Profile.Echo.Url is { } u ? Targets.JsonPath.Text(e, u) : null;
-        }
-        catch (System.Text.Json.JsonException)
-        {
-            return null;
-        }
-    }
+    private static string? Url(CaseRunner runner, UploadOutcome outcome) =>
+        Targets.EchoReader.FirstFile(runner.Profile.Echo, outcome.Data, e => e.Url);
 }
