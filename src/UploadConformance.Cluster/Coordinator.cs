@@ -143,7 +143,7 @@ public sealed class Coordinator : IAsyncDisposable
                     ? "did not stop within 10 s of being told to" : null);
             if (merged is not null)
             {
-                if (_scenario.AbortOnFail && merged.Thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
+                if (Load.ThresholdResult.Aborting(_scenario, merged.Thresholds) is { } breached)
                     lock (_gate) _stop ??= breached.Breach;
                 progress?.Invoke(Progress(sinceStart, merged));
             }

@@ -23,6 +23,11 @@ public sealed record ThresholdResult(string Text, string? Scope, string Metric, 
     /// <summary>What an aborted run says: "threshold breached: p99 &lt; 2s (was 2315.2 ms)".</summary>
     [System.Text.Json.Serialization.JsonIgnore]
     public string Breach => $"threshold breached: {Text} (was {ActualText})";
+
+    /// <summary>The abort-on-fail rule, for one machine's run and a coordinator's merged one alike: the
+    /// first breached threshold when the scenario asks to stop on one, else null.</summary>
+    public static ThresholdResult? Aborting(Scenario scenario, IReadOnlyList<ThresholdResult> thresholds) =>
+        scenario.AbortOnFail ? thresholds.FirstOrDefault(t => !t.Passed) : null;
 }
 
 public sealed record LoadOutcome(
@@ -424,7 +429,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             (lastOk, lastRefused) = (all.Ok, refused);
             // A generator's share says nothing about the whole run's thresholds (its requests, its rps):
             // in a split run only the coordinator, on merged figures, aborts.
-            if (_scenario.AbortOnFail && _segment.IsWhole && thresholds.FirstOrDefault(t => !t.Passed) is { } breached)
+            if (_segment.IsWhole && ThresholdResult.Aborting(_scenario, thresholds) is { } breached)
                 stopWith(new Stop(breached.Breach));
         }
     }
