@@ -263,10 +263,11 @@ public static class ResultsSchema
         ["CrashRecord"] = "A crash, on the case that caused it.",
         ["CrashRecord.downMs"] = "How long `/health` stayed down (until it came back or the run gave up).",
         ["CrashRecord.recovered"] = "Whether it came back within `--recovery`.",
-        ["Cause"] = "Non-passes that failed the same way: same verdict, status, failed check and masked answer.",
+        ["Cause"] = "Non-passes that failed the same way: the same verdict and the same kind of failure (a leaked "
+            + "stack, a stored difference of one kind, kept data, or the same rule, status and hint).",
         ["Cause.id"] = "Its number, most cases first.",
         ["Cause.verdict"] = "`fail` or `non-strict`.",
-        ["Cause.signature"] = "What its cases share, masked.",
+        ["Cause.signature"] = "What its cases share, sizes, names and numbers masked.",
         ["Cause.cases"] = "The ids of its cases.",
         ["Cause.example"] = "The first case's reason and answer.",
         ["Cause.hint"] = "The usual fix, for a well-known pattern; null otherwise.",

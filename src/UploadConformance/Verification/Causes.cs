@@ -3,10 +3,9 @@ using UploadConformance.Text;
 
 namespace UploadConformance.Verification;
 
-/// <summary>Non-passing cases that failed the same way, read as one problem: the same verdict, the same
-/// status, the same answer once ids, sizes and names are masked, and the same failed check. Twenty
-/// field-name cases refused with the same 500 page are one cause with twenty cases, not twenty
-/// problems. Where the pattern is well known, the cause carries a hint at its usual fix.</summary>
+/// <summary>Non-passing cases that failed the same way, read as one problem (see
+/// <see cref="Causes.Signature"/>): every file stored one byte short is one cause with sixty cases,
+/// not sixty problems. Where the pattern is well known, the cause carries a hint at its usual fix.</summary>
 public sealed record Cause(int Id, Verdict Verdict, string Signature, IReadOnlyList<string> Cases, string Example,
     string? Hint);
 
@@ -44,8 +43,9 @@ public static partial class Causes
     /// <summary>What makes two failures the same: what the failure is, not where it showed. A leaked
     /// stack trace is one bug whatever the status; a server that died is one; a stored difference is
     /// the failed check (indices, labels and field names masked) with the kind of difference (truncated,
-    /// other bytes, mojibake, dropped), whatever the sizes; anything else is the status (or how the
-    /// exchange ended), the failed check and the answer with ids, sizes and names masked.</summary>
+    /// other bytes, mojibake, dropped), whatever the sizes; kept data is one however the request ended;
+    /// anything else is the status where the status is what failed, the failed check, the rule that
+    /// gave the verdict and the usual fix.</summary>
     public static string Signature(CaseResult r)
     {
         var verdict = VerdictWord(r.Verdict);
