@@ -121,6 +121,22 @@ public class CliTests
     }
 
     [Fact]
+    public async Task Upload_sends_under_the_profiles_field_unless_field_is_given()
+    {
+        await using var server = await ReferenceServer.ReferenceServer.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { Port = 0, FileField = "file" });
+        var profile = TempDir() + ".yaml";
+        await File.WriteAllTextAsync(profile, "field: file\n");
+        var stored = await Run("upload", "--size", "10KiB", "--target", server.UploadUrl.ToString(), "--profile",
+            profile, "--out", TempDir());
+        Assert.True(stored.Code == 0, stored.Out + stored.Err);
+        var other = await Run("upload", "--size", "10KiB", "--target", server.UploadUrl.ToString(), "--profile",
+            profile, "--field", "images", "--out", TempDir());
+        Assert.True(other.Code == 1, other.Out + other.Err);
+        Assert.Contains("no file under field 'file' (got 'images')", other.Out);
+    }
+
+    [Fact]
     public async Task A_run_refused_before_it_starts_leaves_no_empty_folder()
     {
         var parent = TempDir();

@@ -3,7 +3,6 @@ using UploadConformance.Payloads;
 using UploadConformance.Suites.Catalog;
 using UploadConformance.Targets;
 using UploadConformance.Verification;
-using UploadConformance.Wire;
 
 namespace UploadConformance.Cli.Commands;
 

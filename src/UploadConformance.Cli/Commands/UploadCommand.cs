@@ -22,7 +22,7 @@ public static class UploadCommand
         var profile = CliOptions.Profile();
         var file = CliOptions.Text("--file", "path", "upload this file");
         var size = CliOptions.Size("--size", "…or a generated payload of this many bytes");
-        var field = CliOptions.Field("images");
+        var field = CliOptions.Field("the profile's, else images");
         var fileName =
             CliOptions.Text("--filename", "name", "the filename sent (default: the file's own, or tmp_<seed>.bin)");
         var contentType =
@@ -50,7 +50,6 @@ public static class UploadCommand
                 (null, null) => throw new UsageException("upload needs --file <path> or --size <bytes>"),
                 _ => throw new UsageException("give --file or --size, not both"),
             };
-            var fieldName = parse.GetValue(field) ?? "images";
             var upload =
                 new UploadFile(payload, parse.GetValue(fileName)
                 ?? (filePath is null ? $"tmp_{seedValue:x8}.bin" : Path.GetFileName(filePath)),
@@ -61,14 +60,16 @@ public static class UploadCommand
                 AbortAt = ParseAbort(parse.GetValue(abort)),
                 RateCapBytesPerSecond = parse.GetValue(rate),
             };
-            return await ExecuteAsync(context, url, parse.GetValue(profile), fieldName, upload, wire,
+            return await ExecuteAsync(context, url, parse.GetValue(profile), parse.GetValue(field), upload, wire,
                 parse.GetValue(timeout), seedValue, parse.GetValue(output), tls, https);
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath, string field,
-        UploadFile file, WireOptions wire, int timeoutMs, int seed, string? outDir, TlsOptions tls, bool https)
+    /// <param name="fieldGiven">--field; else the profile's field, else images.</param>
+    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath,
+        string? fieldGiven, UploadFile file, WireOptions wire, int timeoutMs, int seed, string? outDir, TlsOptions tls,
+        bool https)
     {
         var stdout = context.Out;
         var payload = file.Payload;
@@ -76,7 +77,7 @@ public static class UploadCommand
         var folder = context.Folders.Prepare(outDir, "upload", started);
         TlsArguments.Announce(tls, stdout);
         var embedded =
-            new ReferenceServer.ReferenceServerOptions { FileField = field,
+            new ReferenceServer.ReferenceServerOptions { FileField = fieldGiven ?? "images",
             MaxFileBytes = Math.Max(64L << 20, payload.Length + (1 << 20)), Https = https };
         await using var target = await Target.ResolveAsync(url, profilePath, embedded, tls, context.Token);
         using var http = Uploader.CreateHttpClient(target.Tls, TimeSpan.FromMinutes(10));
@@ -86,7 +87,8 @@ public static class UploadCommand
             ? target.Profile with { Limits = new Targets.DeclaredLimits() }
             : target.Profile;
         // --field wins over the profile's field: it is what this upload sends.
-        var profile = field == declared.Field || profilePath is null ? declared with { Field = field } : declared;
+        var field = fieldGiven ?? declared.Field;
+        var profile = declared with { Field = field };
 
         var request = new UploadRequest
         {
