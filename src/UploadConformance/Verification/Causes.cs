@@ -64,8 +64,9 @@ public static partial class Causes
             : r.Outcome.Status?.ToString(System.Globalization.CultureInfo.InvariantCulture)
               ?? r.Outcome.Failure.ToString().ToLowerInvariant();
         // The rule that gave the verdict (the reason up to its evidence) and the usual fix, not the
-        // answer's words: a parser's messages differ from body to body while the bug is one.
-        return $"{verdict} · {ending} · {check} · {ReasonHead(r.Reason)} · {Hint(r, int.MaxValue, int.MaxValue)}";
+        // answer's words: a parser's messages differ from body to body while the bug is one. (The hint
+        // as for a cause of every case: one that depends on how many cases share it must not split them.)
+        return $"{verdict} · {ending} · {check} · {ReasonHead(r.Reason)} · {Hint(r, cases: 1, total: 1)}";
     }
 
     private static readonly string[] KeptData =
