@@ -15,7 +15,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
 {
     private const int BufferSize = 64 * 1024;
 
-    private bool Has(ServerDefects defect) => (options.Defects & defect) != 0;
+    private readonly DefectPolicy _defects = new(options.Defects);
 
     public async Task HandleAsync(HttpContext context)
     {
@@ -45,7 +45,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
         catch (InvalidDataException e)
         {
-            status = await RefuseAsync(context, MalformedStatus, "malformed multipart body: " + OneLine(e.Message));
+            status = await RefuseAsync(context, _defects.MalformedStatus,
+                "malformed multipart body: " + OneLine(e.Message));
         }
         catch (IOException e) when (e.HResult is Emfile or Enfile or Enospc)
         {
@@ -59,22 +60,13 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         {
             // MultipartReader's "Unexpected end of Stream": the closing boundary never came.
             store.PartialUploadDiscarded();
-            if (Has(ServerDefects.CrashOnTruncatedBody))
-            {
-                options.AccessLog?.WriteLine(
-                    "crash-on-truncated-body: the process exits, as an app with no error handler on the stream does");
-                System.Diagnostics.Process.GetCurrentProcess().Kill();
-            }
-            if (Has(ServerDefects.HangOnTruncatedBody))
-            {
-                try { await Task.Delay(Timeout.Infinite, context.RequestAborted); } catch (
-                    OperationCanceledException) { }
-            }
-            status = await RefuseAsync(context, MalformedStatus, "malformed multipart body: " + OneLine(e.Message));
+            await _defects.OnTruncatedBodyAsync(context, options.AccessLog);
+            status = await RefuseAsync(context, _defects.MalformedStatus,
+                "malformed multipart body: " + OneLine(e.Message));
         }
         finally
         {
-            if (!Has(ServerDefects.KeepPartialFiles))
+            if (!_defects.KeepsPartialFiles)
                 FileStore.Discard(partials.Where(p => p.Path.EndsWith(".partial", StringComparison.Ordinal)));
             store.RequestEnded(status);
             options.AccessLog?.WriteLine($"{DateTime.Now:HH:mm:ss.fff} {context.Request.Method} "
@@ -83,21 +75,17 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         }
     }
 
-    private int MalformedStatus => Has(ServerDefects.Status500OnMalformed)
-        ? StatusCodes.Status500InternalServerError : StatusCodes.Status400BadRequest;
-
     private async Task<int> ReceiveAsync(HttpContext context, List<StoredFile> partials)
     {
         var request = context.Request;
-        if (Has(ServerDefects.RefuseWechatReferer)
-            && request.Headers.Referer.ToString().Contains("servicewechat.com", StringComparison.OrdinalIgnoreCase))
-            throw new Rejection(StatusCodes.Status403Forbidden, "Forbidden", AsText: true);
-        var maxRequest = Has(ServerDefects.BodyLimit_1m) ? 1L << 20 : options.EffectiveMaxRequestBytes;
-        if (request.ContentLength > maxRequest && !Has(ServerDefects.IgnoreLimits))
+        if (_defects.RefuseOnHeaders(request) is var (guardStatus, guardMessage))
+            throw new Rejection(guardStatus, guardMessage, AsText: true);
+        var maxRequest = _defects.RequestLimit(options.EffectiveMaxRequestBytes);
+        if (request.ContentLength > maxRequest && _defects.EnforcesLimits)
             throw new Rejection(StatusCodes.Status413PayloadTooLarge,
                 $"request body of {request.ContentLength} bytes is over the limit of {maxRequest}");
         if (context.Features.Get<IHttpMaxRequestBodySizeFeature>() is { IsReadOnly: false } sizeFeature)
-            sizeFeature.MaxRequestBodySize = Has(ServerDefects.IgnoreLimits) ? null : maxRequest;
+            sizeFeature.MaxRequestBodySize = _defects.EnforcesLimits ? maxRequest : null;
 
         if (!MediaTypeHeaderValue.TryParse(request.ContentType, out var mediaType) ||
             !mediaType.MediaType.Equals("multipart/form-data", StringComparison.OrdinalIgnoreCase))
@@ -106,7 +94,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         var boundary = HeaderUtilities.RemoveQuotes(mediaType.Boundary).Value;
         if (string.IsNullOrEmpty(boundary))
             throw new Rejection(StatusCodes.Status400BadRequest, "multipart/form-data without a boundary parameter");
-        if (boundary.Length > 70 && !Has(ServerDefects.AcceptLongBoundaries))
+        if (boundary.Length > 70 && !_defects.TakesLongBoundaries)
             throw new Rejection(StatusCodes.Status400BadRequest,
                 $"boundary of {boundary.Length} characters; RFC 2046 allows 70");
 
@@ -131,38 +119,34 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             var name = HeaderUtilities.RemoveQuotes(disposition.Name).Value;
             if (string.IsNullOrEmpty(name))
                 throw new Rejection(StatusCodes.Status400BadRequest, $"part {parts} has no name");
-            if (Has(ServerDefects.Latin1FieldNames)) name = Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(name));
-            if (Has(ServerDefects.RefuseDangerousNames) && name is "__proto__" or "constructor" or "prototype")
-                throw new Rejection(StatusCodes.Status400BadRequest, $"field name '{name}' is not allowed");
+            name = _defects.FieldName(name);
+            if (_defects.RefuseName(name) is { } refusal)
+                throw new Rejection(StatusCodes.Status400BadRequest, refusal);
 
             if (disposition.FileName.HasValue || disposition.FileNameStar.HasValue)
             {
-                var fileName = HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "";
-                if (Has(ServerDefects.Latin1Filenames)) fileName =
-                    Encoding.Latin1.GetString(Encoding.UTF8.GetBytes(fileName));
+                var fileName = _defects.FileName(HeaderUtilities.RemoveQuotes(disposition.FileName).Value ?? "");
                 var fileNameStar = disposition.FileNameStar.HasValue ? disposition.FileNameStar.Value : null;
-                if (Has(ServerDefects.KeepFirstFileOnly) && partials.Count > 0)
+                if (_defects.SkipsFile(partials.Count))
                 {
                     await section.Body.CopyToAsync(Stream.Null, aborted);
                     continue;
                 }
-                var base64 = Has(ServerDefects.DecodeBase64Parts)
-                    && section.Headers?.TryGetValue("Content-Transfer-Encoding", out var cte) == true
-                        && cte.ToString().Trim().Equals("base64", StringComparison.OrdinalIgnoreCase);
+                var base64 = _defects.DecodesBase64(
+                    section.Headers?.TryGetValue("Content-Transfer-Encoding", out var cte) == true
+                        ? cte.ToString() : null);
                 var stored = await ReceiveFileAsync(section, name, fileName, fileNameStar, partials, aborted, base64);
                 if (stored is null) continue; // filename="" with no bytes: a browser's "no file chosen"
             }
             else
             {
                 var value = await ReadFieldAsync(section, name, aborted);
-                if (Has(ServerDefects.DropNestedFields) && name.IndexOfAny(['[', '.']) >= 0) continue;
-                if (Has(ServerDefects.DropNonAsciiFields) && !Ascii.IsValid(name)) continue;
-                fields.Add(new(name, value));
+                if (_defects.KeepsField(name)) fields.Add(new(name, value));
             }
         }
 
         var wanted = options.FileField;
-        if (partials.Count == 0 && Has(ServerDefects.ResetWhenNoFile))
+        if (partials.Count == 0 && _defects.ResetsWhenNoFile)
         {
             context.Abort();
             return StatusCodes.Status400BadRequest;
@@ -172,11 +156,10 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
                 partials.Count == 0 ? $"no file part; expected one under field '{wanted}'"
                 : $"no file under field '{wanted}' (got '{partials[0].Field}')");
 
-        if (Has(ServerDefects.BusinessErrorOver_2mib) && partials.Any(p => p.Size > 2L << 20))
+        if (_defects.AnswerInstead(partials) is { } instead)
         {
             // The partial files are discarded on the way out; the answer says 200 all the same.
-            await context.Response.WriteAsJsonAsync(new { code = 500, msg = "upload failed" }, ServerJson.Options,
-                "application/json; charset=utf-8");
+            await context.Response.WriteAsJsonAsync(instead, ServerJson.Options, "application/json; charset=utf-8");
             return StatusCodes.Status200OK;
         }
         var committed = new List<StoredFile>(partials.Count);
@@ -190,8 +173,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
         var scheme = request.Headers["X-Forwarded-Proto"].FirstOrDefault() is { Length: > 0 } forwarded ? forwarded
             : request.Scheme;
         var baseUrl = $"{scheme}://{request.Host}";
-        string Url(StoredFile f) => Has(ServerDefects.StoreUnderClientName) ? $"{baseUrl}/files/{f.FileName}"
-            : $"{baseUrl}/files/{f.Id}";
+        string Url(StoredFile f) => _defects.FileUrl(baseUrl, f);
         var files =
             committed.Select(f =>
             new UploadAnswer.FileData(f.Id, Url(f), f.Field, f.FileName, f.FileNameStar, f.ContentType, f.Size,
@@ -228,7 +210,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             while ((read = await body.ReadAsync(buffer.AsMemory(0, BufferSize), aborted)) > 0)
             {
                 size += read;
-                if (size > options.MaxFileBytes && !Has(ServerDefects.IgnoreLimits))
+                if (size > options.MaxFileBytes && _defects.EnforcesLimits)
                     throw new Rejection(StatusCodes.Status413PayloadTooLarge,
                         $"file '{fileName}' is over the limit of {options.MaxFileBytes} bytes");
                 hash.AppendData(buffer, 0, read);
@@ -246,7 +228,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             return null;
         }
         var sha256 = Convert.ToHexStringLower(hash.GetHashAndReset());
-        if (Has(ServerDefects.TruncateFiles) && size > 0)
+        if (_defects.TruncatesFiles && size > 0)
         {
             await using (var file = new FileStream(path, FileMode.Open, FileAccess.ReadWrite)) file.SetLength(--size);
             await using var stored = File.OpenRead(path);
@@ -299,7 +281,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
                 context.Response.ContentType = "text/plain";
                 await context.Response.WriteAsync(message);
             }
-            else if (Has(ServerDefects.HtmlErrors) || Has(ServerDefects.BodyLimit_1m) && status == 413)
+            else if (_defects.RefusesAsHtml(status))
             {
                 context.Response.ContentType = "text/html";
                 await context.Response.WriteAsync(
@@ -308,12 +290,7 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             }
             else
             {
-                var error = Has(ServerDefects.LeakStackTraces)
-                    ? $"{message}\n   at UploadConformance.ReferenceServer.UploadEndpoint.ReceiveAsync(HttpContext "
-                        + $"context) in /src/UploadEndpoint.cs:line 97"
-                      + "\n   at UploadConformance.ReferenceServer.UploadEndpoint.HandleAsync(HttpContext context) "
-                          + "in /src/UploadEndpoint.cs:line 31"
-                    : message;
+                var error = _defects.ErrorText(message);
                 await context.Response.WriteAsJsonAsync(new Refusal(status, error), ServerJson.Options,
                     "application/json; charset=utf-8");
             }

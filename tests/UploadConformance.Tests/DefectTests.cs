@@ -147,3 +147,77 @@ public class DefectTests
         Assert.True(causes[0].Cases.Count >= 2, $"{defect}: the cause holds {causes[0].Cases.Count} case");
     }
 }
+
+/// <summary>The defects behind their hook points: with none, every hook leaves the correct path as it
+/// is; each defect changes its own hook and no other.</summary>
+public class DefectPolicyTests
+{
+    private static readonly StoredFile Large = new("id", "images", "报告.jpg", null, "image/jpeg", 3L << 20, "", "/x");
+
+    /// <summary>What each hook answers, as text, so two policies can be compared hook by hook.</summary>
+    private static Dictionary<string, string> Hooks(DefectPolicy p) => new()
+    {
+        ["RequestLimit"] = p.RequestLimit(5 << 20).ToString(),
+        ["EnforcesLimits"] = p.EnforcesLimits.ToString(),
+        ["TakesLongBoundaries"] = p.TakesLongBoundaries.ToString(),
+        ["FieldName"] = p.FieldName("用户名"),
+        ["RefuseName"] = p.RefuseName("__proto__") ?? "-",
+        ["FileName"] = p.FileName("报告.jpg"),
+        ["SkipsFile"] = p.SkipsFile(1).ToString(),
+        ["DecodesBase64"] = p.DecodesBase64("base64").ToString(),
+        ["KeepsField"] = $"{p.KeepsField("a[b]")} {p.KeepsField("名字")}",
+        ["ResetsWhenNoFile"] = p.ResetsWhenNoFile.ToString(),
+        ["AnswerInstead"] = p.AnswerInstead([Large]) is null ? "-" : "business error",
+        ["FileUrl"] = p.FileUrl("http://h", Large),
+        ["TruncatesFiles"] = p.TruncatesFiles.ToString(),
+        ["MalformedStatus"] = p.MalformedStatus.ToString(),
+        ["KeepsPartialFiles"] = p.KeepsPartialFiles.ToString(),
+        ["RefusesAsHtml"] = $"{p.RefusesAsHtml(400)} {p.RefusesAsHtml(413)}",
+        ["ErrorText"] = p.ErrorText("x"),
+    };
+
+    public static TheoryData<ServerDefects, string> OneHookEach => new()
+    {
+        { ServerDefects.BodyLimit_1m, "RequestLimit,RefusesAsHtml" },
+        { ServerDefects.IgnoreLimits, "EnforcesLimits" },
+        { ServerDefects.AcceptLongBoundaries, "TakesLongBoundaries" },
+        { ServerDefects.Latin1FieldNames, "FieldName" },
+        { ServerDefects.RefuseDangerousNames, "RefuseName" },
+        { ServerDefects.Latin1Filenames, "FileName" },
+        { ServerDefects.KeepFirstFileOnly, "SkipsFile" },
+        { ServerDefects.DecodeBase64Parts, "DecodesBase64" },
+        { ServerDefects.DropNestedFields, "KeepsField" },
+        { ServerDefects.DropNonAsciiFields, "KeepsField" },
+        { ServerDefects.ResetWhenNoFile, "ResetsWhenNoFile" },
+        { ServerDefects.BusinessErrorOver_2mib, "AnswerInstead" },
+        { ServerDefects.StoreUnderClientName, "FileUrl" },
+        { ServerDefects.TruncateFiles, "TruncatesFiles" },
+        { ServerDefects.Status500OnMalformed, "MalformedStatus" },
+        { ServerDefects.KeepPartialFiles, "KeepsPartialFiles" },
+        { ServerDefects.HtmlErrors, "RefusesAsHtml" },
+        { ServerDefects.LeakStackTraces, "ErrorText" },
+    };
+
+    [Theory]
+    [MemberData(nameof(OneHookEach))]
+    public void A_defect_changes_its_own_hooks_and_no_other(ServerDefects defect, string hooks)
+    {
+        var correct = Hooks(new DefectPolicy(ServerDefects.None));
+        var broken = Hooks(new DefectPolicy(defect));
+        var changed = correct.Keys.Where(k => correct[k] != broken[k]).Order().ToList();
+        Assert.Equal(hooks.Split(',').Order(), changed);
+    }
+
+    [Fact]
+    public void With_no_defect_every_hook_keeps_the_correct_path()
+    {
+        var correct = Hooks(new DefectPolicy(ServerDefects.None));
+        Assert.Equal("5242880", correct["RequestLimit"]);
+        Assert.Equal(("用户名", "报告.jpg", "True True", "-", "-"),
+            (correct["FieldName"], correct["FileName"], correct["KeepsField"], correct["RefuseName"],
+            correct["AnswerInstead"]));
+        Assert.Equal("http://h/files/id", correct["FileUrl"]);
+        Assert.Equal(("400", "x", "False False"), (correct["MalformedStatus"], correct["ErrorText"],
+            correct["RefusesAsHtml"]));
+    }
+}
