@@ -9,7 +9,7 @@ namespace UploadConformance.ReferenceServer;
 /// every byte, answer JSON.</summary>
 public sealed class DefectPolicy(ServerDefects defects)
 {
-    public bool Has(ServerDefects defect) => (defects & defect) != 0;
+    private bool Has(ServerDefects defect) => (defects & defect) != 0;
 
     /// <summary>Before anything is read: a refusal a guard in front of the app gives (Rack::Protection
     /// refusing the mini-program's Referer), or null.</summary>

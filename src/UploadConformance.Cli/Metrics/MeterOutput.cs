@@ -11,8 +11,6 @@ namespace UploadConformance.Cli;
 /// share. A subclass adds its reader or exporter to the builder.</summary>
 public abstract class MeterOutput : ILiveOutput
 {
-    private readonly MeterProvider _provider;
-
     protected MeterOutput(string scenario, string runId, Action<MeterProviderBuilder> addReader)
     {
         Meter = new LoadMeter();
@@ -26,7 +24,7 @@ public abstract class MeterOutput : ILiveOutput
         addReader(builder);
         try
         {
-            _provider = builder.Build();
+            Provider = builder.Build();
         }
         catch
         {
@@ -37,7 +35,7 @@ public abstract class MeterOutput : ILiveOutput
 
     protected LoadMeter Meter { get; }
 
-    protected MeterProvider Provider => _provider;
+    protected MeterProvider Provider { get; }
 
     public void Publish(LiveTotals totals) => Meter.Publish(totals);
 
@@ -45,8 +43,8 @@ public abstract class MeterOutput : ILiveOutput
 
     public virtual void Dispose()
     {
-        _provider.Shutdown(MetricsSink.OtlpTimeoutMs);
-        _provider.Dispose();
+        Provider.Shutdown(MetricsSink.OtlpTimeoutMs);
+        Provider.Dispose();
         Meter.Dispose();
     }
 }

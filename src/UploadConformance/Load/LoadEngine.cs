@@ -339,10 +339,11 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
                 outcome = await _uploader.SendAsync(plan, null, ct).ConfigureAwait(false);
             }
         }
-        catch (Exception e) when (e is not OperationCanceledException)
+        catch (Exception e) when (!(e is OperationCanceledException && ct.IsCancellationRequested))
         {
-            // An exchange the clients did not turn into an outcome is one failed upload, counted as
-            // "other" with its message, never the end of the run and everything it gathered.
+            // An exchange the clients did not turn into an outcome (a cancellation not the run's own
+            // included) is one failed upload, counted as "other" with its message, never the end of the
+            // run and everything it gathered.
             outcome = new UploadOutcome
             {
                 ErrMsg = "uploadFile:fail " + e.Message.ReplaceLineEndings(" "),

@@ -42,7 +42,7 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         {
             var c = document.Load!.All;
             // Another scenario's figures are shown beside the baseline, never judged against it.
-            var comparable = document.Load.Scenario == loaded[0].Document.Load!.Scenario;
+            var comparable = SameScenario(loaded[0].Document, document);
             // Lower is better for latencies and errors, higher for throughput.
             foreach (var (metric, b, v, higherIsBetter) in new (string, double, double, bool)[]
             {
@@ -68,11 +68,14 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
     {
         var loaded = runs.Select((r, i) => (r, i)).Where(x => x.r.Document.Load is not null).ToList();
         if (loaded.Count < 2) return [];
-        var baseline = loaded[0].r.Document.Load!.Scenario;
-        return loaded.Skip(1).Where(x => x.r.Document.Load!.Scenario != baseline)
+        var baseline = loaded[0].r.Document;
+        return loaded.Skip(1).Where(x => !SameScenario(baseline, x.r.Document))
             .Select(x => $"{Letter(x.i)} ({x.r.Label}) ran scenario '{x.r.Document.Load!.Scenario}', not "
-                + $"'{baseline}': its load figures are shown, not judged as regressions").ToList();
+                + $"'{baseline.Load!.Scenario}': its load figures are shown, not judged as regressions").ToList();
     }
+
+    private static bool SameScenario(ResultsDocument baseline, ResultsDocument candidate) =>
+        baseline.Load?.Scenario == candidate.Load?.Scenario;
 
     private static string Letter(int i) => ((char)('A' + i)).ToString();
 
