@@ -82,7 +82,7 @@ public class OneFileEndpointTests(OneFileRefusingFixture refusing, OneFileKeepin
             await Catalog.RunAsync(EchoProfiles.Busboy(refusing.Url), refusing.Uploader, refusing.Http, output, Three);
         // Three photos at once is what uni-app H5 sends: refused with nothing declared, users cannot upload.
         Assert.Equal(Verdict.Fail, undeclared[Three].Verdict);
-        Assert.StartsWith(CaseRunner.RefusedOrdinary, undeclared[Three].Reason);
+        Assert.StartsWith(Grader.RefusedOrdinary, undeclared[Three].Reason);
         Assert.Contains("declare limits.maxFiles", undeclared[Three].Reason);
     }
 

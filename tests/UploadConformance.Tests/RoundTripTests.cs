@@ -71,7 +71,7 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
         Assert.Equal(200, outcome.StatusCode);
         var checks =
             await new CaseRunner(server.Uploader, server.Http,
-            TargetProfile.Reference(chineseField.UploadUrl)).VerifyStoredAsync(plan, outcome, CancellationToken.None);
+            TargetProfile.Reference(chineseField.UploadUrl)).Stored.VerifyAsync(plan, outcome, CancellationToken.None);
         RoundTripMatrix.AssertAllChecksHold(checks, expectFetchBack: true);
     }
 
@@ -83,7 +83,7 @@ public class ReferenceServerRoundTripTests(ReferenceServerFixture server) : ICla
         var claimed =
             sent with { Request = sent.Request with { File = sent.Request.File with { Payload = new GeneratedPayload(
             10_000, 2) } } };
-        var checks = await server.Runner.VerifyStoredAsync(claimed, outcome, CancellationToken.None);
+        var checks = await server.Runner.Stored.VerifyAsync(claimed, outcome, CancellationToken.None);
         Assert.Contains(checks, c => c is { Name: "file.sha256", Ok: false });
         Assert.Contains(checks, c => c is { Name: "file.fetched", Ok: false });
     }
@@ -226,7 +226,7 @@ public class BusboyRoundTripTests(BusboyFixture busboy) : IClassFixture<BusboyFi
         Assert.Equal(200, outcome.StatusCode);
         var checks =
             await new CaseRunner(busboy.Uploader, busboy.Http,
-            TargetProfile.Reference(busboy.Url) with { Stats = null }).VerifyStoredAsync(plan, outcome,
+            TargetProfile.Reference(busboy.Url) with { Stats = null }).Stored.VerifyAsync(plan, outcome,
             CancellationToken.None);
         RoundTripMatrix.AssertAllChecksHold(checks, expectFetchBack: false);
     }

@@ -59,7 +59,7 @@ public class PhpDefaultsOverpromisedTests(PhpDefaultsFixture server) : IClassFix
         var cases = ResultsFile.Read(dir).Cases.ToDictionary(c => c.Id);
         var original = cases["wx.payload.original"];
         Assert.Equal(Verdict.Fail, original.Verdict);
-        Assert.StartsWith(CaseRunner.RefusedOrdinary + " with 413", original.Reason);
+        Assert.StartsWith(Grader.RefusedOrdinary + " with 413", original.Reason);
         Assert.Contains("an ordinary upload within the declared limits", original.Expectation);
         // The small photo goes through; the 17 MB screenshot is over the declared 10 MiB: a limit refusal.
         Assert.Equal(Verdict.Pass, cases["wx.payload.compressed-android"].Verdict);

@@ -47,7 +47,7 @@ public static class CasesCommand
             foreach (var c in inSuite)
             {
                 stdout.WriteLine($"  {c.Id.PadRight(width)}  {c.Description}");
-                stdout.WriteLine($"  {"".PadRight(width)}  expects: {CaseRunner.ExpectationFor(profile, c)}");
+                stdout.WriteLine($"  {"".PadRight(width)}  expects: {Grader.ExpectationFor(profile, c)}");
             }
         }
         stdout.WriteLine($"{selected.Count} cases");

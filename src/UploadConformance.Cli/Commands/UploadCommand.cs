@@ -101,7 +101,7 @@ public static class UploadCommand
         var expectation = wire.AbortAt is null ? Expectation.StoredExactly : Expectation.Aborted;
         var plan = RequestPlan.For(request, FormDataEncoding.JsString, wire, seed, "wechat");
         var @case = new UploadCase("upload.one", "upload", $"one upload of {payload.Description}", plan, expectation);
-        var overLimit = CaseRunner.Effective(profile, expectation, SentUpload.Of(plan)) as Expectation.OverLimit;
+        var overLimit = Grader.Effective(profile, expectation, SentUpload.Of(plan)) as Expectation.OverLimit;
 
         stdout.WriteLine($"uploading {payload.Description} ({payload.Length} bytes) to {target.Describe()}");
         if (overLimit is not null)

@@ -17,9 +17,6 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
 
     public bool HasRegression => VerdictRegressions().Count > 0 || LoadDeltas().Any(d => d.Regression);
 
-    /// <summary>How bad a verdict is: a lawful alternative reading counts as a pass.</summary>
-    private static int Rank(Verdict v) => v switch { Verdict.NonStrict => 1, Verdict.Fail => 2, _ => 0 };
-
     /// <summary>Cases whose verdict in a later run is worse than in the first run.</summary>
     public IReadOnlyList<VerdictChange> VerdictRegressions()
     {
@@ -27,7 +24,7 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
         var baseline = runs[0].Document.Cases.ToDictionary(c => c.Id);
         return runs.Skip(1)
             .SelectMany(r => r.Document.Cases
-                .Where(c => baseline.TryGetValue(c.Id, out var b) && Rank(c.Verdict) > Rank(b.Verdict))
+                .Where(c => baseline.TryGetValue(c.Id, out var b) && Grade.Rank(c.Verdict) > Grade.Rank(b.Verdict))
                 .Select(c => new VerdictChange(c.Id, r.Label, baseline[c.Id].Verdict, c.Verdict, c.Reason)))
             .ToList();
     }

@@ -46,7 +46,7 @@ public static class ConsoleSummary
             var cases = cause.Cases.Count <= 4 ? string.Join(", ", cause.Cases)
                 : $"{string.Join(", ", cause.Cases.Take(3))} and {cause.Cases.Count - 3} more";
             yield return $"  #{cause.Id} {VerdictWords.Word(cause.Verdict)} ×{cause.Cases.Count}: {cases}";
-            yield return $"     e.g. {UntrustedText.ForTerminal(CaseRunner.Excerpt(cause.Example, 200))}";
+            yield return $"     e.g. {UntrustedText.ForTerminal(UntrustedText.Excerpt(cause.Example, 200))}";
             if (cause.Hint is { } hint) yield return $"     hint: {hint}";
         }
         foreach (var crash in d.Crashes)

@@ -122,7 +122,7 @@ public sealed class HtmlReport : IReportWriter
                     + $"{Css(cause.Verdict)}\">{Css(cause.Verdict)}</span></td><td "
                     + $"class=\"num\">{cause.Cases.Count}</td>");
                 html.Append(
-                    $"<td>{E(CaseRunner.Excerpt(cause.Example, 300))}<br><span "
+                    $"<td>{E(UntrustedText.Excerpt(cause.Example, 300))}<br><span "
                     + $"class=\"muted\">{E(string.Join(", ", cause.Cases))}</span>");
                 if (cause.Hint is { } hint) html.Append($"<br><b>Hint:</b> {E(hint)}");
                 html.Append("</td></tr>");

@@ -57,7 +57,7 @@ public sealed class SummaryMarkdown : IReportWriter
             md.Append(
                 $"{cause.Id}. {Badge(cause.Verdict)} ×{cause.Cases.Count}: "
                 + $"{string.Join(", ", cause.Cases.Select(c => $"`{c}`"))}  \n");
-            md.Append($"   e.g. {Cell(CaseRunner.Excerpt(cause.Example, 240))}\n");
+            md.Append($"   e.g. {Cell(UntrustedText.Excerpt(cause.Example, 240))}\n");
             if (cause.Hint is { } hint) md.Append($"   **Hint:** {Cell(hint)}\n");
         }
         foreach (var crash in d.Crashes)

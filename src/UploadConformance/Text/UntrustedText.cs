@@ -16,6 +16,10 @@ public static class UntrustedText
     /// <summary>For XML and HTML (after their own encoding): line breaks and tabs kept, the rest escaped.</summary>
     public static string ForMarkup(string? text) => Escape(text, keepLineBreaks: true);
 
+    /// <summary>At most <paramref name="max"/> characters of an answer on one line, "…" where cut.</summary>
+    public static string Excerpt(string? text, int max) =>
+        text is null ? "nothing" : (text.Length > max ? text[..max] + "…" : text).ReplaceLineEndings(" ");
+
     public static string Escape(string? text, bool keepLineBreaks)
     {
         if (string.IsNullOrEmpty(text)) return text ?? "";

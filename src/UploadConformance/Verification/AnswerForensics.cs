@@ -1,5 +1,7 @@
 using System.Text.RegularExpressions;
 
+using UploadConformance.Text;
+
 namespace UploadConformance.Verification;
 
 /// <summary>What an answer's text gives away: a stack trace (a refusal should not show the server's
@@ -25,7 +27,7 @@ public static partial class AnswerForensics
         foreach (var (stack, pattern) in StackTraces)
         {
             var match = pattern.Match(text);
-            if (match.Success) return $"{stack}: {CaseRunner.Excerpt(match.Value.Trim(), 100)}";
+            if (match.Success) return $"{stack}: {UntrustedText.Excerpt(match.Value.Trim(), 100)}";
         }
         return null;
     }

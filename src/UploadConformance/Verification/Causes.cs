@@ -96,9 +96,9 @@ public static partial class Causes
     private static string AnswerUnlessQuoted(CaseResult r)
     {
         if (r.Outcome.BodyExcerpt is not { Length: > 0 } body) return "";
-        var opening = CaseRunner.Excerpt(body, 24).TrimEnd('…');
+        var opening = UntrustedText.Excerpt(body, 24).TrimEnd('…');
         return r.Reason.Contains(opening, StringComparison.Ordinal) ? ""
-            : $" — answer: {CaseRunner.Excerpt(body, 200)}";
+            : $" — answer: {UntrustedText.Excerpt(body, 200)}";
     }
 
     private static string VerdictWord(Verdict v) => v == Verdict.Fail ? "fail" : "non-strict";
@@ -136,7 +136,7 @@ public static partial class Causes
                 ? $"the answer says why itself: \"{UntrustedText.ForTerminal(said)}\" (a refusal inside a success "
                   + "status, which a client checking only the status takes for a stored file)"
                 : null;
-        if (r.Outcome.Status == 413 && (html || plain) && r.Reason.StartsWith(CaseRunner.RefusedOrdinary,
+        if (r.Outcome.Status == 413 && (html || plain) && r.Reason.StartsWith(Grader.RefusedOrdinary,
             StringComparison.Ordinal))
             return "an HTML or plain-text 413 for a body under the declared limit comes from a body limit in front "
                 + "of the app or in its framework: nginx's client_max_body_size (1m by default), aiohttp's "

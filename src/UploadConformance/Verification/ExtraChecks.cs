@@ -1,8 +1,13 @@
 using System.Globalization;
 using System.Text.Json;
 using UploadConformance.Targets;
+using UploadConformance.Wire;
 
 namespace UploadConformance.Verification;
+
+/// <summary>What an extra check looks at: the outcome, and the profile that says where the answer echoes
+/// what.</summary>
+public sealed record ExtraCheckContext(UploadOutcome Outcome, TargetProfile Profile);
 
 /// <summary>The extra checks cases carry beside their expectation.</summary>
 public static class ExtraChecks

@@ -1,6 +1,8 @@
 using System.Globalization;
 using System.Text.Json;
 
+using UploadConformance.Text;
+
 namespace UploadConformance.Verification;
 
 /// <summary>Compares the formData a server echoes with what was sent, in the shapes servers use:
@@ -161,5 +163,5 @@ public static class FieldsEcho
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(property, out var v)
         ? v.ValueKind == JsonValueKind.String ? v.GetString() : v.GetRawText() : null;
 
-    private static string Excerpt(string text) => CaseRunner.Excerpt(text, 120);
+    private static string Excerpt(string text) => UntrustedText.Excerpt(text, 120);
 }

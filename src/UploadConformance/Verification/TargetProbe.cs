@@ -2,6 +2,8 @@ using System.Net.Sockets;
 using System.Text.Json;
 using UploadConformance.Targets;
 
+using UploadConformance.Text;
+
 namespace UploadConformance.Verification;
 
 /// <summary>What can be asked of the target beside the upload itself: a health URL, and for the
@@ -68,7 +70,7 @@ public sealed class TargetProbe(HttpClient http, TargetProfile profile, Wire.Tls
                 + $"an upload endpoint (check its path)";
         if (outcome.StatusCode is 400 or 426 or 505 && (tls?.Http ?? System.Net.HttpVersion.Version11).Major == 1
             && said.Contains("HTTP/2", StringComparison.OrdinalIgnoreCase))
-            return $"{profile.Url} refused HTTP/1.1 ({outcome.StatusCode}: {CaseRunner.Excerpt(said, 80)}); it "
+            return $"{profile.Url} refused HTTP/1.1 ({outcome.StatusCode}: {UntrustedText.Excerpt(said, 80)}); it "
                 + $"seems to speak only HTTP/2: try --http 2";
         return null;
     }

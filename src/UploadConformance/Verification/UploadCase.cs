@@ -18,7 +18,7 @@ public sealed record UploadCase(string Id, string Suite, string Description, Cas
     /// <summary>Checks beside the expectation that can only lower the verdict.</summary>
     public IReadOnlyList<ExtraCheck> Extra { get; init; } = [];
 
-    /// <summary>The expectation in words when the case says it itself (a compound case); else the
+    /// <summary>The expectation in words when the case says it itself (several uploads); else the
     /// expectation's own sentence.</summary>
     public string? Sentence { get; init; }
 
@@ -27,13 +27,16 @@ public sealed record UploadCase(string Id, string Suite, string Description, Cas
         (Sentence ?? effective.Sentence) + string.Concat(Extra.Select(e => $"; {e.Describes}"));
 }
 
-/// <summary>What a case sends: a request plan through HttpClient, raw bytes through a socket, or a
-/// compound exchange (concurrent uploads, the same upload twice) run by its own code.</summary>
+/// <summary>What a case sends: a request plan through HttpClient, raw bytes through a socket, or several
+/// uploads (concurrent ones, the same one twice), each graded as stored exactly.</summary>
 public abstract record CaseRequest
 {
     public sealed record Planned(RequestPlan Plan) : CaseRequest;
     public sealed record Raw(RawRequest Request, string What, IPlannedFiles? Files = null) : CaseRequest;
-    public sealed record Compound(Func<CaseRunner, UploadCase, CancellationToken, Task<CaseResult>> Run) : CaseRequest;
+    /// <summary>Several labelled uploads, one after another or <paramref name="AtOnce"/>; with
+    /// <paramref name="NoteSameUrl"/>, a pass says whether the answers name one stored file.</summary>
+    public sealed record Several(IReadOnlyList<(string Label, RequestPlan Plan)> Uploads, bool AtOnce = false,
+        bool NoteSameUrl = false) : CaseRequest;
 }
 
 /// <summary>The files and fields a raw request carries, for verifying what the server stored.</summary>
@@ -121,7 +124,7 @@ public sealed record RequestSummary(
         null,
         raw.What);
 
-    public static RequestSummary OfCompound(Uri url, string what) =>
+    public static RequestSummary OfSeveral(Uri url, string what) =>
         new("POST", url.ToString(), null, "", [], null, 0, null, null, 0, null, null, null, what);
 }
 

@@ -122,10 +122,10 @@ public sealed class CaseList(string suite) : List<UploadCase>
         expect) { Form = form, Extra = extra });
 
     /// <summary>A case of several uploads, each one expected stored exactly (the profile's limits
-    /// applied), graded by its own code; <paramref name="expectation"/> says what it looks for.</summary>
-    public void Compound(string id, string description, string expectation,
-        Func<CaseRunner, UploadCase, CancellationToken, Task<CaseResult>> run) =>
-        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Compound(run),
+    /// applied); <paramref name="expectation"/> says what it looks for.</summary>
+    public void Several(string id, string description, string expectation,
+        IReadOnlyList<(string Label, RequestPlan Plan)> uploads, bool atOnce = false, bool noteSameUrl = false) =>
+        Add(new UploadCase($"{suite}.{id}", suite, description, new CaseRequest.Several(uploads, atOnce, noteSameUrl),
         Expectation.StoredExactly) { Sentence = expectation });
 }
 

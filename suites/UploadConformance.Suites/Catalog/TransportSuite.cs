@@ -21,11 +21,10 @@ public static class TransportSuite
             c.Plan(photo, c.Faker.ChineseProfile(),
             wire: new WireOptions { BoundaryStyle = BoundaryStyle.Custom, CustomBoundary = "----UcFramingBoundary01" });
         var chunked = byLength with { Wire = byLength.Wire with { Framing = Framing.Chunked } };
-        cases.Compound("chunked-vs-content-length",
+        cases.Several("chunked-vs-content-length",
             "the same upload with Content-Length and chunked: both stored, identically (Flask lost chunked bodies) "
             + "(C22)",
-            "both framings stored exactly alike", (runner, @case, ct) =>
-            AllStoredAsync(runner, @case, [("content-length", byLength), ("chunked", chunked)], ct));
+            "both framings stored exactly alike", [("content-length", byLength), ("chunked", chunked)]);
 
         cases.Add("expect-100-continue", "Expect: 100-continue on a normal upload: the go-ahead, then stored",
             c.Plan(photo, wire: new WireOptions { ExpectContinue = true }), Expectation.StoredExactly);
@@ -76,16 +75,15 @@ public static class TransportSuite
             ($"upload[{i}]",
             c.Plan(i % 2 == 0 ? c.Image(ImageSpec.Compressed) : c.Image(ImageSpec.CompressedAndroid),
             c.Faker.ChineseProfile()))).ToList();
-        cases.Compound("concurrent-10",
+        cases.Several("concurrent-10",
             "ten uploads at once, WeChat's cap on requests in flight: every one stored exactly",
-            "all ten stored exactly", (runner, @case, ct) => AllStoredAsync(runner, @case, ten, ct, parallel: true));
+            "all ten stored exactly", ten, atOnce: true);
 
         var twice = c.Plan(c.Image(ImageSpec.CompressedAndroid));
-        cases.Compound("same-bytes-twice",
+        cases.Several("same-bytes-twice",
             "the same upload sent twice, as a user retrying does: both stored; whether deduplicated is recorded",
             "both stored exactly; whether the second is deduplicated is recorded",
-            (runner, @case, ct) =>
-            AllStoredAsync(runner, @case, [("first", twice), ("retry", twice)], ct, noteSameUrl: true));
+            [("first", twice), ("retry", twice)], noteSameUrl: true);
 
         var tiny = SmallJpegLike(3000, 4);
         cases.Raw("tiny-chunks",
@@ -95,51 +93,4 @@ public static class TransportSuite
             Expectation.StoredExactly, RequestForm.WellFormed, c.WellFormedFiles(tiny));
         return cases;
     }
-
-    /// <summary>Sends each plan (one after another, or all at once) and passes only if every one is
-    /// stored exactly; the checks of each are kept under its label.</summary>
-    public static async Task<CaseResult> AllStoredAsync(CaseRunner runner, UploadCase @case,
-        IReadOnlyList<(string Label, RequestPlan Plan)> plans, CancellationToken ct, bool parallel = false,
-        bool noteSameUrl = false)
-    {
-        async Task<(string Label, UploadOutcome Outcome, Grade Grade)> One((string Label, RequestPlan Plan) p)
-        {
-            var (outcome, _, sent) =
-                await runner.SendAsync(new CaseRequest.Planned(p.Plan), null, ct).ConfigureAwait(false);
-            var expect = runner.Effective(Expectation.StoredExactly, sent);
-            return (p.Label, outcome,
-                await runner.GradeAsync(expect, RequestForm.WellFormed, outcome, sent, null, ct).ConfigureAwait(false));
-        }
-        var results = new List<(string Label, UploadOutcome Outcome, Grade Grade)>();
-        if (parallel) results.AddRange(await Task.WhenAll(plans.Select(One)).ConfigureAwait(false));
-        else foreach (var p in plans) results.Add(await One(p).ConfigureAwait(false));
-
-        var checks =
-            results.SelectMany(r =>
-            r.Grade.Checks.Select(check => check with { Name = $"{r.Label}.{check.Name}" })).ToList();
-        // The case is as bad as its worst upload.
-        var failed = results.Where(r => r.Grade.Verdict != Verdict.Pass)
-            .OrderByDescending(r =>
-                r.Grade.Verdict switch { Verdict.Fail => 2, Verdict.NonStrict => 1, _ => 0 }).FirstOrDefault();
-        var reason = failed.Label is null ? "" : $"{failed.Label}: {failed.Grade.Reason}";
-        var verdict = failed.Label is null ? Verdict.Pass : failed.Grade.Verdict;
-        if (noteSameUrl && failed.Label is null)
-        {
-            var urls = results.Select(r => Url(runner, r.Outcome)).ToList();
-            reason = urls.Distinct().Count() == 1 ? $"deduplicated: both answers name {urls[0]}"
-                : "stored twice, under different ids";
-        }
-        var summary =
-            RequestSummary.OfCompound(runner.Profile.Url,
-            $"{plans.Count} uploads{(parallel ? " at once" : "")}: {string.Join(", ", plans.Select(p => p.Label))}");
-        var first = results[0].Outcome;
-        return CaseRunner.Result(@case, Expectation.StoredExactly,
-            new Grade(verdict, failed.Label is null ? null : failed.Grade.Severity, reason, checks), summary,
-            OutcomeSummary.Of(first with { Elapsed = results.Max(r => r.Outcome.Elapsed),
-            BytesSent = results.Sum(r => r.Outcome.BytesSent), BytesExpected =
-            results.Sum(r => r.Outcome.BytesExpected) }));
-    }
-
-    private static string? Url(CaseRunner runner, UploadOutcome outcome) =>
-        Targets.EchoReader.FirstFile(runner.Profile.Echo, outcome.Data, e => e.Url);
 }
