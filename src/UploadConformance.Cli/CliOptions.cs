@@ -160,4 +160,28 @@ public sealed record SplitRunOptions(Option<int?> Workers, Option<string?> Scena
     }
 
     public IEnumerable<Option> All => [Workers, Scenario, Target, Profile, Duration, Rate, Seed];
+
+    /// <summary>The split run the command line describes, its files read once and its scenario checked.
+    /// The profile is only read: its <c>${ENV}</c> values belong to the machines that run it.</summary>
+    public (int Workers, Cluster.SplitRun Run, Scenarios.Scenario Scenario) Bind(ParseResult parse)
+    {
+        var yaml = BuiltInScenarios.Read(parse.GetValue(Scenario)!);
+        string? profileYaml = null;
+        if (parse.GetValue(Profile) is { } path)
+        {
+            try
+            {
+                profileYaml = File.ReadAllText(path);
+            }
+            catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+            {
+                throw new UsageException($"{path}: cannot read the profile: {e.Message}");
+            }
+        }
+        var overrides =
+            new Scenarios.ScenarioOverrides(parse.GetValue(Duration), parse.GetValue(Rate), parse.GetValue(Seed));
+        var run = new Cluster.SplitRun(yaml.Text, yaml.Source, parse.GetValue(Target)!.ToString(), profileYaml,
+            parse.GetValue(Profile), overrides);
+        return (parse.GetValue(Workers)!.Value, run, Commands.LoadCommand.Prepare(yaml, overrides));
+    }
 }

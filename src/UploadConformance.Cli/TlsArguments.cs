@@ -4,6 +4,10 @@ using UploadConformance.Wire;
 
 namespace UploadConformance.Cli;
 
+/// <summary>Which target a verb talks to: a URL and its profile, or the embedded server (no URL), and
+/// how to reach it over TLS.</summary>
+public sealed record TargetChoice(Uri? Url, string? ProfilePath, TlsOptions Tls, bool Https);
+
 /// <summary>The TLS options of every verb that talks to a target, declared once.</summary>
 public sealed class TlsArguments
 {

@@ -28,9 +28,7 @@ public sealed record Registration(string Name, string Version, int? Index = null
 /// <summary>What every worker runs, the same for all but <paramref name="Index"/>: the scenario's YAML
 /// and the command line's overrides, the profile's YAML (header values stay <c>${ENV}</c> references,
 /// resolved by each worker from its own environment) and the target.</summary>
-public sealed record Assignment(int Index, int Count, string ScenarioYaml, string ScenarioSource, string Target,
-    string? ProfileYaml = null, string? ProfileSource = null, TimeSpan? Duration = null, int? Rate = null,
-    int? Seed = null);
+public sealed record Assignment(int Index, int Count, SplitRun Run);
 
 /// <summary>A worker whose payloads are built and whose engine waits for the start.</summary>
 public sealed record Ready(int Index, double ClockOffsetMs);

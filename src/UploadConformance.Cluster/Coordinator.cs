@@ -42,7 +42,7 @@ public sealed class Coordinator : IAsyncDisposable
     private static readonly TimeSpan ReadyPoll = TimeSpan.FromSeconds(20);
 
     private readonly object _gate = new();
-    private readonly Assignment _template;
+    private readonly SplitRun _run;
     private readonly Scenario _scenario;
     private readonly Slot[] _slots;
     private readonly TimeSpan _lostAfter;
@@ -51,11 +51,12 @@ public sealed class Coordinator : IAsyncDisposable
     /// <summary>Why every worker stops now; null while the run goes on.</summary>
     private string? _stop;
 
-    public Coordinator(Assignment template, int workers, Scenario scenario, TimeSpan? lostAfter = null)
+    /// <exception cref="ProfileException">The run's scenario or an override is invalid.</exception>
+    public Coordinator(SplitRun run, int workers, TimeSpan? lostAfter = null)
     {
         if (workers < 1) throw new ArgumentOutOfRangeException(nameof(workers), "at least one worker");
-        _template = template;
-        _scenario = scenario;
+        _run = run;
+        _scenario = run.Scenario();
         _slots = Enumerable.Range(0, workers).Select(i => new Slot(i)).ToArray();
         _lostAfter = lostAfter ?? TimeSpan.FromSeconds(5);
     }
@@ -63,6 +64,9 @@ public sealed class Coordinator : IAsyncDisposable
     public Uri Url { get; private set; } = null!;
 
     public int Workers => _slots.Length;
+
+    /// <summary>The scenario every worker runs its share of, overrides applied.</summary>
+    public Scenario Scenario => _scenario;
 
     /// <summary>Listens on <paramref name="listen"/> (port 0: a free one); the API is up when this returns.</summary>
     public async Task ListenAsync(IPEndPoint listen, CancellationToken cancellationToken)
@@ -120,17 +124,9 @@ public sealed class Coordinator : IAsyncDisposable
         // Every loop below is bounded: by the plan (or an hour when iterations decide) and a grace.
         var deadline = untilStart + (_scenario.PlannedDuration ?? TimeSpan.FromHours(1)) + TimeSpan.FromMinutes(2);
         TimeSpan? stoppingSince = null;
-        using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
-        while (true)
+        // The beat goes on after an interrupt: workers learn to stop from their next report's answer.
+        await Load.Ticker.EverySecondAsync(() =>
         {
-            try
-            {
-                await tick.WaitForNextTickAsync(CancellationToken.None).ConfigureAwait(false);
-            }
-            catch (OperationCanceledException)
-            {
-                break;
-            }
             var sinceStart = clock.Elapsed - untilStart;
             if (cancellationToken.IsCancellationRequested)
             {
@@ -147,8 +143,8 @@ public sealed class Coordinator : IAsyncDisposable
                     lock (_gate) _stop ??= breached.Breach;
                 progress?.Invoke(Progress(sinceStart, merged));
             }
-            lock (_gate) if (_slots.All(s => s.Final || s.Lost is not null)) break;
-        }
+            lock (_gate) return ValueTask.FromResult(!_slots.All(s => s.Final || s.Lost is not null));
+        }, CancellationToken.None).ConfigureAwait(false);
         return Outcome(startedAt);
     }
 
@@ -241,7 +237,7 @@ public sealed class Coordinator : IAsyncDisposable
             }
             slot.Instance = instance;
             slot.Name = registration.NameFor(slot.Index);
-            return Json(_template with { Index = slot.Index, Count = _slots.Length });
+            return Json(new Assignment(slot.Index, _slots.Length, _run));
         }
     }
 

@@ -11,15 +11,13 @@ public sealed record KubernetesPlan
     public required string Name { get; init; }
     public string? Namespace { get; init; }
     public required int Workers { get; init; }
-    public required string ScenarioYaml { get; init; }
-    public string? ProfileYaml { get; init; }
+    /// <summary>The run: scenario and profile go into the ConfigMap, target and overrides into the
+    /// coordinator's arguments.</summary>
+    public required SplitRun Run { get; init; }
     /// <summary>Environment variables the profile's headers name (<c>${UPLOAD_TOKEN}</c>), read from the
     /// Secret <c>&lt;name&gt;-secrets</c>; never their values.</summary>
-    public IReadOnlyList<string> SecretVariables { get; init; } = [];
-    public required string Target { get; init; }
+    public IReadOnlyList<string> SecretVariables => Run.SecretVariables;
     public required string Image { get; init; }
-    /// <summary>The command line's overrides, passed to the coordinator as they were given.</summary>
-    public IReadOnlyList<string> Overrides { get; init; } = [];
     public string Cpu { get; init; } = "1";
     public string Memory { get; init; } = "1Gi";
     public string Storage { get; init; } = "1Gi";
@@ -46,8 +44,8 @@ public static class KubernetesManifests
     public static IReadOnlyList<IKubernetesObject> Build(KubernetesPlan plan)
     {
         var labels = Labels(plan, null);
-        var data = new Dictionary<string, string> { ["scenario.yaml"] = plan.ScenarioYaml };
-        if (plan.ProfileYaml is { } profile) data["profile.yaml"] = profile;
+        var data = new Dictionary<string, string> { ["scenario.yaml"] = plan.Run.ScenarioYaml };
+        if (plan.Run.ProfileYaml is { } profile) data["profile.yaml"] = profile;
         var config = new V1ConfigMap
         {
             ApiVersion = V1ConfigMap.KubeApiVersion,
@@ -92,11 +90,12 @@ public static class KubernetesManifests
         var coordinatorArgs = new List<string>
         {
             "coordinate", "--workers", plan.Workers.ToString(CultureInfo.InvariantCulture),
-            "--scenario", $"{ConfigMount}/scenario.yaml", "--target", plan.Target,
+            "--scenario", $"{ConfigMount}/scenario.yaml", "--target", plan.Run.Target,
             "--listen", $"0.0.0.0:{CoordinatorPort}", "--wait", "5m", "--out", $"{ResultsMount}/coordinator",
         };
-        if (plan.ProfileYaml is not null) coordinatorArgs.AddRange(["--profile", $"{ConfigMount}/profile.yaml"]);
-        coordinatorArgs.AddRange(plan.Overrides);
+        if (plan.Run.ProfileYaml is not null)
+            coordinatorArgs.AddRange(["--profile", $"{ConfigMount}/profile.yaml"]);
+        coordinatorArgs.AddRange(plan.Run.Changes.Arguments());
         foreach (var sink in plan.Metrics) coordinatorArgs.AddRange(["--metrics", sink]);
         List<V1ContainerPort> coordinatorPorts =
             [new V1ContainerPort { Name = "http", ContainerPort = CoordinatorPort }];

@@ -135,25 +135,22 @@ public sealed class Worker(CoordinatorClient coordinator, Assignment assignment,
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         string? told = null;
         var accepted = 0;
-        async Task ReportEverySecondAsync()
+        async ValueTask<bool> ReportAsync()
         {
-            using var tick = new PeriodicTimer(TimeSpan.FromSeconds(1));
-            while (await tick.WaitForNextTickAsync(stop.Token).ConfigureAwait(false))
+            var now = LoadResults.Of(scenario, engine.Snapshot());
+            var answer = await coordinator.ReportAsync(
+                new WorkerReport(Segment.Index, false, now with { Series = now.Series.Skip(accepted).ToList() },
+                    InFlight: engine.InFlight), stop.Token).ConfigureAwait(false);
+            if (answer is null) return true;
+            accepted = now.Series.Count;
+            if (answer.Stop is { } reason)
             {
-                var now = LoadResults.Of(scenario, engine.Snapshot());
-                var answer = await coordinator.ReportAsync(
-                    new WorkerReport(Segment.Index, false, now with { Series = now.Series.Skip(accepted).ToList() },
-                        InFlight: engine.InFlight), stop.Token).ConfigureAwait(false);
-                if (answer is null) continue;
-                accepted = now.Series.Count;
-                if (answer.Stop is { } reason)
-                {
-                    told ??= reason;
-                    await stop.CancelAsync().ConfigureAwait(false);
-                }
+                told ??= reason;
+                await stop.CancelAsync().ConfigureAwait(false);
             }
+            return true;
         }
-        var reporting = ReportEverySecondAsync();
+        var reporting = Ticker.EverySecondAsync(ReportAsync, stop.Token);
         var outcome = await engine.RunAsync(null, stop.Token,
             () => told ?? whyCancelled?.Invoke() ?? "interrupted").ConfigureAwait(false);
         await stop.CancelAsync().ConfigureAwait(false);

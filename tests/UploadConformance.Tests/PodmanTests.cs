@@ -48,7 +48,7 @@ public class PodmanTests(ServeProcessFixture server) : IClassFixture<ServeProces
             {
                 Name = "ucpod",
                 Workers = Workers,
-                ScenarioYaml = """
+                Run = new SplitRun("""
                     name: podman
                     seed: 2
                     mix:
@@ -57,8 +57,7 @@ public class PodmanTests(ServeProcessFixture server) : IClassFixture<ServeProces
                       - inject: { rate: 20, interval: 1s, during: 3s }
                     thresholds:
                       - error_rate < 1%
-                    """,
-                Target = server.Url.ToString(),
+                    """, "podman.yaml", server.Url.ToString()),
                 Image = image,
                 Deadline = TimeSpan.FromMinutes(5),
             });

@@ -219,11 +219,9 @@ public class RegistrationTests
     [Fact]
     public async Task Two_workers_on_one_host_get_two_shares_named_by_their_index()
     {
-        var scenario = ScenarioLoader.Parse("mix:\n  - { name: s, bytes: 100 }\nload:\n  - inject: { rate: 1, "
-            + "interval: 1s, during: 1s }\n", "t.yaml");
-        var template = new Cluster.Assignment(0, 0, "", "t.yaml", "http://127.0.0.1:1/x", null, null, null, null,
-            null);
-        await using var coordinator = new Cluster.Coordinator(template, 2, scenario);
+        var run = new Cluster.SplitRun("mix:\n  - { name: s, bytes: 100 }\nload:\n  - inject: { rate: 1, "
+            + "interval: 1s, during: 1s }\n", "t.yaml", "http://127.0.0.1:1/x");
+        await using var coordinator = new Cluster.Coordinator(run, 2);
         await coordinator.ListenAsync(new System.Net.IPEndPoint(System.Net.IPAddress.Loopback, 0),
             CancellationToken.None);
         using var http = new HttpClient();

@@ -30,18 +30,21 @@ public static class ConformCommand
         {
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
-            return await ExecuteAsync(context, url, parse.GetValue(profile), parse.GetValue(suite),
-                parse.GetValue(cases),
-                parse.GetValue(seed), parse.GetValue(output), tls, https,
-                CliOptions.RecoveryOrDefault(parse.GetValue(recovery)));
+            return await ExecuteAsync(context, new Options(new TargetChoice(url, parse.GetValue(profile), tls, https),
+                parse.GetValue(suite), parse.GetValue(cases), parse.GetValue(seed), parse.GetValue(output),
+                CliOptions.RecoveryOrDefault(parse.GetValue(recovery))));
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath, string? suite,
-        string? casePattern,
-        int seed, string? outDir, TlsOptions tls, bool https, TimeSpan recovery)
+    /// <summary>The command line, bound once.</summary>
+    public sealed record Options(TargetChoice Target, string? Suite, string? CasePattern, int Seed, string? OutDir,
+        TimeSpan Recovery);
+
+    private static async Task<int> ExecuteAsync(CliContext context, Options options)
     {
+        var (choice, suite, casePattern, seed, outDir, recovery) = options;
+        var (url, profilePath, tls, https) = choice;
         var stdout = context.Out;
         // Check the selection before starting anything, so a typo costs nothing.
         var images = ImageFactory.Default();

@@ -39,22 +39,11 @@ public static class CoordinateCommand
         foreach (var option in split.All.Concat([listen, wait, metrics, output])) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
-            var yaml = Read(() => BuiltInScenarios.Read(parse.GetValue(split.Scenario)!));
-            var (d, r, s) = (parse.GetValue(split.Duration), parse.GetValue(split.Rate), parse.GetValue(split.Seed));
-            var planned = LoadCommand.Prepare(yaml, d, r, s);
-            var url = parse.GetValue(split.Target)!;
-            string? profileYaml = null;
-            TargetProfile targetProfile = TargetProfile.Reference(url);
-            if (parse.GetValue(split.Profile) is { } path)
-            {
-                profileYaml = Read(() => File.ReadAllText(path));
-                targetProfile = Read(() => ProfileLoader.Parse(profileYaml, path, url));
-            }
-            var template = new Assignment(0, 0, yaml.Text, yaml.Source, url.ToString(), profileYaml,
-                parse.GetValue(split.Profile), d, r, s);
-            return await ExecuteAsync(context, template, planned, targetProfile, parse.GetValue(split.Workers)!.Value,
-                parse.GetValue(listen)!, parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output),
-                LiveMetrics.Sinks(parse.GetValue(metrics)));
+            var (workers, run, _) = split.Bind(parse);
+            var profile = Read(run.Profile);
+            return await ExecuteAsync(context, new Options(run, profile, workers, parse.GetValue(listen)!,
+                parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output),
+                LiveMetrics.Sinks(parse.GetValue(metrics))));
         });
         return command;
     }
@@ -71,15 +60,19 @@ public static class CoordinateCommand
         }
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Assignment template, Scenarios.Scenario scenario,
-        TargetProfile profile, int workers, IPEndPoint listen, TimeSpan wait, string? outDir,
-        IReadOnlyList<MetricsSink> sinks)
+    /// <summary>The command line, bound once.</summary>
+    public sealed record Options(SplitRun Run, TargetProfile Profile, int Workers, IPEndPoint Listen, TimeSpan Wait,
+        string? OutDir, IReadOnlyList<MetricsSink> Sinks);
+
+    private static async Task<int> ExecuteAsync(CliContext context, Options options)
     {
+        var (run, profile, workers, listen, wait, outDir, sinks) = options;
         var stdout = context.Out;
         var folder = context.Folders.Prepare(outDir, "coordinate", DateTimeOffset.Now);
+        await using var coordinator = new Coordinator(run, workers);
+        var scenario = coordinator.Scenario;
         // The cluster's merged view, as one machine's run publishes its own.
         using var live = LiveMetrics.Start(sinks, scenario.Name, Path.GetFileName(folder), stdout);
-        await using var coordinator = new Coordinator(template, workers, scenario);
         try
         {
             await coordinator.ListenAsync(listen, context.Token);
@@ -89,7 +82,7 @@ public static class CoordinateCommand
             throw new UsageException(e.Message);
         }
         stdout.WriteLine($"UploadConformance {ToolInfo.Current.Version}: coordinating scenario '{scenario.Name}' "
-            + $"across {workers} workers against {template.Target}");
+            + $"across {workers} workers against {run.Target}");
         stdout.WriteLine($"listening on {coordinator.Url}; start each worker with: uc worker --coordinator "
             + $"{coordinator.Url}");
         ClusterOutcome outcome;
@@ -116,9 +109,9 @@ public static class CoordinateCommand
             StartedAt = outcome.StartedAt.ToLocalTime(),
             FinishedAt = finished,
             DurationMs = Math.Round((finished - outcome.StartedAt).TotalMilliseconds, 1),
-            Target = new TargetInfo(template.Target, false),
+            Target = new TargetInfo(run.Target, false),
             Seed = scenario.Seed,
-            Profile = template.ProfileYaml is null ? null : ProfileInfo.Of(profile),
+            Profile = run.ProfileYaml is null ? null : ProfileInfo.Of(profile),
             Interrupted = outcome.Interrupted ?? outcome.Incomplete,
         }, [], outcome.Load);
         await RunOutput.WriteAsync(document, folder, stdout);

@@ -42,41 +42,19 @@ public static partial class K8sCommand
             if (!DnsLabel().IsMatch(prefix) || prefix.Length > 40)
                 throw new UsageException($"--name '{prefix}' is not a DNS label of up to 40 characters "
                     + "(lower-case letters, digits and '-')");
-            var yaml = BuiltInScenarios.Read(parse.GetValue(split.Scenario)!);
-            var (d, r, s) = (parse.GetValue(split.Duration), parse.GetValue(split.Rate), parse.GetValue(split.Seed));
-            var planned = LoadCommand.Prepare(yaml, d, r, s);
-            string? profileYaml = null;
-            if (parse.GetValue(split.Profile) is { } path)
-            {
-                try
-                {
-                    profileYaml = await File.ReadAllTextAsync(path);
-                }
-                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
-                {
-                    throw new UsageException($"{path}: cannot read the profile: {e.Message}");
-                }
-            }
+            var (workers, run, planned) = split.Bind(parse);
             // In a pod, a Prometheus endpoint on loopback would reach nobody.
             var sinks = LiveMetrics.Sinks(parse.GetValue(metrics)).Select(sink => sink is MetricsSink.Prometheus p
                 ? p with { Host = p.Host == "127.0.0.1" ? "0.0.0.0" : p.Host } : sink).ToList();
             var prometheus = sinks.OfType<MetricsSink.Prometheus>().ToList();
             if (prometheus.Count > 1) throw new UsageException("--metrics: one Prometheus endpoint per coordinator");
-            var overrides = new List<string>();
-            if (d is { } length) overrides.AddRange(["--duration", $"{length.TotalMilliseconds:0}ms"]);
-            if (r is { } perSecond) overrides.AddRange(["--rate", perSecond.ToString()]);
-            if (s is { } fixedSeed) overrides.AddRange(["--seed", fixedSeed.ToString()]);
             var plan = new KubernetesPlan
             {
                 Name = prefix,
                 Namespace = parse.GetValue(ns),
-                Workers = parse.GetValue(split.Workers)!.Value,
-                ScenarioYaml = yaml.Text,
-                ProfileYaml = profileYaml,
-                SecretVariables = profileYaml is null ? [] : StrictYaml.EnvReferences(profileYaml),
-                Target = parse.GetValue(split.Target)!.ToString(),
+                Workers = workers,
+                Run = run,
                 Image = parse.GetValue(image) ?? $"uploadconformance:{ToolInfo.Current.Version}",
-                Overrides = overrides,
                 Cpu = parse.GetValue(cpu) ?? "1",
                 Memory = parse.GetValue(memory) ?? "1Gi",
                 Storage = parse.GetValue(storage) ?? "1Gi",

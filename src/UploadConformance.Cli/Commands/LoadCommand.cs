@@ -43,30 +43,21 @@ public static class LoadCommand
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
             var loaded =
-                Prepare(BuiltInScenarios.Read(parse.GetValue(scenario)!), parse.GetValue(duration),
-                parse.GetValue(rate), parse.GetValue(seed));
-            return await ExecuteAsync(context, loaded, url, parse.GetValue(profile), parse.GetValue(output), tls,
-                https, parse.GetValue(segment), LiveMetrics.Sinks(parse.GetValue(metrics)));
+                Prepare(BuiltInScenarios.Read(parse.GetValue(scenario)!),
+                new ScenarioOverrides(parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed)));
+            return await ExecuteAsync(context, new Options(loaded, new TargetChoice(url, parse.GetValue(profile), tls,
+                https), parse.GetValue(output), parse.GetValue(segment), LiveMetrics.Sinks(parse.GetValue(metrics))));
         });
         return command;
     }
 
     /// <summary>A scenario's YAML with the command line's overrides applied, checked; a coordinator's
     /// workers apply the same overrides to the same text.</summary>
-    public static Scenario Prepare((string Text, string Source) yaml, TimeSpan? duration, int? rate, int? seed)
+    public static Scenario Prepare((string Text, string Source) yaml, ScenarioOverrides overrides)
     {
         try
         {
-            var scenario = ScenarioLoader.Parse(yaml.Text, yaml.Source);
-            if (seed is { } s) scenario = scenario with { Seed = s };
-            if (duration is { } d)
-            {
-                if (d <= TimeSpan.Zero) throw new UsageException(
-                    $"--duration takes a duration above 0, not {d.TotalMilliseconds:0}ms");
-                scenario = scenario.WithDuration(d);
-            }
-            if (rate is { } r) scenario = scenario.WithPeakRate(r);
-            return scenario.Validate();
+            return overrides.Apply(ScenarioLoader.Parse(yaml.Text, yaml.Source));
         }
         catch (ProfileException e)
         {
@@ -74,9 +65,14 @@ public static class LoadCommand
         }
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Scenario scenario, Uri? url, string? profilePath,
-        string? outDir, TlsOptions tls, bool https, ExecutionSegment? segment, IReadOnlyList<MetricsSink> sinks)
+    /// <summary>The command line, bound once: the scenario with its overrides applied.</summary>
+    public sealed record Options(Scenario Scenario, TargetChoice Target, string? OutDir, ExecutionSegment? Segment,
+        IReadOnlyList<MetricsSink> Sinks);
+
+    private static async Task<int> ExecuteAsync(CliContext context, Options options)
     {
+        var (scenario, choice, outDir, segment, sinks) = options;
+        var (url, profilePath, tls, https) = choice;
         var stdout = context.Out;
         var started = DateTimeOffset.Now;
         var folder = context.Folders.Prepare(outDir, "load", started);

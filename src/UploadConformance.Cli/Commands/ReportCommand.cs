@@ -41,14 +41,17 @@ public static class ReportCommand
             CliOptions.Flag("--fail-on-regression", "exit 1 when a verdict got worse or a load metric regressed");
         command.Arguments.Add(folders);
         foreach (var option in new Option[] { output, tolerance, failOnRegression }) command.Options.Add(option);
-        command.SetAction(parse => ExecuteAsync(context, parse.GetValue(folders) ?? [], parse.GetValue(output),
-            parse.GetValue(tolerance) ?? 10, parse.GetValue(failOnRegression)));
+        command.SetAction(parse => ExecuteAsync(context, new Options(parse.GetValue(folders) ?? [],
+            parse.GetValue(output), parse.GetValue(tolerance) ?? 10, parse.GetValue(failOnRegression))));
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, string[] folders, string? outDir,
-        double tolerance, bool failOnRegression)
+    /// <summary>The command line, bound once.</summary>
+    public sealed record Options(string[] Folders, string? OutDir, double Tolerance, bool FailOnRegression);
+
+    private static async Task<int> ExecuteAsync(CliContext context, Options options)
     {
+        var (folders, outDir, tolerance, failOnRegression) = options;
         var stdout = context.Out;
         if (folders.Length == 0) throw new UsageException(
             "report needs one or more run folders (reports/<run>) holding results.json");

@@ -25,17 +25,20 @@ public static class RunCommand
         {
             var url = parse.GetValue(target);
             var (tls, https) = tlsArguments.Read(parse, url);
-            return await ExecuteAsync(context, url, parse.GetValue(field) ?? "images", parse.GetValue(seed),
-                parse.GetValue(output), tls, https,
-                CliOptions.RecoveryOrDefault(parse.GetValue(recovery)));
+            return await ExecuteAsync(context, new Options(new TargetChoice(url, null, tls, https),
+                parse.GetValue(field) ?? "images", parse.GetValue(seed), parse.GetValue(output),
+                CliOptions.RecoveryOrDefault(parse.GetValue(recovery))));
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string field, int seed, string? outDir,
-        TlsOptions tls, bool https,
-        TimeSpan recovery)
+    /// <summary>The command line, bound once.</summary>
+    public sealed record Options(TargetChoice Target, string Field, int Seed, string? OutDir, TimeSpan Recovery);
+
+    private static async Task<int> ExecuteAsync(CliContext context, Options options)
     {
+        var (choice, field, seed, outDir, recovery) = options;
+        var (url, _, tls, https) = choice;
         var stdout = context.Out;
         var started = DateTimeOffset.Now;
         var folder = context.Folders.Prepare(outDir, "run", started);

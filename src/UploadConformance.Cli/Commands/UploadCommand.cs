@@ -60,17 +60,21 @@ public static class UploadCommand
                 AbortAt = ParseAbort(parse.GetValue(abort)),
                 RateCapBytesPerSecond = parse.GetValue(rate),
             };
-            return await ExecuteAsync(context, url, parse.GetValue(profile), parse.GetValue(field), upload, wire,
-                parse.GetValue(timeout), seedValue, parse.GetValue(output), tls, https);
+            return await ExecuteAsync(context, new Options(new TargetChoice(url, parse.GetValue(profile), tls, https),
+                parse.GetValue(field), upload, wire, parse.GetValue(timeout), seedValue, parse.GetValue(output)));
         });
         return command;
     }
 
-    /// <param name="fieldGiven">--field; else the profile's field, else images.</param>
-    private static async Task<int> ExecuteAsync(CliContext context, Uri? url, string? profilePath,
-        string? fieldGiven, UploadFile file, WireOptions wire, int timeoutMs, int seed, string? outDir, TlsOptions tls,
-        bool https)
+    /// <summary>The command line, bound once.</summary>
+    /// <param name="FieldGiven">--field; else the profile's field, else images.</param>
+    public sealed record Options(TargetChoice Target, string? FieldGiven, UploadFile File, WireOptions Wire,
+        int TimeoutMs, int Seed, string? OutDir);
+
+    private static async Task<int> ExecuteAsync(CliContext context, Options options)
     {
+        var (choice, fieldGiven, file, wire, timeoutMs, seed, outDir) = options;
+        var (url, profilePath, tls, https) = choice;
         var stdout = context.Out;
         var payload = file.Payload;
         var started = DateTimeOffset.Now;

@@ -43,15 +43,19 @@ public static class WorkerCommand
             var registration = new Registration(
                 chosen ?? Environment.GetEnvironmentVariable("HOSTNAME") ?? Environment.MachineName,
                 ToolInfo.Current.Version, given, Guid.NewGuid().ToString("N"), NameGiven: chosen is not null);
-            return await ExecuteAsync(context, parse.GetValue(coordinator)!, registration,
-                parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output), tls);
+            return await ExecuteAsync(context, new Options(parse.GetValue(coordinator)!, registration,
+                parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output), tls));
         });
         return command;
     }
 
-    private static async Task<int> ExecuteAsync(CliContext context, Uri coordinatorUrl, Registration registration,
-        TimeSpan wait, string? outDir, TlsOptions tls)
+    /// <summary>The command line, bound once.</summary>
+    public sealed record Options(Uri Coordinator, Registration Registration, TimeSpan Wait, string? OutDir,
+        TlsOptions Tls);
+
+    private static async Task<int> ExecuteAsync(CliContext context, Options options)
     {
+        var (coordinatorUrl, registration, wait, outDir, tls) = options;
         var stdout = context.Out;
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(30) };
         var client = new CoordinatorClient(coordinatorUrl, http);
@@ -64,15 +68,13 @@ public static class WorkerCommand
         {
             throw new TargetUnreachableException(e.Message);
         }
-        var scenario = LoadCommand.Prepare((assignment.ScenarioYaml, assignment.ScenarioSource), assignment.Duration,
-            assignment.Rate, assignment.Seed);
-        var url = new Uri(assignment.Target);
+        var split = assignment.Run;
+        var scenario = LoadCommand.Prepare((split.ScenarioYaml, split.ScenarioSource), split.Changes);
+        var url = new Uri(split.Target);
         TargetProfile profile;
         try
         {
-            profile = assignment.ProfileYaml is { } yaml
-                ? ProfileLoader.Parse(yaml, assignment.ProfileSource ?? "the coordinator's profile", url)
-                : TargetProfile.Reference(url);
+            profile = split.Profile();
         }
         catch (ProfileException e)
         {
@@ -98,7 +100,7 @@ public static class WorkerCommand
         foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(run.Results))) stdout.WriteLine(line);
         var record = new RunRecord("worker", started, folder, target, scenario.Seed)
         {
-            DescribeProfile = assignment.ProfileYaml is not null,
+            DescribeProfile = split.ProfileYaml is not null,
         };
         await RunOutput.WriteAsync(record.Document([], run.Results, run.Outcome.Interrupted), folder, stdout);
         if (context.Token.IsCancellationRequested) return context.Stop.ExitCode;

@@ -1,58 +1,9 @@
 using System.Diagnostics;
-using System.Text;
-using System.Text.Json;
 using UploadConformance.Scenarios;
 using UploadConformance.Targets;
 using UploadConformance.Wire;
 
 namespace UploadConformance.Load;
-
-/// <summary>A progress line's worth of the run so far, and the totals behind it for live outputs.</summary>
-public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rps, long Requests, long Failed,
-    long Dropped, double P99Ms, long InFlight)
-{
-    public Live.LiveTotals? Totals { get; init; }
-}
-
-public sealed record ThresholdResult(string Text, string? Scope, string Metric, double Actual, bool Passed)
-{
-    /// <summary>The actual value in the metric's unit: "20.655 ms", "0.3%".</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string ActualText => ThresholdMetric.Format(Metric, Actual);
-
-    /// <summary>What an aborted run says: "threshold breached: p99 &lt; 2s (was 2315.2 ms)".</summary>
-    [System.Text.Json.Serialization.JsonIgnore]
-    public string Breach => $"threshold breached: {Text} (was {ActualText})";
-
-    /// <summary>The abort-on-fail rule, for one machine's run and a coordinator's merged one alike: the
-    /// first breached threshold when the scenario asks to stop on one, else null.</summary>
-    public static ThresholdResult? Aborting(Scenario scenario, IReadOnlyList<ThresholdResult> thresholds) =>
-        scenario.AbortOnFail ? thresholds.FirstOrDefault(t => !t.Passed) : null;
-}
-
-public sealed record LoadOutcome(
-    NameStats All,
-    IReadOnlyDictionary<string, NameStats> ByName,
-    IReadOnlyList<SecondStats> Series,
-    TimeSpan Duration,
-    IReadOnlyList<ThresholdResult> Thresholds,
-    string? Interrupted,
-    bool TargetGone,
-    long Connections = 0,
-    long TlsHandshakes = 0)
-{
-    /// <summary>This machine's open-file limit stopped the run: more sockets were needed than it allows.</summary>
-    public bool ClientLimitReached { get; init; }
-
-    /// <summary>TCP connect times of the connections opened, in microseconds.</summary>
-    public HdrHistogram.HistogramBase? ConnectTimes { get; init; }
-    /// <summary>TLS handshake times, apart from connect and upload, in microseconds.</summary>
-    public HdrHistogram.HistogramBase? HandshakeTimes { get; init; }
-    public long SentByLeanClient { get; init; }
-    public long SentByHttpClient { get; init; }
-    /// <summary>This generator's share of a split run; null for a whole run.</summary>
-    public ExecutionSegment? Segment { get; init; }
-}
 
 /// <summary>Runs a scenario's load phases against a target. Open phases start iterations at their
 /// intended times whatever the responses do, and measure latency from those times (coordinated
@@ -166,7 +117,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         await WhenIdleAsync();
         var duration = _clock.Elapsed;
         stop.Cancel();
-        try { await reporting; } catch (OperationCanceledException) { }
+        await reporting;
         var (all, byName, series) = _stats.Finish();
         return Outcome(all, byName, series, duration, interrupted, targetGone)
             with { ClientLimitReached = clientLimit };
@@ -356,7 +307,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         var abortedByScenario = plan.Wire.AbortAt is not null && outcome.Failure == FailureKind.Aborted;
         var ok = !abortedByScenario && outcome.Answered && _profile.Success.Holds(outcome, out _);
         string? checkFailure = null;
-        if (ok && sampled) checkFailure = EchoMismatch(plan, outcome);
+        if (ok && sampled) checkFailure = EchoReader.Mismatch(_profile.Echo, outcome.Data, plan.Request.File.Payload);
         _stats.Record(new RequestSample(
             name,
             end - intended,
@@ -374,35 +325,12 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     private bool Sampled(long iteration) => _scenario.CheckFraction >= 1
         || (_scenario.CheckFraction > 0 && iteration % (long)Math.Round(1 / _scenario.CheckFraction) == 0);
 
-    /// <summary>The echoed size and sha256 against what was sent; null when they match or are not echoed.</summary>
-    private string? EchoMismatch(RequestPlan plan, UploadOutcome outcome)
-    {
-        try
-        {
-            using var doc = JsonDocument.Parse(outcome.Data ?? "");
-            var echo = _profile.Echo;
-            if (EchoReader.Files(echo, doc.RootElement) is not [var entry, ..]) return null;
-            var payload = plan.Request.File.Payload;
-            if (echo.Size is { } sp && JsonPath.Text(entry, sp) is { } size
-                && size != payload.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
-                return "size differs";
-            if (echo.Sha256 is { } hp && JsonPath.Text(entry, hp) is { } sha && sha != payload.Sha256)
-                return "sha256 differs";
-            return null;
-        }
-        catch (JsonException)
-        {
-            return "answer is not JSON";
-        }
-    }
-
-    private async Task ReportAsync(Action<LoadProgress>? progress, Action<Stop> stopWith, CancellationToken ct)
+    private Task ReportAsync(Action<LoadProgress>? progress, Action<Stop> stopWith, CancellationToken ct)
     {
         var planned = _scenario.PlannedDuration;
-        using var timer = new PeriodicTimer(TimeSpan.FromSeconds(1));
         long lastOk = 0, lastRefused = 0, lastRequests = 0;
         var lastTick = TimeSpan.Zero;
-        while (await timer.WaitForNextTickAsync(ct))
+        return Ticker.EverySecondAsync(() =>
         {
             var now = _clock.Elapsed;
             _stats.CloseSecondsBefore(now);
@@ -432,7 +360,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             // in a split run only the coordinator, on merged figures, aborts.
             if (_segment.IsWhole && ThresholdResult.Aborting(_scenario, thresholds) is { } breached)
                 stopWith(new Stop(breached.Breach));
-        }
+            return ValueTask.FromResult(true);
+        }, ct);
     }
 
     public static IReadOnlyList<ThresholdResult> Evaluate(IReadOnlyList<Threshold> thresholds, NameStats all,

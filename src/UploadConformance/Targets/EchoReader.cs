@@ -35,4 +35,25 @@ public static class EchoReader
             return null;
         }
     }
+
+    /// <summary>The load engine's sampled check: the first echoed file's size and sha256 against the
+    /// payload sent; null when they match or are not echoed.</summary>
+    public static string? Mismatch(EchoPaths echo, string? answer, Payloads.IPayload sent)
+    {
+        try
+        {
+            using var document = JsonDocument.Parse(answer ?? "");
+            if (Files(echo, document.RootElement) is not [var entry, ..]) return null;
+            if (echo.Size is { } sizePath && JsonPath.Text(entry, sizePath) is { } size
+                && size != sent.Length.ToString(System.Globalization.CultureInfo.InvariantCulture))
+                return "size differs";
+            if (echo.Sha256 is { } shaPath && JsonPath.Text(entry, shaPath) is { } sha && sha != sent.Sha256)
+                return "sha256 differs";
+            return null;
+        }
+        catch (JsonException)
+        {
+            return "answer is not JSON";
+        }
+    }
 }
