@@ -32,8 +32,8 @@ public static partial class K8sCommand
         output.Required = true;
         var metrics = LiveMetrics.Option();
         metrics.Description = "the coordinator's live metrics (as coordinate --metrics); prometheus listens on "
-            + $"every interface of its pod (port {MetricsSink.PrometheusPort} unless given), with a Service port "
-            + "and prometheus.io annotations";
+            + $"every interface of its pod (port {MetricsSink.Prometheus.DefaultPort} unless given), with a Service "
+            + "port and prometheus.io annotations";
         foreach (var option in split.All.Concat([image, name, ns, cpu, memory, storage, storageClass, metrics, output]))
             command.Options.Add(option);
         command.SetAction(async (parse, _) =>
@@ -60,7 +60,7 @@ public static partial class K8sCommand
                 Storage = parse.GetValue(storage) ?? "1Gi",
                 StorageClass = parse.GetValue(storageClass),
                 Deadline = (planned.PlannedDuration ?? TimeSpan.FromHours(1)) + TimeSpan.FromMinutes(10),
-                Metrics = sinks.Select(MetricsSink.Argument).ToList(),
+                Metrics = sinks.Select(s => s.Argument).ToList(),
                 PrometheusPort = prometheus.FirstOrDefault()?.Port,
             };
             return await WriteAsync(context.Out, plan, parse.GetValue(output)!);

@@ -43,7 +43,7 @@ public abstract class MeterOutput : ILiveOutput
 
     public virtual void Dispose()
     {
-        Provider.Shutdown(MetricsSink.OtlpTimeoutMs);
+        Provider.Shutdown(MetricsSink.Otlp.TimeoutMs);
         Provider.Dispose();
         Meter.Dispose();
     }

@@ -5,6 +5,33 @@ using OpenTelemetry.Metrics;
 
 namespace UploadConformance.Cli;
 
+public abstract partial record MetricsSink
+{
+    /// <summary>A scrape endpoint at http://host:port/metrics for the run's lifetime.</summary>
+    public sealed record Prometheus(string Host, int Port) : MetricsSink
+    {
+        public const int DefaultPort = 9464;
+
+        public string Url => $"http://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}/metrics";
+
+        public override string Argument => $"prometheus:{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
+
+        public override ILiveOutput Open(string scenario, string runId, TextWriter stdout) =>
+            PrometheusOutput.Open(this, scenario, runId, stdout);
+
+        /// <summary><c>prometheus</c>, <c>prometheus:127.0.0.1:9464</c>, <c>prometheus:[::1]:9464</c>,
+        /// <c>prometheus:0.0.0.0:9464</c> (every interface, in a pod).</summary>
+        internal static MetricsSink Read(string text, string? rest)
+        {
+            if (rest is null) return new Prometheus("127.0.0.1", DefaultPort);
+            if (IPEndPoint.TryParse(rest, out var endpoint) && endpoint.Port > 0 && rest.Contains(':'))
+                return new Prometheus(endpoint.Address.ToString(), endpoint.Port);
+            throw new UsageException($"--metrics {text}: prometheus takes <ip>:<port>, such as "
+                + $"prometheus:127.0.0.1:{DefaultPort}");
+        }
+    }
+}
+
 /// <summary>A scrape endpoint at http://host:port/metrics for the run's lifetime. At the end, a
 /// Prometheus that has been scraping gets one more scrape to read the final figures (at most twice
 /// its interval, and a minute): otherwise the run's last seconds never reach it.</summary>
