@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using UploadConformance.Scenarios;
 
 namespace UploadConformance.Load;
@@ -9,7 +10,18 @@ public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rp
     public Live.LiveTotals? Totals { get; init; }
 }
 
-public sealed record ThresholdResult(string Text, string? Scope, string Metric, double Actual, bool Passed)
+[Description("A threshold and how it came out.")]
+public sealed record ThresholdResult(
+    [property: Description("As written in the scenario.")]
+    string Text,
+    [property: Description("The request name it is scoped to, or null.")]
+    string? Scope,
+    [property: Description("The metric (a `raw_` name is read as `service_`).")]
+    string Metric,
+    [property: Description("The value measured.")]
+    double Actual,
+    [property: Description("Whether the threshold held.")]
+    bool Passed)
 {
     /// <summary>The actual value in the metric's unit: "20.655 ms", "0.3%".</summary>
     [System.Text.Json.Serialization.JsonIgnore]

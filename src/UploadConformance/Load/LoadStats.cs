@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using HdrHistogram;
 using HdrHistogram.Utilities;
 using UploadConformance.Wire;
@@ -132,10 +133,42 @@ public sealed class NameStats
 
 /// <summary>One closed second of the run: counts, percentiles, and its histograms in HdrHistogram's
 /// compressed form, so per-second series from several machines merge exactly.</summary>
-public sealed record SecondStats(int Second, long Requests, long Ok, long Failed, long Dropped, long BytesSent,
+[Description("One second of a load run.")]
+public sealed record SecondStats(
+    [property: Description("Seconds since the load started.")]
+    int Second,
+    [property: Description("Requests finished in it.")]
+    long Requests,
+    [property: Description("Of them, successes.")]
+    long Ok,
+    [property: Description("Of them, failures.")]
+    long Failed,
+    [property: Description("Iterations dropped in it.")]
+    long Dropped,
+    [property: Description("Request body bytes sent.")]
+    long BytesSent,
+    [property: Description("Answer body bytes received.")]
     long BytesReceived,
-    double P50Ms, double P95Ms, double P99Ms, double MaxMs, string Histogram,
-    double ServiceP50Ms = 0, double ServiceP95Ms = 0, double ServiceP99Ms = 0, double ServiceMaxMs = 0,
+    [property: Description("Median latency from the intended start.")]
+    double P50Ms,
+    [property: Description("95th percentile latency.")]
+    double P95Ms,
+    [property: Description("99th percentile latency.")]
+    double P99Ms,
+    [property: Description("The slowest.")]
+    double MaxMs,
+    [property: Description("The second's latency histogram, encoded as `latencyHistogram`; seconds merge exactly.")]
+    string Histogram,
+    [property: Description("Median service time.")]
+    double ServiceP50Ms = 0,
+    [property: Description("95th percentile service time.")]
+    double ServiceP95Ms = 0,
+    [property: Description("99th percentile service time.")]
+    double ServiceP99Ms = 0,
+    [property: Description("The slowest service time.")]
+    double ServiceMaxMs = 0,
+    [property: Description("That second's service times as an HdrHistogram, likewise (null in files from before it "
+        + "was written).")]
     string? ServiceHistogram = null)
 {
     /// <summary>A second from counts and its two histograms (microseconds), percentiles read from them.</summary>

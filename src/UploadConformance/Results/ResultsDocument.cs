@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.Json;
 using System.Text.Json.Serialization;
 using UploadConformance.Verification;
@@ -7,22 +8,30 @@ namespace UploadConformance.Results;
 /// <summary>The contract between stages: suites and the load engine write it, reports read it.
 /// The schema is documented in docs/results-schema.md; bump <see cref="CurrentVersion"/> on any
 /// change a reader could trip over.</summary>
+[Description("The whole file: one run of one verb.")]
 public sealed record ResultsDocument
 {
     public const string SchemaName = "upload-conformance/results";
     public const int CurrentVersion = 1;
 
+    [Description("Always `upload-conformance/results`.")]
     public string Schema { get; init; } = SchemaName;
+    [Description("The schema version; readers refuse any other with one line.")]
     public int Version { get; init; } = CurrentVersion;
+    [Description("What ran, where, when, and how it ended.")]
     public required RunInfo Run { get; init; }
+    [Description("Verdict counts over `cases`.")]
     public required VerdictCounts Summary { get; init; }
+    [Description("A result per case, in the order run (empty for `load`).")]
     public IReadOnlyList<CaseResult> Cases { get; init; } = [];
-    /// <summary>The non-passing cases grouped by what went wrong, most cases first.</summary>
+    [Description("The non-passing cases grouped by what went wrong, most cases first.")]
     public IReadOnlyList<Cause> Causes { get; init; } = [];
     /// <summary>Cases after which the server stopped answering, how long it stayed down, and whether it came
     /// back.</summary>
+    [Description("Cases after which the server stopped answering `/health`.")]
     public IReadOnlyList<CrashInfo> Crashes { get; init; } = [];
     /// <summary>Present for a load run.</summary>
+    [Description("The load run, for `load` and for `run`'s short load phase; null otherwise.")]
     public LoadResults? Load { get; init; }
 
     /// <summary>A document for <paramref name="cases"/>: verdict counts, causes and crashes read from them.</summary>
@@ -43,41 +52,97 @@ public sealed record ResultsDocument
 }
 
 /// <summary>The server stopped answering after <paramref name="Case"/>.</summary>
-public sealed record CrashInfo(string Case, double DownMs, bool Recovered);
+[Description("A crash, listed for the run.")]
+public sealed record CrashInfo(
+    [property: Description("The case after which the server stopped answering.")]
+    string Case,
+    [property: Description("How long it stayed down.")]
+    double DownMs,
+    [property: Description("Whether it came back.")]
+    bool Recovered);
 
+[Description("The run itself.")]
 public sealed record RunInfo
 {
+    [Description("The run folder's name, `<yyyyMMdd-HHmmss>-<verb>` unless `--out` named it.")]
     public required string Id { get; init; }
+    [Description("`run`, `conform`, `load`, `upload`, or `merge` for a merged distributed run.")]
     public required string Verb { get; init; }
+    [Description("When the run started, with offset.")]
     public required DateTimeOffset StartedAt { get; init; }
+    [Description("When it finished.")]
     public DateTimeOffset FinishedAt { get; init; }
+    [Description("How long it took, in milliseconds.")]
     public double DurationMs { get; init; }
+    [Description("The upload URL.")]
     public required TargetInfo Target { get; init; }
+    [Description("The seed: the same seed sends the same requests, byte for byte.")]
     public int Seed { get; init; }
     /// <summary>The target profile as used, header values redacted; null for the built-in default.</summary>
+    [Description("The target profile as used (header values redacted); null for the default run and embedded load "
+        + "runs.")]
     public ProfileInfo? Profile { get; init; }
     /// <summary>The suites and case filter the run was asked for.</summary>
+    [Description("`conform`'s `--suite` and `--case`.")]
     public string? Selection { get; init; }
     /// <summary>How the client met TLS; null for plain HTTP with defaults.</summary>
+    [Description("How the client met TLS; null for plain HTTP/1.1 with defaults.")]
     public TlsInfo? Tls { get; init; }
     /// <summary>Why the run stopped before the end (Ctrl-C, target gone); null when it completed.</summary>
+    [Description("Why the run stopped early, or null: `interrupted by Ctrl-C`, `terminated by SIGTERM`, `target "
+        + "stopped answering …`, `threshold breached: …`.")]
     public string? Interrupted { get; init; }
+    [Description("The tool's name, version and runtime.")]
     public ToolInfo Tool { get; init; } = ToolInfo.Current;
+    [Description("The machine the client ran on.")]
     public HostInfo Host { get; init; } = HostInfo.Current;
 }
 
-public sealed record TargetInfo(string Url, bool Embedded);
+[Description("Where the uploads went.")]
+public sealed record TargetInfo(
+    [property: Description("The upload URL.")]
+    string Url,
+    [property: Description("True for the reference server the tool started itself.")]
+    bool Embedded);
 
 /// <summary><c>insecure</c> true means certificates were not checked, which every report says loudly.</summary>
-public sealed record TlsInfo(bool Insecure, string? Ca, string Http)
+[Description("TLS settings of the run.")]
+public sealed record TlsInfo(
+    [property: Description("True when certificates were not checked (`--insecure`); every report says so loudly.")]
+    bool Insecure,
+    [property: Description("The CA file trusted (`--ca`), or null.")]
+    string? Ca,
+    [property: Description("The HTTP version asked for: `HTTP/1.1` or `HTTP/2.0`.")]
+    string Http)
 {
     public static TlsInfo Of(Wire.TlsOptions tls) => new(tls.Insecure, tls.CaFile, $"HTTP/{tls.Http}");
 }
 
-public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IReadOnlyList<string> Headers,
-    long? MaxFileBytes, int? MaxParts,
-    int? MaxFieldBytes, IReadOnlyList<int> SuccessStatus, IReadOnlyList<string> SuccessJson, int? MaxFiles = null,
+[Description("The profile's declarations, as the run used them.")]
+public sealed record ProfileInfo(
+    [property: Description("The profile file, or null for the built-in one.")]
+    string? Source,
+    [property: Description("The file field (wx.uploadFile's `name`).")]
+    string Field,
+    [property: Description("True when any field name is taken.")]
+    bool AnyField,
+    [property: Description("Headers sent with every request, names only: values are never written.")]
+    IReadOnlyList<string> Headers,
+    [property: Description("`limits.maxFileBytes`.")]
+    long? MaxFileBytes,
+    [property: Description("`limits.maxParts`.")]
+    int? MaxParts,
+    [property: Description("`limits.maxFieldBytes`.")]
+    int? MaxFieldBytes,
+    [property: Description("The statuses that mean success.")]
+    IReadOnlyList<int> SuccessStatus,
+    [property: Description("The JSON conditions success needs too.")]
+    IReadOnlyList<string> SuccessJson,
+    [property: Description("`limits.maxFiles`.")]
+    int? MaxFiles = null,
+    [property: Description("`limits.maxRequestBytes`.")]
     long? MaxRequestBytes = null,
+    [property: Description("The fetch-back URL template, or null.")]
     string? Fetch = null)
 {
     public static ProfileInfo Of(Targets.TargetProfile p) => new(
@@ -87,7 +152,14 @@ public sealed record ProfileInfo(string? Source, string Field, bool AnyField, IR
         p.Limits.MaxRequestBytes, p.Fetch);
 }
 
-public sealed record ToolInfo(string Name, string Version, string Runtime)
+[Description("This tool.")]
+public sealed record ToolInfo(
+    [property: Description("`UploadConformance`.")]
+    string Name,
+    [property: Description("Its version.")]
+    string Version,
+    [property: Description("The .NET runtime it ran on.")]
+    string Runtime)
 {
     public static readonly ToolInfo Current = new(
         "UploadConformance",
@@ -95,13 +167,32 @@ public sealed record ToolInfo(string Name, string Version, string Runtime)
         System.Runtime.InteropServices.RuntimeInformation.FrameworkDescription);
 }
 
-public sealed record HostInfo(string Os, int Cores)
+[Description("The client machine.")]
+public sealed record HostInfo(
+    [property: Description("Its operating system.")]
+    string Os,
+    [property: Description("Its processor count.")]
+    int Cores)
 {
     public static readonly HostInfo Current =
         new(System.Runtime.InteropServices.RuntimeInformation.OSDescription, Environment.ProcessorCount);
 }
 
-public sealed record VerdictCounts(int Total, int Pass, int NonStrict, int Fail, int Informational, int Causes = 0,
+[Description("Counts over the cases.")]
+public sealed record VerdictCounts(
+    [property: Description("Cases run.")]
+    int Total,
+    [property: Description("Cases that passed.")]
+    int Pass,
+    [property: Description("Safe but imperfect answers.")]
+    int NonStrict,
+    [property: Description("Wrong stored data, a 5xx, a crash, a hang, no answer, or a security hole.")]
+    int Fail,
+    [property: Description("Lawful readings with no single right answer.")]
+    int Informational,
+    [property: Description("Distinct causes among the non-passes.")]
+    int Causes = 0,
+    [property: Description("Times the server stopped answering after a case.")]
     int Crashes = 0)
 {
     public static VerdictCounts Of(IReadOnlyCollection<CaseResult> cases) => new(

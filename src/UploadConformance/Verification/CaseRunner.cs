@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Diagnostics;
 using UploadConformance.Requests;
 using UploadConformance.Targets;
@@ -6,7 +7,12 @@ using UploadConformance.Wire;
 namespace UploadConformance.Verification;
 
 /// <summary>A server that stopped answering after a case: how long it stayed down, and whether it came back.</summary>
-public sealed record CrashRecord(double DownMs, bool Recovered);
+[Description("A crash, on the case that caused it.")]
+public sealed record CrashRecord(
+    [property: Description("How long `/health` stayed down (until it came back or the run gave up).")]
+    double DownMs,
+    [property: Description("Whether it came back within `--recovery`.")]
+    bool Recovered);
 
 /// <summary>Runs one case: sends its request, looks up whatever evidence the <see cref="Grader"/> asks for
 /// (what was stored, what was left behind), applies the case's extra checks, and afterwards holds the case

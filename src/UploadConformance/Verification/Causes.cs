@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using System.Text.RegularExpressions;
 using UploadConformance.Text;
 
@@ -6,7 +7,20 @@ namespace UploadConformance.Verification;
 /// <summary>Non-passing cases that failed the same way, read as one problem (see
 /// <see cref="Causes.Signature"/>): every file stored one byte short is one cause with sixty cases,
 /// not sixty problems. Where the pattern is well known, the cause carries a hint at its usual fix.</summary>
-public sealed record Cause(int Id, Verdict Verdict, string Signature, IReadOnlyList<string> Cases, string Example,
+[Description("Non-passes that failed the same way: the same verdict and the same kind of failure (a leaked stack, a "
+    + "stored difference of one kind, kept data, or the same rule, status and hint).")]
+public sealed record Cause(
+    [property: Description("Its number, most cases first.")]
+    int Id,
+    [property: Description("`fail` or `non-strict`.")]
+    Verdict Verdict,
+    [property: Description("What its cases share, sizes, names and numbers masked.")]
+    string Signature,
+    [property: Description("The ids of its cases.")]
+    IReadOnlyList<string> Cases,
+    [property: Description("The first case's reason and answer.")]
+    string Example,
+    [property: Description("The usual fix, for a well-known pattern; null otherwise.")]
     string? Hint);
 
 public static partial class Causes

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 using UploadConformance.Requests;
 using UploadConformance.Wire;
 
@@ -49,44 +50,73 @@ public interface IPlannedFiles
 public sealed record PlannedFiles(IReadOnlyList<(string Field, UploadFile File)> Files,
     IReadOnlyList<FormField> Fields) : IPlannedFiles;
 
+[Description("One case's verdict with its evidence.")]
 public sealed record CaseResult
 {
+    [Description("Stable: `<suite>.<what>`; reports and comparisons key on it.")]
     public required string Id { get; init; }
+    [Description("The suite.")]
     public required string Suite { get; init; }
+    [Description("One line: what the case sends.")]
     public required string Description { get; init; }
     /// <summary>What the case expected of this target (its declared limits applied), in one sentence.</summary>
+    [Description("What the case expected of this target, its declared limits applied, in one sentence.")]
     public string Expectation { get; init; } = "";
+    [Description("The verdict by the catalog's rule (suites/README.md).")]
     public required Verdict Verdict { get; init; }
+    [Description("For a fail: `soft` for a plain 5xx, `hard` for anything else; null otherwise.")]
     public Severity? Severity { get; init; }
     /// <summary>One line; empty for a pass.</summary>
+    [Description("One line for every non-pass; empty for a pass.")]
     public string Reason { get; init; } = "";
+    [Description("What was sent.")]
     public required RequestSummary Request { get; init; }
+    [Description("What the client saw.")]
     public required OutcomeSummary Outcome { get; init; }
+    [Description("The evidence: every comparison made, with both sides.")]
     public IReadOnlyList<Check> Checks { get; init; } = [];
+    [Description("How long the case took, checks and health probe included.")]
     public double DurationMs { get; init; }
     /// <summary>The cause this non-pass shares with others (results' <c>causes</c>); null for a pass.</summary>
+    [Description("The `causes[].id` this non-pass belongs to; null for a pass.")]
     public int? Cause { get; init; }
-    /// <summary>Set when the server stopped answering after this case.</summary>
+    [Description("Set when the server stopped answering after this case.")]
     public CrashRecord? Crash { get; init; }
 }
 
 /// <summary>What a case sent. <c>Platform</c>, <c>FormDataEncoding</c>, <c>Boundary</c> and <c>Framing</c>
 /// are ours to say only for requests we built from a plan; raw-socket and compound cases describe
 /// themselves in <c>Wire</c> and leave them null.</summary>
+[Description("A case's request.")]
 public sealed record RequestSummary(
+    [property: Description("`POST`.")]
     string Method,
+    [property: Description("Where it went.")]
     string Url,
+    [property: Description("`wechat`, `wechat-legacy`, `alipay`, `uniapp-h5` or `taro-h5`; null for raw-socket and "
+        + "compound cases.")]
     string? Platform,
+    [property: Description("The file's field name; empty for compound cases.")]
     string Field,
+    [property: Description("The file parts.")]
     IReadOnlyList<FileSummary> Files,
+    [property: Description("How nested formData became fields; null for raw-socket and compound cases.")]
     FormDataEncoding? FormDataEncoding,
+    [property: Description("Text fields sent.")]
     int FieldCount,
+    [property: Description("The multipart boundary; null for raw-socket and compound cases.")]
     string? Boundary,
+    [property: Description("Content-Length or chunked; null for raw-socket and compound cases.")]
     Framing? Framing,
+    [property: Description("Body length in bytes (0 for compound cases).")]
     long BodyBytes,
+    [property: Description("The client timeout.")]
     int? TimeoutMs,
+    [property: Description("Where the client aborts (`50 %`, `1048576 B`), or null.")]
     string? AbortAt,
+    [property: Description("A slow link's rate, or null.")]
     long? RateCapBytesPerSecond,
+    [property: Description("For raw-socket and compound cases: what was sent, in words.")]
     string? Wire = null)
 {
     public static RequestSummary Of(RequestPlan plan)
@@ -128,14 +158,46 @@ public sealed record RequestSummary(
         new("POST", url.ToString(), null, "", [], null, 0, null, null, 0, null, null, null, what);
 }
 
-public sealed record FileSummary(string FileName, string ContentType, long Size, string Sha256, string Payload)
+[Description("One file part.")]
+public sealed record FileSummary(
+    [property: Description("The filename sent.")]
+    string FileName,
+    [property: Description("The part's Content-Type.")]
+    string ContentType,
+    [property: Description("Bytes.")]
+    long Size,
+    [property: Description("SHA-256 of the bytes, hex.")]
+    string Sha256,
+    [property: Description("What the bytes are: an image kind, a generated payload, a file.")]
+    string Payload)
 {
     public static FileSummary Of(UploadFile file) =>
         new(file.FileName, file.ContentType, file.Payload.Length, file.Payload.Sha256, file.Payload.Description);
 }
 
-public sealed record OutcomeSummary(string ErrMsg, FailureKind Failure, int? Status, double ElapsedMs, long BytesSent,
-    long BytesExpected, string? BodyExcerpt, string? Error, string? ContentType = null, string? Protocol = null)
+[Description("What the client saw, in wx.uploadFile's terms.")]
+public sealed record OutcomeSummary(
+    [property: Description("`uploadFile:ok`, or `uploadFile:fail timeout`, `abort`, `connection refused`, `socket "
+        + "closed`, ….")]
+    string ErrMsg,
+    [property: Description("Why there was no answer; `none` when there was one, whatever its status.")]
+    FailureKind Failure,
+    [property: Description("The HTTP status; null when there was no answer.")]
+    int? Status,
+    [property: Description("From the call to the answer's end.")]
+    double ElapsedMs,
+    [property: Description("Body bytes that left.")]
+    long BytesSent,
+    [property: Description("Body bytes the request had.")]
+    long BytesExpected,
+    [property: Description("The answer's first 2,000 characters, as the server sent them (escaped in every report).")]
+    string? BodyExcerpt,
+    [property: Description("The one-line cause when the request failed.")]
+    string? Error,
+    [property: Description("The answer's Content-Type.")]
+    string? ContentType = null,
+    [property: Description("The protocol the answer came over: `HTTP/1.1` or `HTTP/2.0`.")]
+    string? Protocol = null)
 {
     public const int ExcerptChars = 2000;
 

@@ -1,3 +1,4 @@
+using System.ComponentModel;
 namespace UploadConformance.Verification;
 
 /// <summary>Autobahn-style grading, one rule for the whole catalog (suites/README.md):
@@ -15,13 +16,26 @@ public enum Severity { Soft, Hard }
 public enum RequestForm { WellFormed, Malformed }
 
 /// <summary>One thing that was compared, with both sides, so a verdict carries its evidence.</summary>
-public sealed record Check(string Name, bool Ok, string? Expected = null, string? Actual = null, bool Checked = true)
+[Description("One comparison.")]
+public sealed record Check(
+    [property: Description("What was compared (see Check names).")]
+    string Name,
+    [property: Description("Whether it held; a check that could not be made counts as ok.")]
+    bool Ok,
+    [property: Description("What was wanted.")]
+    string? Expected = null,
+    [property: Description("What was found, or why it could not be checked.")]
+    string? Actual = null,
+    [property: Description("False when the target offers no way to check (no /stats, no URL to fetch back).")]
+    bool Checked = true)
 {
     /// <summary>A difference that loses nothing: everything sent is there, under a name the stack's
     /// documented rule gives it (PHP's <c>a.b</c> → <c>a_b</c>). It lowers a verdict to non-strict, never
     /// to a fail; a second field renamed onto the same name is lost, and that fails as a missing field.</summary>
     [System.Text.Json.Serialization.JsonIgnore(
         Condition = System.Text.Json.Serialization.JsonIgnoreCondition.WhenWritingDefault)]
+    [Description("Present and true on a check that did not hold but lost nothing (a field renamed by the stack's "
+        + "documented rule): it makes the verdict non-strict, never a fail.")]
     public bool Harmless { get; init; }
 
     /// <summary>Stored differently from what was sent, in a way that loses data.</summary>
