@@ -94,7 +94,7 @@ public static class LoadCommand
         var outcome = await engine.RunAsync(p =>
         {
             stdout.WriteLine(ConsoleSummary.Progress(p));
-            if (p.Totals is { } totals) live?.Publish(totals);
+            if (LiveTotals.Of(p) is { } totals) live?.Publish(totals);
         }, context.Token, () => context.Stop.Reason);
 
         var results = LoadResults.Of(scenario, outcome);

@@ -14,6 +14,11 @@ public sealed record LiveTotals(
     long InFlight,
     IReadOnlyList<ThresholdResult> Thresholds)
 {
+    /// <summary>A progress tick of one machine's engine; null before it has totals.</summary>
+    public static LiveTotals? Of(LoadProgress progress) => progress is { All: { } all, ByName: { } byName }
+        ? new LiveTotals(all, byName, progress.InFlight, progress.Thresholds)
+        : null;
+
     /// <summary>A merged results section (a coordinator's tick) as totals, histograms included.</summary>
     public static LiveTotals Of(LoadResults merged, long inFlight)
     {

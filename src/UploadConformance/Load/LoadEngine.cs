@@ -344,7 +344,9 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             progress?.Invoke(
                 new LoadProgress(now, planned, rps, requests, failed, dropped, p99, InFlight)
                 {
-                    Totals = new Live.LiveTotals(all, byName, InFlight, thresholds),
+                    All = all,
+                    ByName = byName,
+                    Thresholds = thresholds,
                 });
 
             var refused = all.Errors.GetValueOrDefault("refused");

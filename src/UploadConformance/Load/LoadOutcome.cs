@@ -7,7 +7,10 @@ namespace UploadConformance.Load;
 public sealed record LoadProgress(TimeSpan Elapsed, TimeSpan? Planned, double Rps, long Requests, long Failed,
     long Dropped, double P99Ms, long InFlight)
 {
-    public Live.LiveTotals? Totals { get; init; }
+    /// <summary>Every name's statistics so far, cumulative (the engine's own: read, never written).</summary>
+    public NameStats? All { get; init; }
+    public IReadOnlyDictionary<string, NameStats>? ByName { get; init; }
+    public IReadOnlyList<ThresholdResult> Thresholds { get; init; } = [];
 }
 
 [Description("A threshold and how it came out.")]

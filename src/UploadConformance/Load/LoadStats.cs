@@ -20,7 +20,7 @@ public readonly record struct RequestSample(
     long FileBytes);
 
 /// <summary>Counters and latency histograms for one request name (or all of them).</summary>
-public sealed class NameStats
+public sealed class NameStats : Scenarios.IMeasured
 {
     /// <summary>Microseconds, up to an hour, three significant digits: what NBomber and wrk2 keep.</summary>
     public static LongHistogram NewHistogram() => new MergeableHistogram();
@@ -89,7 +89,7 @@ public sealed class NameStats
 
     /// <summary>Adds what a results.json entry was written from, exactly: what merging a split run's
     /// generators does, without building each one's histograms first.</summary>
-    public void Add(Results.LoadNameResults r)
+    public void Add(INameTotals r)
     {
         Requests += r.Requests;
         Ok += r.Ok;
@@ -110,6 +110,10 @@ public sealed class NameStats
         foreach (var (k, v) in r.FailedChecks) FailedChecks[k] = FailedChecks.GetValueOrDefault(k) + v;
     }
 
+    HistogramBase Scenarios.IMeasured.Corrected => Corrected;
+    HistogramBase Scenarios.IMeasured.ServiceTime => ServiceTime;
+    long Scenarios.IMeasured.ChecksFailed => FailedChecks.Values.Sum();
+
     public NameStats Clone()
     {
         var copy = new NameStats
@@ -129,6 +133,26 @@ public sealed class NameStats
 
     private static void Increment(SortedDictionary<string, long> counts, string key) => counts[key] =
         counts.GetValueOrDefault(key) + 1;
+}
+
+/// <summary>One request name's totals as results.json records them (counts, and histograms in
+/// <see cref="HistogramCodec"/>'s encoding): what <see cref="NameStats.Add"/> sums when a split run merges.
+/// Declared here, where it is read, so statistics never depend on the results written from them.</summary>
+public interface INameTotals
+{
+    long Requests { get; }
+    long Ok { get; }
+    long Failed { get; }
+    long AbortedByScenario { get; }
+    long Dropped { get; }
+    long BytesSent { get; }
+    long BytesReceived { get; }
+    long FileBytesStored { get; }
+    string LatencyHistogram { get; }
+    string ServiceTimeHistogram { get; }
+    IReadOnlyDictionary<string, long> Statuses { get; }
+    IReadOnlyDictionary<string, long> Errors { get; }
+    IReadOnlyDictionary<string, long> FailedChecks { get; }
 }
 
 /// <summary>One closed second of the run: counts, percentiles, and its histograms in HdrHistogram's

@@ -182,7 +182,7 @@ public sealed record LoadNameResults(
         + "percentile.")]
     string LatencyHistogram,
     [property: Description("The same, for service time.")]
-    string ServiceTimeHistogram)
+    string ServiceTimeHistogram) : INameTotals
 {
     public static LoadNameResults Of(string name, NameStats s, TimeSpan duration) => new(
         name, s.Requests, s.Ok, s.Failed, s.AbortedByScenario, s.Dropped,

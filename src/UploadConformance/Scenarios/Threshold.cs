@@ -1,5 +1,4 @@
 using System.Globalization;
-using UploadConformance.Load;
 using UploadConformance.Targets;
 using UploadConformance.Text;
 
@@ -66,12 +65,29 @@ public sealed record Threshold(string Text, string? Scope, string Metric, string
 
 public enum MetricUnit { Milliseconds, Percent, Count, PerSecond }
 
+/// <summary>What a threshold is measured on: one request name's statistics (or every name's), however they
+/// were gathered. The load engine's statistics implement it, so a scenario never depends on the engine.</summary>
+public interface IMeasured
+{
+    /// <summary>Latencies from the intended start, in microseconds.</summary>
+    HdrHistogram.HistogramBase Corrected { get; }
+    /// <summary>Service times from the first body byte, in microseconds.</summary>
+    HdrHistogram.HistogramBase ServiceTime { get; }
+    /// <summary>Failed over all but the requests the scenario aborted, in percent.</summary>
+    double ErrorRate { get; }
+    long Requests { get; }
+    long Failed { get; }
+    long Dropped { get; }
+    /// <summary>Answers whose echoed size or sha256 differed.</summary>
+    long ChecksFailed { get; }
+}
+
 /// <summary>Every metric a threshold may name, in one table: its name, unit, meaning and how it is
 /// read from a request name's statistics. Latencies are milliseconds from the intended start
 /// (coordinated omission corrected); <c>service_</c> ones from the first body byte (written
 /// <c>raw_</c> before, which scenarios may still say).</summary>
 public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meaning,
-    Func<NameStats, TimeSpan, double> Read)
+    Func<IMeasured, TimeSpan, double> Read)
 {
     private const string LegacyServicePrefix = "raw_";
 
@@ -93,7 +109,7 @@ public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meanin
         new("dropped", MetricUnit.Count, "iterations not started because every in-flight slot was busy", (s, _) =>
         s.Dropped),
         new("failed_checks", MetricUnit.Count, "answers whose echoed size or sha256 differed", (s, _) =>
-        s.FailedChecks.Values.Sum()),
+        s.ChecksFailed),
     ];
 
     /// <summary>A value of this metric in its unit, as a threshold's actual is shown: "20.655 ms", "0.3%",

@@ -46,7 +46,7 @@ public static class ProfileLoader
         {
             var template = reader.OptionalText(fetch);
             if (template is not null
-                && !Verification.FetchTemplate.IsValid(template, out var problem)) throw reader.Error(fetch,
+                && !FetchTemplate.IsValid(template, out var problem)) throw reader.Error(fetch,
                 $"fetch: {problem}");
             profile = profile with { Fetch = template };
         }

@@ -17,7 +17,7 @@ public sealed record TargetProfile
     public bool FetchBack { get; init; } = true;
     /// <summary>Where a stored file is fetched back when the answer gives no URL: a template such as
     /// <c>/files/{sha256}</c> or <c>https://cdn.example.com/{$.data.key}</c> (see <see
-    /// cref="Verification.FetchTemplate"/>).
+    /// cref="FetchTemplate"/>).
     /// When set, it is used instead of the echoed URL.</summary>
     public string? Fetch { get; init; }
     /// <summary>Reference-style counters (<c>/stats</c>), relative to the upload URL; null when there are
@@ -102,8 +102,8 @@ public sealed record EchoPaths
     public string? Field { get; init; } = "$.field";
     public string? ContentType { get; init; } = "$.contentType";
     /// <summary>The formData the server received: an array of <c>{name, value}</c> objects in the order
-    /// received, or an object of fields, flat or with bracket names decoded (see <see
-    /// cref="Verification.FieldsEcho"/>).</summary>
+    /// received, or an object of fields, flat or with bracket names decoded (the verifier's FieldsEcho
+    /// reads either).</summary>
     public string? Fields { get; init; } = "$.data.fields";
 }
 

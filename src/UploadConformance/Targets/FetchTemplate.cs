@@ -1,9 +1,8 @@
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
-using UploadConformance.Targets;
 
-namespace UploadConformance.Verification;
+namespace UploadConformance.Targets;
 
 /// <summary>Where a stored file can be fetched back when the answer names it by an id or a key rather
 /// than a URL: <c>/files/{sha256}</c>, <c>/download?key={$.key}</c>, <c>https://cdn.example.com/{$.data.key}</c>.
