@@ -35,6 +35,9 @@ public sealed record ReferenceServerOptions
     /// hold a socket and a file: past the process's open-file limit the runtime aborts, so <c>serve</c>
     /// sets this from the limit. Null: no bound.</summary>
     public long? MaxConnections { get; init; }
+    /// <summary>How long the server works on a stored upload before it answers, as an image pipeline would
+    /// (resizing, a call to object storage): the waiting phase a load run should measure. Zero by default.</summary>
+    public TimeSpan ProcessingTime { get; init; }
     /// <summary>Bugs to exhibit on purpose; none by default.</summary>
     public ServerDefects Defects { get; init; }
     /// <summary>One line per request goes here when set (the <c>serve</c> verb's access log).</summary>

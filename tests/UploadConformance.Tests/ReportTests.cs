@@ -72,6 +72,32 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
     }
 
     [Fact]
+    public void A_server_that_got_slower_after_the_last_byte_is_named_as_the_phase_that_regressed()
+    {
+        var baseline = ResultsFile.Read(runs.Load);
+        var all = baseline.Load!.All;
+        Assert.NotNull(all.Phases);
+        var phases = all.Phases!;
+        var slowerServer = baseline with
+        {
+            Load = baseline.Load with
+            {
+                All = all with
+                {
+                    Phases = phases with { Waiting = phases.Waiting with { P99 = phases.Waiting.P99 * 3 } },
+                },
+            },
+        };
+        var deltas = new Comparison([("A", baseline), ("B", slowerServer)], 10).LoadDeltas();
+        Assert.True(deltas.Single(d => d.Metric == "waiting p99 ms").Regression);
+        Assert.False(deltas.Single(d => d.Metric == "sending p99 ms").Regression);
+        // A run from before phases were recorded is compared on the rest, without phase rows.
+        var older = baseline with { Load = baseline.Load with { All = all with { Phases = null } } };
+        Assert.DoesNotContain(new Comparison([("A", older), ("B", slowerServer)], 10).LoadDeltas(),
+            d => d.Metric.StartsWith("waiting", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void A_failed_case_and_a_breached_threshold_are_both_JUnit_failures_in_valid_junit_xml()
     {
         var conform = Path.Combine(runs.Failing, "junit.xml");

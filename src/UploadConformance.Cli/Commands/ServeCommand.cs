@@ -29,8 +29,10 @@ public static class ServeCommand
         var clientCa =
             CliOptions.Text("--client-ca", "pem", "with --https: require client certificates issued by this CA");
         var h2c = CliOptions.Flag("--h2c", "cleartext HTTP/2 only, with prior knowledge");
+        var processing = CliOptions.Duration("--processing-time", "time",
+            "work this long on each stored upload before answering, as an image pipeline would (0)");
         foreach (var option in new Option[] { host, port, field, maxFile, storage, keep, defect, quiet, https,
-            clientCa, h2c }) command.Options.Add(option);
+            clientCa, h2c, processing }) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var options =
@@ -42,6 +44,7 @@ public static class ServeCommand
             {
                 AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out),
                 KeepBytes = parse.GetValue(keep) ?? ReferenceServerOptions.DefaultKeepBytes,
+                ProcessingTime = parse.GetValue(processing) ?? TimeSpan.Zero,
                 // A socket and a file per upload at most, within the open-file limit less what the server
                 // itself holds (about 200 descriptors measured: assemblies, pipes, its log).
                 MaxConnections = Load.OpenFileLimit.Current() is { } limit

@@ -17,7 +17,13 @@ public readonly record struct RequestSample(
     string? CheckFailure,
     long BytesSent,
     long BytesReceived,
-    long FileBytes);
+    long FileBytes)
+{
+    /// <summary>From the call to the first body byte: waiting for a slot, a connection, connect and TLS.</summary>
+    public TimeSpan Blocked { get; init; }
+    /// <summary>Sending, waiting and receiving; recorded for exchanges that were answered.</summary>
+    public UploadPhases Phases { get; init; }
+}
 
 /// <summary>Counters and latency histograms for one request name (or all of them).</summary>
 public sealed class NameStats : Scenarios.IMeasured
@@ -31,6 +37,12 @@ public sealed class NameStats : Scenarios.IMeasured
     public LongHistogram Corrected { get; } = NewHistogram();
     /// <summary>From the first body byte to the answer: what the server took, without the wait for a slot.</summary>
     public LongHistogram ServiceTime { get; } = NewHistogram();
+    /// <summary>Where an answered upload's time went (<see cref="Phase"/>): microseconds for the durations,
+    /// kB/s for the upload bandwidth.</summary>
+    public LongHistogram Phase(Phase phase) => _phases[(int)phase];
+
+    // Indexed by phase: five lookups per request stay array reads.
+    private readonly LongHistogram[] _phases = Enum.GetValues<Phase>().Select(_ => NewHistogram()).ToArray();
     public long Requests { get; private set; }
     public long Ok { get; private set; }
     public long Failed { get; private set; }
@@ -56,7 +68,11 @@ public sealed class NameStats : Scenarios.IMeasured
         ServiceTime.RecordValue(Micros(s.ServiceTime));
         BytesSent += s.BytesSent;
         BytesReceived += s.BytesReceived;
-        if (s.Status is { } status) _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
+        if (s.Status is { } status)
+        {
+            _statuses[status] = _statuses.GetValueOrDefault(status) + 1;
+            RecordPhases(s);
+        }
         if (s.AbortedByScenario)
         {
             AbortedByScenario++;
@@ -84,6 +100,18 @@ public sealed class NameStats : Scenarios.IMeasured
         }
     }
 
+    private void RecordPhases(in RequestSample s)
+    {
+        _phases[(int)Load.Phase.Blocked].RecordValue(Micros(s.Blocked));
+        _phases[(int)Load.Phase.Sending].RecordValue(Micros(s.Phases.Sending));
+        _phases[(int)Load.Phase.Waiting].RecordValue(Micros(s.Phases.Waiting));
+        _phases[(int)Load.Phase.Receiving].RecordValue(Micros(s.Phases.Receiving));
+        // Body bytes over sending time: what the link (or the rate cap of a slow-link scenario) allowed.
+        if (s.Phases.Sending > TimeSpan.Zero && s.BytesSent > 0)
+            _phases[(int)Load.Phase.Bandwidth].RecordValue(Math.Clamp(
+                (long)(s.BytesSent / s.Phases.Sending.TotalSeconds / 1000), 1, 3_600_000_000));
+    }
+
     /// <summary>Failed over everything except what the scenario aborted on purpose, in percent.</summary>
     public double ErrorRate => Requests - AbortedByScenario == 0 ? 0 : 100.0 * Failed / (Requests - AbortedByScenario);
 
@@ -101,6 +129,8 @@ public sealed class NameStats : Scenarios.IMeasured
         FileBytes += r.FileBytesStored;
         HistogramCodec.AddTo(Corrected, r.LatencyHistogram);
         HistogramCodec.AddTo(ServiceTime, r.ServiceTimeHistogram);
+        foreach (var phase in Enum.GetValues<Phase>())
+            if (r.PhaseHistogram(phase) is { } encoded) HistogramCodec.AddTo(_phases[(int)phase], encoded);
         foreach (var (k, v) in r.Statuses)
         {
             var status = int.Parse(k, System.Globalization.CultureInfo.InvariantCulture);
@@ -113,6 +143,10 @@ public sealed class NameStats : Scenarios.IMeasured
     HistogramBase Scenarios.IMeasured.Corrected => Corrected;
     HistogramBase Scenarios.IMeasured.ServiceTime => ServiceTime;
     long Scenarios.IMeasured.ChecksFailed => FailedChecks.Values.Sum();
+    HistogramBase Scenarios.IMeasured.Blocked => Phase(Load.Phase.Blocked);
+    HistogramBase Scenarios.IMeasured.Sending => Phase(Load.Phase.Sending);
+    HistogramBase Scenarios.IMeasured.Waiting => Phase(Load.Phase.Waiting);
+    HistogramBase Scenarios.IMeasured.Receiving => Phase(Load.Phase.Receiving);
 
     public NameStats Clone()
     {
@@ -123,6 +157,7 @@ public sealed class NameStats : Scenarios.IMeasured
         };
         copy.Corrected.Add(Corrected);
         copy.ServiceTime.Add(ServiceTime);
+        for (var i = 0; i < _phases.Length; i++) copy._phases[i].Add(_phases[i]);
         foreach (var (k, v) in _statuses) copy._statuses[k] = v;
         foreach (var (k, v) in Errors) copy.Errors[k] = v;
         foreach (var (k, v) in FailedChecks) copy.FailedChecks[k] = v;
@@ -153,7 +188,15 @@ public interface INameTotals
     IReadOnlyDictionary<string, long> Statuses { get; }
     IReadOnlyDictionary<string, long> Errors { get; }
     IReadOnlyDictionary<string, long> FailedChecks { get; }
+    /// <summary>One phase's histogram, encoded; null in files written before phases were recorded.</summary>
+    string? PhaseHistogram(Phase phase);
 }
+
+/// <summary>Where an upload's time goes, as k6 splits a request: <see cref="Blocked"/> until the first body
+/// byte (a free slot, a connection, connect, TLS), <see cref="Sending"/> the request, <see cref="Waiting"/>
+/// for the server after the last byte (its processing), <see cref="Receiving"/> the answer; and the upload
+/// <see cref="Bandwidth"/> this gives, body bytes over sending time in kB/s.</summary>
+public enum Phase { Blocked, Sending, Waiting, Receiving, Bandwidth }
 
 /// <summary>One closed second of the run: counts, percentiles, and its histograms in HdrHistogram's
 /// compressed form, so per-second series from several machines merge exactly.</summary>

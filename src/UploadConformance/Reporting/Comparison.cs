@@ -41,14 +41,23 @@ public sealed class Comparison(IReadOnlyList<(string Label, ResultsDocument Docu
             // Another scenario's figures are shown beside the baseline, never judged against it.
             var comparable = SameScenario(loaded[0].Document, document);
             // Lower is better for latencies and errors, higher for throughput.
-            foreach (var (metric, b, v, higherIsBetter) in new (string, double, double, bool)[]
-            {
+            (string, double, double, bool)[] metrics =
+            [
                 ("rps", baseline.Rps, c.Rps, true),
                 ("p50 ms", baseline.Latency.P50, c.Latency.P50, false),
                 ("p95 ms", baseline.Latency.P95, c.Latency.P95, false),
                 ("p99 ms", baseline.Latency.P99, c.Latency.P99, false),
                 ("error rate %", baseline.ErrorRatePercent, c.ErrorRatePercent, false),
-            })
+                // Where the time went, when both runs recorded it: the phase that got slower names the cause.
+                .. baseline.Phases is { } bp && c.Phases is { } cp
+                    ? new (string, double, double, bool)[]
+                    {
+                        ("sending p99 ms", bp.Sending.P99, cp.Sending.P99, false),
+                        ("waiting p99 ms", bp.Waiting.P99, cp.Waiting.P99, false),
+                    }
+                    : [],
+            ];
+            foreach (var (metric, b, v, higherIsBetter) in metrics)
             {
                 var change = b == 0 ? (v == 0 ? 0 : 100) : (v - b) / b * 100;
                 var worse = higherIsBetter ? -change : change;

@@ -64,6 +64,11 @@ public static class ConsoleSummary
     public static IEnumerable<string> Load(LoadSummary load)
     {
         foreach (var line in Rows(load.Table)) yield return line;
+        if (load.Phases is { } phases)
+        {
+            yield return "";
+            foreach (var line in Rows(phases)) yield return line;
+        }
         if (load.Workers is { } workers)
         {
             yield return "";

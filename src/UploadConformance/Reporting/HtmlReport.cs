@@ -267,6 +267,15 @@ public sealed class HtmlReport : IReportWriter
         AppendTable(html, summary.Table);
         html.Append("<p class=\"muted\">Latencies in milliseconds from each request's intended start "
             + "(coordinated omission corrected); service time from its first body byte.</p>");
+        if (summary.Phases is { } phases)
+        {
+            html.Append("<h3>Where the time went</h3>");
+            AppendTable(html, phases);
+            html.Append("<p class=\"muted\">Answered uploads, in milliseconds: blocked until the first body byte "
+                + "(a free slot, a connection, connect, TLS); sending to the last byte; waiting after it for the "
+                + "answer (the server's processing); receiving the answer. Upload bandwidth is body bytes over "
+                + "sending time.</p>");
+        }
         if (summary.Workers is { } workers)
         {
             html.Append($"<h3>Load generators ({workers.Rows.Count})</h3>");

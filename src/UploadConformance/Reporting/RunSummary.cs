@@ -26,6 +26,8 @@ public sealed record RunSummary(HeadlineKind Kind, string Headline, VerdictCount
         load.All.Errors)
     {
         Workers = load.Workers is { Count: > 0 } workers ? WorkerTable.Of(workers) : null,
+        Phases = load.Names.Append(load.All).Any(n => n.Phases is not null)
+            ? PhaseTable.Of(load.Names.Append(load.All)) : null,
     };
 }
 
@@ -36,6 +38,9 @@ public sealed record LoadSummary(string Scenario, string Model, double DurationS
 {
     /// <summary>A split run's generators, one row each; null for one machine's run.</summary>
     public SummaryTable? Workers { get; init; }
+    /// <summary>Where the time went, per request name; null when no upload was answered (or the file is older).
+    /// </summary>
+    public SummaryTable? Phases { get; init; }
 }
 
 public sealed record SummaryColumn(string Header, bool Numeric, int Width);
@@ -68,6 +73,30 @@ public static class LoadTable
         rows.Select(r => (IReadOnlyList<string>)Columns.Select(c => c.Cell(r)).ToList()).ToList());
 
     private static string I(long v) => v.ToString(CultureInfo.InvariantCulture);
+
+    private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
+}
+
+/// <summary>Where answered uploads' time went, per request name: the wait for a connection, sending, the
+/// server's processing after the last byte, receiving, and the upload bandwidth.</summary>
+public static class PhaseTable
+{
+    private static readonly (SummaryColumn Column, Func<PhaseResults, string> Cell)[] Columns =
+    [
+        (new("blocked p99", true, 11), p => F(p.Blocked.P99)),
+        (new("sending p50", true, 11), p => F(p.Sending.P50)),
+        (new("sending p99", true, 11), p => F(p.Sending.P99)),
+        (new("waiting p50", true, 11), p => F(p.Waiting.P50)),
+        (new("waiting p99", true, 11), p => F(p.Waiting.P99)),
+        (new("receiving p99", true, 13), p => F(p.Receiving.P99)),
+        (new("upload MB/s p50", true, 15), p =>
+            (p.UploadKBps.P50 / 1000).ToString("0.00", CultureInfo.InvariantCulture)),
+    ];
+
+    public static SummaryTable Of(IEnumerable<LoadNameResults> rows) => new(
+        [new("phases ms", false, 20), .. Columns.Select(c => c.Column)],
+        rows.Where(r => r.Phases is not null).Select(r =>
+            (IReadOnlyList<string>)[r.Name, .. Columns.Select(c => c.Cell(r.Phases!))]).ToList());
 
     private static string F(double v) => v.ToString("0.0", CultureInfo.InvariantCulture);
 }

@@ -71,6 +71,12 @@ public sealed class SummaryMarkdown : IReportWriter
     {
         md.Append($"## Load: `{Cell(load.Scenario)}` ({load.Model} model, {load.DurationSeconds:0.0} s)\n\n");
         AppendTable(md, load.Table);
+        if (load.Phases is { } phases)
+        {
+            md.Append("\nWhere the time went (ms; sending ends at the last byte, waiting is the server's after "
+                + "it):\n\n");
+            AppendTable(md, phases);
+        }
         if (load.Workers is { } workers)
         {
             md.Append($"\n{workers.Rows.Count} load generators:\n\n");

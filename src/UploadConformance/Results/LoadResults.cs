@@ -182,7 +182,10 @@ public sealed record LoadNameResults(
         + "percentile.")]
     string LatencyHistogram,
     [property: Description("The same, for service time.")]
-    string ServiceTimeHistogram) : INameTotals
+    string ServiceTimeHistogram,
+    [property: Description("Where answered uploads' time went, and the upload bandwidth; null when none was "
+        + "answered, and in files from before phases were recorded.")]
+    PhaseResults? Phases = null) : INameTotals
 {
     public static LoadNameResults Of(string name, NameStats s, TimeSpan duration) => new(
         name, s.Requests, s.Ok, s.Failed, s.AbortedByScenario, s.Dropped,
@@ -190,5 +193,56 @@ public sealed record LoadNameResults(
         Math.Round(s.ErrorRate, 3), s.BytesSent, s.BytesReceived, s.FileBytes,
         s.Statuses, s.Errors, s.FailedChecks,
         LatencySummary.Of(s.Corrected), LatencySummary.Of(s.ServiceTime),
-        HistogramCodec.Encode(s.Corrected), HistogramCodec.Encode(s.ServiceTime));
+        HistogramCodec.Encode(s.Corrected), HistogramCodec.Encode(s.ServiceTime),
+        s.Phase(Phase.Blocked).TotalCount == 0 ? null : PhaseResults.Of(s));
+
+    public string? PhaseHistogram(Phase phase) => Phases?.Histograms.GetValueOrDefault(PhaseResults.Key(phase));
+}
+
+/// <summary>The phases of <see cref="Phase"/> for one request name: durations as millisecond percentiles, the
+/// upload bandwidth as kB/s percentiles, and each as a histogram so split runs merge them exactly.</summary>
+[Description("Where answered uploads' time went, as k6 splits a request, and the upload bandwidth it gave.")]
+public sealed record PhaseResults(
+    [property: Description("From the call to the first body byte: a free slot, a connection, connect and TLS.")]
+    LatencySummary Blocked,
+    [property: Description("Sending the request: its first to its last byte handed to the connection.")]
+    LatencySummary Sending,
+    [property: Description("From the last byte sent to the answer's first: the server's processing.")]
+    LatencySummary Waiting,
+    [property: Description("Receiving the answer.")]
+    LatencySummary Receiving,
+    [property: Description("Body bytes over sending time, in kB/s (p5 is the slowest uploads').")]
+    BandwidthSummary UploadKBps,
+    [property: Description("Each phase as an HdrHistogram (compressed V2, base64; microseconds, kB/s for "
+        + "`bandwidth`), keyed `blocked`, `sending`, `waiting`, `receiving`, `bandwidth`.")]
+    IReadOnlyDictionary<string, string> Histograms)
+{
+    public static string Key(Phase phase) => phase.ToString().ToLowerInvariant();
+
+    public static PhaseResults Of(NameStats s) => new(
+        LatencySummary.Of(s.Phase(Phase.Blocked)), LatencySummary.Of(s.Phase(Phase.Sending)),
+        LatencySummary.Of(s.Phase(Phase.Waiting)), LatencySummary.Of(s.Phase(Phase.Receiving)),
+        BandwidthSummary.Of(s.Phase(Phase.Bandwidth)),
+        Enum.GetValues<Phase>().ToDictionary(Key, p => HistogramCodec.Encode(s.Phase(p))));
+}
+
+[Description("Upload bandwidth percentiles, in kB/s; the low ones are the slow uploads.")]
+public sealed record BandwidthSummary(
+    [property: Description("5th percentile: 95% of uploads were faster.")]
+    double P5,
+    [property: Description("25th percentile.")]
+    double P25,
+    [property: Description("Median.")]
+    double P50,
+    [property: Description("95th percentile.")]
+    double P95,
+    [property: Description("The mean.")]
+    double Mean)
+{
+    public static BandwidthSummary Of(HdrHistogram.HistogramBase h)
+    {
+        double At(double p) => h.TotalCount == 0 ? 0 : h.GetValueAtPercentile(p);
+        return new BandwidthSummary(At(5), At(25), At(50), At(95),
+            h.TotalCount == 0 ? 0 : Math.Round(HdrHistogram.HistogramExtensions.GetMean(h), 1));
+    }
 }

@@ -80,6 +80,12 @@ public interface IMeasured
     long Dropped { get; }
     /// <summary>Answers whose echoed size or sha256 differed.</summary>
     long ChecksFailed { get; }
+    /// <summary>An answered upload's phases, in microseconds: until its first body byte, sending it, waiting
+    /// after its last byte, receiving the answer.</summary>
+    HdrHistogram.HistogramBase Blocked { get; }
+    HdrHistogram.HistogramBase Sending { get; }
+    HdrHistogram.HistogramBase Waiting { get; }
+    HdrHistogram.HistogramBase Receiving { get; }
 }
 
 /// <summary>Every metric a threshold may name, in one table: its name, unit, meaning and how it is
@@ -110,6 +116,12 @@ public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meanin
         s.Dropped),
         new("failed_checks", MetricUnit.Count, "answers whose echoed size or sha256 differed", (s, _) =>
         s.ChecksFailed),
+        .. Phase("sending", "sending the request, first to last byte", s => s.Sending, 50, 95, 99),
+        .. Phase("waiting", "waiting after the last byte for the answer: the server's processing", s => s.Waiting,
+            50, 95, 99),
+        .. Phase("receiving", "receiving the answer", s => s.Receiving, 95, 99),
+        .. Phase("blocked", "until the first body byte: a free slot, a connection, connect and TLS", s => s.Blocked,
+            95, 99),
     ];
 
     /// <summary>A value of this metric in its unit, as a threshold's actual is shown: "20.655 ms", "0.3%",
@@ -137,6 +149,14 @@ public sealed record ThresholdMetric(string Name, MetricUnit Unit, string Meanin
             + name[LegacyServicePrefix.Length..];
         return All.FirstOrDefault(m => m.Name == name);
     }
+
+    /// <summary>The metrics of one phase of answered uploads, a percentile each and its max.</summary>
+    private static IEnumerable<ThresholdMetric> Phase(string phase, string meaning,
+        Func<IMeasured, HdrHistogram.HistogramBase> histogram, params double[] percentiles) =>
+        percentiles.Select(p => new ThresholdMetric($"{phase}_p{p}", MetricUnit.Milliseconds,
+            $"the {p}th percentile of {meaning}", (s, _) => Ms(histogram(s), p)))
+        .Append(new ThresholdMetric($"{phase}_max", MetricUnit.Milliseconds, $"the longest {meaning}", (s, _) =>
+            MaxMs(histogram(s))));
 
     private static ThresholdMetric Latency(string name, double percentile) =>
         new(name, MetricUnit.Milliseconds, $"the {percentile}th percentile latency from the intended start", (s, _) =>

@@ -70,6 +70,8 @@ public sealed class Http1Client : IDisposable
                 {
                     // A server may answer early (413 before the body is in) and close; its answer still counts.
                     var writeFailure = await WriteAsync(connection, request, armed).ConfigureAwait(false);
+                    var bodyEnded = writeFailure is null ? Stopwatch.GetTimestamp() : 0;
+                    long firstByte = 0;
                     try
                     {
                         while (!connection.Parser.Done)
@@ -77,6 +79,7 @@ public sealed class Http1Client : IDisposable
                             connection.Received.EnsureSpace();
                             var read = await connection.Stream.ReadAsync(connection.Received.Available,
                                 armed).ConfigureAwait(false);
+                            if (firstByte == 0) firstByte = Stopwatch.GetTimestamp();
                             if (read == 0)
                             {
                                 connection.Parser.End();
@@ -92,7 +95,8 @@ public sealed class Http1Client : IDisposable
                     {
                         System.Runtime.ExceptionServices.ExceptionDispatchInfo.Throw(writeFailure);
                     }
-                    var outcome = Outcome(connection, request, started, bodyStarted);
+                    var outcome = Outcome(connection, request, started, bodyStarted,
+                        UploadPhases.From(bodyStarted, bodyEnded, firstByte, Stopwatch.GetTimestamp()));
                     // Bytes past the answer were never asked for; such a connection is not trusted again.
                     if (connection.Parser.KeepAlive && writeFailure is null
                         && connection.Received.ActiveLength == 0 && connection.Disarm())
@@ -170,7 +174,8 @@ public sealed class Http1Client : IDisposable
         }
     }
 
-    private static UploadOutcome Outcome(Connection connection, PreparedRequest request, long started, long bodyStarted)
+    private static UploadOutcome Outcome(Connection connection, PreparedRequest request, long started, long bodyStarted,
+        UploadPhases phases)
     {
         var answer = connection.Answer;
         return new UploadOutcome
@@ -186,6 +191,7 @@ public sealed class Http1Client : IDisposable
             BytesReceived = answer.Body.Received,
             Elapsed = Stopwatch.GetElapsedTime(started),
             TimeToBodyStart = Stopwatch.GetElapsedTime(started, bodyStarted),
+            Phases = phases,
         };
     }
 

@@ -21,6 +21,8 @@ public sealed class MultipartContent : HttpContent
     /// <summary><see cref="System.Diagnostics.Stopwatch.GetTimestamp"/> when the body began to go out; 0 if it never
     /// did.</summary>
     public long BodyStartedAt { get; private set; }
+    /// <summary>When its last byte was handed to the connection; 0 if it never was.</summary>
+    public long BodyEndedAt { get; private set; }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
@@ -32,6 +34,7 @@ public sealed class MultipartContent : HttpContent
         try
         {
             await _body.WriteToAsync(stream, _control, cancellationToken).ConfigureAwait(false);
+            BodyEndedAt = System.Diagnostics.Stopwatch.GetTimestamp();
         }
         catch (UploadAbortedException)
         {

@@ -5,6 +5,27 @@ namespace UploadConformance.Wire;
 /// file descriptors (EMFILE, ENFILE) for the socket.</summary>
 public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Tls, Other, ClientLimit }
 
+/// <summary>An exchange's phases after it had a connection, as k6 splits <c>http_req_sending</c>,
+/// <c>http_req_waiting</c> and <c>http_req_receiving</c>. Sending ends when the last byte is handed to the
+/// connection (the socket's buffer), as every client measures it; an answer that arrives before the body is
+/// all sent (an early 413) ends sending there and leaves no waiting.</summary>
+public readonly record struct UploadPhases(TimeSpan Sending, TimeSpan Waiting, TimeSpan Receiving)
+{
+    /// <summary>From <see cref="System.Diagnostics.Stopwatch"/> timestamps: the body's first byte, its last
+    /// (0: never all written), the answer's first byte (0: none) and the exchange's end.</summary>
+    public static UploadPhases From(long bodyStarted, long bodyEnded, long firstByte, long ended)
+    {
+        if (bodyStarted == 0) return default;
+        var stop = firstByte != 0 && (bodyEnded == 0 || firstByte < bodyEnded) ? firstByte
+            : bodyEnded != 0 ? bodyEnded : ended;
+        var sending = System.Diagnostics.Stopwatch.GetElapsedTime(bodyStarted, stop);
+        var waiting = bodyEnded != 0 && firstByte > bodyEnded
+            ? System.Diagnostics.Stopwatch.GetElapsedTime(bodyEnded, firstByte) : TimeSpan.Zero;
+        var receiving = firstByte != 0 ? System.Diagnostics.Stopwatch.GetElapsedTime(firstByte, ended) : TimeSpan.Zero;
+        return new UploadPhases(sending, waiting, receiving);
+    }
+}
+
 /// <summary>What the client saw, in wx.uploadFile's terms: success fires for any HTTP status, with
 /// <c>data</c> as a string; fail carries an errMsg.</summary>
 public sealed record UploadOutcome
@@ -25,6 +46,10 @@ public sealed record UploadOutcome
     /// <summary>From the call to the first body byte leaving: time spent waiting for a connection.
     /// Service time is <see cref="Elapsed"/> minus this.</summary>
     public TimeSpan TimeToBodyStart { get; init; }
+    /// <summary>Where the time went, after <see cref="TimeToBodyStart"/>: sending the request (first to last
+    /// byte handed to the connection), waiting (last byte to the answer's first), receiving the answer. Zero
+    /// for a phase the exchange never reached.</summary>
+    public UploadPhases Phases { get; init; }
     /// <summary>The server sent <c>100 Continue</c> before its final answer.</summary>
     public bool SawContinue { get; init; }
     /// <summary>The one-line cause when the request failed; never a stack trace.</summary>

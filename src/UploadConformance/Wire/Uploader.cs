@@ -146,6 +146,8 @@ public sealed class Uploader : IDisposable
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            // The answer's head is in: as near its first byte as HttpClient lets one see.
+            var firstByte = Stopwatch.GetTimestamp();
             var answer = new AnswerBody();
             await using (var stream = await response.Content.ReadAsStreamAsync(timeout.Token).ConfigureAwait(false))
                 await answer.ReadFromAsync(stream, timeout.Token).ConfigureAwait(false);
@@ -162,6 +164,8 @@ public sealed class Uploader : IDisposable
                 BytesReceived = answer.Received,
                 Elapsed = clock.Elapsed,
                 TimeToBodyStart = ToBody(),
+                Phases = UploadPhases.From(content.BodyStartedAt, content.BodyEndedAt, firstByte,
+                    Stopwatch.GetTimestamp()),
             };
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)

@@ -1,0 +1,107 @@
+using UploadConformance.Load;
+using UploadConformance.Payloads;
+using UploadConformance.Results;
+using UploadConformance.Scenarios;
+using UploadConformance.Targets;
+using Server = UploadConformance.ReferenceServer.ReferenceServer;
+
+namespace UploadConformance.Tests;
+
+/// <summary>Where upload time goes: a server that works a known time after the last byte shows it as waiting,
+/// a link capped at a known rate shows it as sending, and the phases merge exactly across a split run.</summary>
+public class PhaseTimingTests
+{
+    private static async Task<LoadOutcome> RunAsync(Server server, string yaml)
+    {
+        var scenario = ScenarioLoader.Parse(yaml, "phases.yaml");
+        var profile = TargetProfile.Reference(server.UploadUrl);
+        using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, ImageFactory.Default()));
+        return await engine.RunAsync(null, CancellationToken.None);
+    }
+
+    private static double Ms(HdrHistogram.HistogramBase h, double percentile) =>
+        h.GetValueAtPercentile(percentile) / 1000.0;
+
+    [Fact]
+    public async Task A_server_working_300_ms_after_the_last_byte_shows_as_waiting_on_both_clients_not_sending()
+    {
+        await using var server = await Server.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { ProcessingTime = TimeSpan.FromMilliseconds(300) });
+        // The lean client sends plain bodies, HttpClient the chunked ones: both stamp the phases.
+        var outcome = await RunAsync(server, """
+            mix:
+              - { name: lean, bytes: 20000 }
+              - { name: httpclient, bytes: 20000, framing: chunked }
+            load:
+              - iterationsForConstant: { copies: 2, iterations: 12 }
+            thresholds:
+              - waiting_p50 > 250ms
+              - waiting_p50 < 250ms
+            """);
+        Assert.Equal(12, outcome.All.Ok);
+        foreach (var name in new[] { "lean", "httpclient" })
+        {
+            var stats = outcome.ByName[name];
+            Assert.True(stats.Requests > 0, name);
+            var waiting = Ms(stats.Phase(Phase.Waiting), 50);
+            // Tolerance: the timer fires at 300 ms or a little later; a busy 2-core machine adds up to 200 ms.
+            Assert.True(waiting is >= 299 and < 500, $"{name}: waiting p50 {waiting} ms for 300 ms of processing");
+            Assert.True(Ms(stats.Phase(Phase.Sending), 50) < 100, $"{name}: sending p50 on loopback");
+            Assert.Equal(stats.Requests, stats.Phase(Phase.Waiting).TotalCount);
+        }
+        Assert.Equal([true, false], outcome.Thresholds.Select(t => t.Passed));
+    }
+
+    [Fact]
+    public async Task A_link_capped_at_200_kB_a_second_shows_as_sending_and_as_the_upload_bandwidth()
+    {
+        await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());
+        var outcome = await RunAsync(server, """
+            mix:
+              - { name: slow, bytes: 100kB, rate: 200kB }
+            load:
+              - iterationsForConstant: { copies: 1, iterations: 5 }
+            """);
+        var stats = outcome.ByName["slow"];
+        Assert.Equal(5, stats.Ok);
+        // 100 kB at 200 kB/s is half a second of sending; the server answers at once after it. The medians
+        // stand beside the first upload of a fresh process, which pays for warming both ends (about 250 ms).
+        var sending = Ms(stats.Phase(Phase.Sending), 50);
+        Assert.True(sending is >= 450 and < 750, $"sending p50 {sending} ms for 100 kB at 200 kB/s");
+        Assert.True(Ms(stats.Phase(Phase.Waiting), 50) < 100, "waiting p50 with no processing");
+        var kBps = stats.Phase(Phase.Bandwidth).GetValueAtPercentile(50);
+        Assert.True(kBps is >= 140 and <= 230, $"upload bandwidth p50 {kBps} kB/s at a 200 kB/s cap");
+    }
+
+    [Fact]
+    public async Task Phases_in_results_merge_exactly_and_older_files_without_them_still_merge()
+    {
+        await using var server = await Server.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { ProcessingTime = TimeSpan.FromMilliseconds(20) });
+        var yaml = "mix:\n  - { name: s, bytes: 5000 }\n"
+            + "load:\n  - iterationsForConstant: { copies: 2, iterations: 10 }\n";
+        var scenario = ScenarioLoader.Parse(yaml, "phases.yaml");
+        var whole = LoadResults.Of(scenario, await RunAsync(server, yaml));
+        var merged = LoadMerge.Merge([whole, whole], whole.DurationMs);
+        var one = whole.All.Phases!;
+        var two = merged.All.Phases!;
+        foreach (var phase in Enum.GetValues<Phase>())
+        {
+            var (a, b) = (Decode(one, phase), Decode(two, phase));
+            Assert.Equal(2 * a.TotalCount, b.TotalCount);
+            Assert.Equal(a.GetValueAtPercentile(99), b.GetValueAtPercentile(99));
+        }
+        Assert.Equal(one.Waiting, two.Waiting);
+        // A file from before phases were recorded merges as it did, without phases.
+        var old = whole with { All = whole.All with { Phases = null }, Names = [.. whole.Names.Select(n =>
+            n with { Phases = null })] };
+        Assert.Null(LoadMerge.Merge([old, old], old.DurationMs).All.Phases);
+    }
+
+    private static HdrHistogram.HistogramBase Decode(PhaseResults phases, Phase phase)
+    {
+        var histogram = NameStats.NewHistogram();
+        HistogramCodec.AddTo(histogram, phases.Histograms[PhaseResults.Key(phase)]);
+        return histogram;
+    }
+}
