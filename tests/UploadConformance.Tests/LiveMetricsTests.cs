@@ -22,12 +22,17 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
     private static readonly HashSet<string> BoundedLabels =
     [
         "upload.request.name", "upload.outcome", "upload.status_class", "error.type", "http.request.method",
-        "upload.threshold",
+        "upload.threshold", "upload.phase",
     ];
 
+    // Half the latency is service time: a tenth of it sending, the rest the server's (waiting).
     private static RequestSample Sample(string name, double ms, int status = 200) => new(name,
         TimeSpan.FromMilliseconds(ms), TimeSpan.FromMilliseconds(ms / 2), status, FailureKind.None, status < 400,
-        false, null, 1000, 100, 500);
+        false, null, 1000, 100, 500)
+    {
+        Phases = new UploadPhases(TimeSpan.FromMilliseconds(ms / 20), TimeSpan.FromMilliseconds(ms * 0.45),
+            TimeSpan.FromMilliseconds(0.01)),
+    };
 
     private static LiveTotals Totals(params RequestSample[] samples)
     {
@@ -95,6 +100,13 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
             new Tolerance(0.001));
         Assert.Equal(4, seen.Measurements.Count(m => m.Instrument == "http.client.request.duration"
             && m.Labels["http.request.method"] == "POST"));
+        // Each upload's phases, one measurement per phase, labelled by it: the server's 250 ms upload waited 112.5.
+        var phases = seen.Measurements.Where(m => m.Instrument == "upload.phase.duration").ToList();
+        Assert.Equal(16, phases.Count);
+        Assert.Equal(["blocked", "receiving", "sending", "waiting"],
+            phases.Select(m => m.Labels["upload.phase"]).Distinct().Order());
+        Assert.Equal(0.1125, phases.Where(m => m.Labels["upload.phase"] == "waiting").Max(m => m.Value),
+            new Tolerance(0.001));
 
         var counters = seen.Collect();
         double Value(string instrument, params (string Key, string Value)[] labels) => counters

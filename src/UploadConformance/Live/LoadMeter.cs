@@ -32,10 +32,14 @@ public sealed class LoadMeter : IDisposable
     private readonly Meter _meter;
     private readonly Histogram<double> _duration;
     private readonly Histogram<double> _serviceTime;
-    // What has been recorded into the two histograms so far, per request name: the next Publish
-    // records only the difference. Guarded by itself; Publish runs once a second.
-    private readonly Dictionary<string, (MergeableHistogram Duration, MergeableHistogram Service)> _recorded =
-        new(StringComparer.Ordinal);
+    private readonly Histogram<double> _phaseDuration;
+    // What has been recorded into the histograms so far, per request name: the next Publish records only the
+    // difference. Slots: latency, service time, then each timed phase. Guarded by itself; Publish runs once a second.
+    private readonly Dictionary<string, MergeableHistogram[]> _recorded = new(StringComparer.Ordinal);
+    private static readonly Phase[] TimedPhases = [Phase.Blocked, Phase.Sending, Phase.Waiting, Phase.Receiving];
+    private static readonly KeyValuePair<string, object?>[] PhaseLabels =
+        TimedPhases.Select(p => new KeyValuePair<string, object?>("upload.phase", p.ToString().ToLowerInvariant()))
+            .ToArray();
     private readonly MergeableHistogram _gained = new();
     private volatile LiveTotals? _latest;
     private long _collections;
@@ -54,6 +58,9 @@ public sealed class LoadMeter : IDisposable
         _serviceTime = _meter.CreateHistogram("http.client.request.duration", "s",
             "Service time: from the first body byte sent to the answer, without the wait for a slot",
             advice: buckets);
+        _phaseDuration = _meter.CreateHistogram("upload.phase.duration", "s",
+            "Where an answered upload's time went, by upload.phase: blocked (until the first body byte), sending, "
+            + "waiting (after the last byte: the server's processing), receiving", advice: buckets);
         _meter.CreateObservableCounter("upload.requests", () =>
         {
             // Once per collection: every reader asks every instrument.
@@ -113,10 +120,14 @@ public sealed class LoadMeter : IDisposable
             foreach (var (name, stats) in totals.ByName)
             {
                 if (!_recorded.TryGetValue(name, out var recorded))
-                    _recorded[name] = recorded = (new MergeableHistogram(), new MergeableHistogram());
+                    _recorded[name] = recorded = Enumerable.Range(0, 2 + TimedPhases.Length)
+                        .Select(_ => new MergeableHistogram()).ToArray();
                 KeyValuePair<string, object?> label = new(NameKey, name);
-                RecordGained((MergeableHistogram)stats.Corrected, recorded.Duration, _duration, [label]);
-                RecordGained((MergeableHistogram)stats.ServiceTime, recorded.Service, _serviceTime, [label, Post]);
+                RecordGained((MergeableHistogram)stats.Corrected, recorded[0], _duration, [label]);
+                RecordGained((MergeableHistogram)stats.ServiceTime, recorded[1], _serviceTime, [label, Post]);
+                for (var i = 0; i < TimedPhases.Length; i++)
+                    RecordGained((MergeableHistogram)stats.Phase(TimedPhases[i]), recorded[2 + i], _phaseDuration,
+                        [label, PhaseLabels[i]]);
             }
             _latest = totals;
         }
