@@ -33,7 +33,8 @@ public sealed class RunsFixture : IAsyncLifetime
         await File.WriteAllTextAsync(scenario, """
             name: report-test
             mix:
-              - { name: 小图, image: compressed-android }
+              - { name: 小图, image: compressed-android, weight: 3 }
+              - { name: 慢网, image: compressed, rate: 3MB, weight: 1 }
             load:
               - iterationsForInject: { rate: 20, interval: 1s, iterations: 40 }
             thresholds:
@@ -162,6 +163,32 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
         Assert.DoesNotContain("Uncaught", conformLog);
         Assert.Contains("报告-相册封面.jpg", conformDom);
         Assert.Contains("<details>", conformDom);
+    }
+
+    [Fact]
+    public async Task The_load_report_shows_where_the_time_went_per_name_and_fits_a_phone_without_overflow()
+    {
+        await Browser.EnsureInstalledAsync();
+        // The report itself, with one script appended that writes what the browser laid out into the DOM.
+        var probe = Path.Combine(runs.Load, "probe.html");
+        await File.WriteAllTextAsync(probe, (await File.ReadAllTextAsync(Path.Combine(runs.Load, "index.html")))
+            .Replace("</body>", "<script>document.body.dataset.overflow = "
+                + "document.documentElement.scrollWidth > window.innerWidth; document.body.dataset.thWrap = "
+                + "getComputedStyle(document.querySelector('th')).overflowWrap;</script></body>"));
+        var (dom, log) = await Browser.RunAsync("--dump-dom", "--window-size=390,844", new Uri(probe).AbsoluteUri);
+        Assert.DoesNotContain("Uncaught", log);
+        Assert.Contains("data-overflow=\"false\"", dom);
+        // Headers break between words, never inside one ("verdic t").
+        Assert.Contains("data-th-wrap=\"normal\"", dom);
+        foreach (var chart in new[] { "Where the time went", "Response times by range: all",
+            "Response-time distribution: all", "Upload bandwidth: all", "Request name: 慢网", "Where the time went: 小图" })
+            Assert.Contains(chart, dom);
+        // Bars are drawn: the stacked phases and the distributions.
+        Assert.True(System.Text.RegularExpressions.Regex.Matches(dom, "<rect class=\"bar\"").Count >= 20);
+        var shot = Path.Combine(runs.Load, "phone.png");
+        await Browser.RunAsync($"--screenshot={shot}", "--window-size=390,3000", new Uri(Path.Combine(runs.Load,
+            "index.html")).AbsoluteUri);
+        Assert.True(new FileInfo(shot).Length > 20_000, "the phone screenshot is blank");
     }
 
     [Fact]

@@ -42,12 +42,14 @@ public sealed class HtmlReport : IReportWriter
         table { border-collapse: collapse; width: 100%; margin: 6px 0 12px; font-size: 13px; }
         th, td { text-align: left; padding: 4px 8px; border-bottom: 1px solid var(--line); vertical-align: top;
                  overflow-wrap: anywhere; }
-        th { background: var(--bg); font-weight: 600; }
+        th { background: var(--bg); font-weight: 600; overflow-wrap: normal; }
+        .wrap { overflow-x: auto; max-width: 100%; }
         td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
         details { margin: 2px 0; } summary { cursor: pointer; }
         pre { background: var(--bg); border: 1px solid var(--line); padding: 8px; white-space: pre-wrap;
               word-break: break-all; max-height: 240px; overflow: auto; font-size: 12px; }
-        .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(560px, 1fr)); gap: 16px; }
+        .charts { display: grid; grid-template-columns: repeat(auto-fit, minmax(min(560px, 100%), 1fr)); gap: 16px;
+                  margin: 8px 0; }
         svg.chart { width: 100%; height: auto; background: #fff; border: 1px solid var(--line); border-radius: 8px; }
         svg .title { font-weight: 600; font-size: 13px; fill: var(--ink); }
         svg .tick, svg .legend, svg .axis { font-size: 11px; fill: var(--muted); }
@@ -114,7 +116,8 @@ public sealed class HtmlReport : IReportWriter
         if (d.Causes.Count > 0)
         {
             html.Append(
-                "<h3>Causes</h3><table><tr><th>#</th><th>verdict</th><th class=\"num\">cases</th><th>example, and "
+                "<h3>Causes</h3><div class=\"wrap\"><table><tr>"
+                + "<th>#</th><th>verdict</th><th class=\"num\">cases</th><th>example, and "
                 + "the usual fix</th></tr>");
             foreach (var cause in d.Causes)
             {
@@ -127,7 +130,7 @@ public sealed class HtmlReport : IReportWriter
                 if (cause.Hint is { } hint) html.Append($"<br><b>Hint:</b> {E(hint)}");
                 html.Append("</td></tr>");
             }
-            html.Append("</table>");
+            html.Append("</table></div>");
         }
         foreach (var crash in d.Crashes)
             html.Append($"<p class=\"bad\">The server died after <code>{E(crash.Case)}</code> and was "
@@ -140,7 +143,8 @@ public sealed class HtmlReport : IReportWriter
             foreach (var c in suite) html.Append(
                 $"<span class=\"cell {Css(c.Verdict)}\" title=\"{E(c.Id)}: "
                 + $"{Css(c.Verdict)}{(c.Reason.Length > 0 ? " — " + E(c.Reason) : "")}\"></span>");
-            html.Append("</div><table><tr><th>case</th><th>verdict</th><th class=\"num\">status</th><th>client "
+            html.Append("</div><div class=\"wrap\"><table><tr>"
+                + "<th>case</th><th>verdict</th><th class=\"num\">status</th><th>client "
                 + "saw</th><th class=\"num\">ms</th><th>description</th></tr>");
             foreach (var c in suite)
             {
@@ -153,7 +157,7 @@ public sealed class HtmlReport : IReportWriter
                 if (c.Verdict != Verdict.Pass) Evidence(html, c);
                 html.Append("</td></tr>");
             }
-            html.Append("</table>");
+            html.Append("</table></div>");
         }
     }
 
@@ -181,7 +185,7 @@ public sealed class HtmlReport : IReportWriter
             + $" · {E(o.ContentType ?? "no content type")} · {o.ElapsedMs:0.#} ms · sent {o.BytesSent} of "
                 + $"{o.BytesExpected} bytes"
             + (o.Error is { } err ? " · " + E(err) : "") + "</p>");
-        html.Append("<table><tr><th>check</th><th></th><th>expected</th><th>actual</th></tr>");
+        html.Append("<div class=\"wrap\"><table><tr><th>check</th><th></th><th>expected</th><th>actual</th></tr>");
         foreach (var k in c.Checks)
         {
             var mark = !k.Checked ? "<span class=\"muted\">not checked</span>"
@@ -190,7 +194,7 @@ public sealed class HtmlReport : IReportWriter
             html.Append($"<tr><td>{E(k.Name)}</td><td>{mark}</td>");
             html.Append($"<td>{E(k.Expected ?? "")}</td><td>{E(k.Actual ?? "")}</td></tr>");
         }
-        html.Append("</table>");
+        html.Append("</table></div>");
         if (o.BodyExcerpt is { Length: > 0 } body) html.Append($"<pre>{E(body)}</pre>");
         html.Append("</details>");
     }
@@ -215,7 +219,8 @@ public sealed class HtmlReport : IReportWriter
 
         if (load.Thresholds.Count > 0)
         {
-            html.Append("<h3>Thresholds</h3><table><tr><th></th><th>threshold</th><th class=\"num\">actual</th></tr>");
+            html.Append("<h3>Thresholds</h3><div class=\"wrap\"><table><tr>"
+                + "<th></th><th>threshold</th><th class=\"num\">actual</th></tr>");
             foreach (var t in load.Thresholds)
             {
                 var badge = t.Passed ? "<span class=\"badge pass\">pass</span>"
@@ -224,7 +229,7 @@ public sealed class HtmlReport : IReportWriter
                     $"<tr><td>{badge}</td><td><code>{E(t.Text)}</code></td><td "
                     + $"class=\"num\">{t.ActualText}</td></tr>");
             }
-            html.Append("</table>");
+            html.Append("</table></div>");
         }
 
         var series = load.Series;
@@ -276,6 +281,21 @@ public sealed class HtmlReport : IReportWriter
                 + "answer (the server's processing); receiving the answer. Upload bandwidth is body bytes over "
                 + "sending time.</p>");
         }
+        html.Append("<div class=\"charts\">");
+        if (summary.Phases is not null)
+            html.Append(LoadCharts.WhereTheTimeWent("Where the time went (each phase's p50 and p99)",
+                [.. load.Names, all]));
+        html.Append(LoadCharts.Ranges(all));
+        html.Append(LoadCharts.LatencyDistribution(all));
+        if (summary.Phases is not null) html.Append(LoadCharts.BandwidthDistribution(all));
+        html.Append("</div>");
+        // Each request name on its own, when there are several to tell apart.
+        if (load.Names.Count > 1)
+            foreach (var name in load.Names)
+            {
+                html.Append($"<h3>Request name: {E(name.Name)}</h3>");
+                LoadCharts.ForName(html, name);
+            }
         if (summary.Workers is { } workers)
         {
             html.Append($"<h3>Load generators ({workers.Rows.Count})</h3>");
@@ -283,19 +303,20 @@ public sealed class HtmlReport : IReportWriter
             html.Append("<p class=\"muted\">Every figure above is merged from these generators exactly: counts "
                 + "summed, histograms added.</p>");
         }
-        html.Append("<h3>Status codes and errors</h3><table><tr><th>status</th><th class=\"num\">count</th></tr>");
+        html.Append("<h3>Status codes and errors</h3><div class=\"wrap\"><table><tr>"
+            + "<th>status</th><th class=\"num\">count</th></tr>");
         foreach (var (status, count) in all.Statuses) html.Append(
             $"<tr><td>{E(status)}</td><td class=\"num\">{count}</td></tr>");
         foreach (var (error, count) in all.Errors) html.Append(
             $"<tr><td class=\"bad\">{E(error)}</td><td class=\"num\">{count}</td></tr>");
         foreach (var (check, count) in all.FailedChecks) html.Append(
             $"<tr><td class=\"bad\">check: {E(check)}</td><td class=\"num\">{count}</td></tr>");
-        html.Append("</table>");
+        html.Append("</table></div>");
     }
 
     private static void AppendTable(StringBuilder html, SummaryTable table)
     {
-        html.Append("<table><tr>");
+        html.Append("<div class=\"wrap\"><table><tr>");
         foreach (var c in table.Columns) html.Append(c.Numeric ? $"<th class=\"num\">{E(c.Header)}</th>"
             : $"<th>{E(c.Header)}</th>");
         html.Append("</tr>");
@@ -306,7 +327,7 @@ public sealed class HtmlReport : IReportWriter
                 ? $"<td class=\"num\">{E(row[i])}</td>" : $"<td><b>{E(row[i])}</b></td>");
             html.Append("</tr>");
         }
-        html.Append("</table>");
+        html.Append("</table></div>");
     }
 
     private static IReadOnlyList<(double, double)> Percentiles(string encoded)
