@@ -36,14 +36,16 @@ public static class CoordinateCommand
         var wait = CliOptions.Duration("--wait", "time", "how long to wait for every worker to register (2m)");
         var output = CliOptions.Out();
         var metrics = LiveMetrics.Option();
-        foreach (var option in split.All.Concat([listen, wait, metrics, output])) command.Options.Add(option);
+        var dashboard = LiveMetrics.DashboardOption();
+        foreach (var option in split.All.Concat([listen, wait, metrics, dashboard, output]))
+            command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var (workers, run, _) = split.Bind(parse);
             var profile = Read(run.Profile);
             return await ExecuteAsync(context, new Options(run, profile, workers, parse.GetValue(listen)!,
                 parse.GetValue(wait) ?? TimeSpan.FromMinutes(2), parse.GetValue(output),
-                LiveMetrics.Sinks(parse.GetValue(metrics))));
+                LiveMetrics.Sinks(parse, metrics, dashboard)));
         });
         return command;
     }
@@ -85,13 +87,30 @@ public static class CoordinateCommand
             + $"across {workers} workers against {run.Target}");
         stdout.WriteLine($"listening on {coordinator.Url}; start each worker with: uc worker --coordinator "
             + $"{coordinator.Url}");
+        RunInfo Info(DateTimeOffset startedAt, DateTimeOffset finished, string? interrupted) => new()
+        {
+            Id = Path.GetFileName(folder),
+            Verb = "coordinate",
+            StartedAt = startedAt.ToLocalTime(),
+            FinishedAt = finished,
+            DurationMs = Math.Round((finished - startedAt).TotalMilliseconds, 1),
+            Target = new TargetInfo(run.Target, false),
+            Seed = scenario.Seed,
+            Profile = run.ProfileYaml is null ? null : ProfileInfo.Of(profile),
+            Interrupted = interrupted,
+        };
         ClusterOutcome outcome;
         try
         {
             outcome = await coordinator.RunAsync(p =>
             {
                 stdout.WriteLine(Progress(p));
-                if (p.Merged is { } merged) live?.Publish(LiveTotals.Of(merged, p.InFlight));
+                if (p.Merged is { } merged)
+                    live?.Publish(LiveTotals.Of(merged, p.InFlight) with
+                    {
+                        Report = () => ResultsDocument.For(Info(DateTimeOffset.Now - p.Elapsed, DateTimeOffset.Now,
+                            null), [], merged),
+                    });
             }, wait, () => context.Stop.Reason, context.Token);
         }
         catch (ClusterException e)
@@ -101,21 +120,12 @@ public static class CoordinateCommand
         }
         stdout.WriteLine();
         foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(outcome.Load))) stdout.WriteLine(line);
-        var finished = DateTimeOffset.Now;
-        var document = ResultsDocument.For(new RunInfo
-        {
-            Id = Path.GetFileName(folder),
-            Verb = "coordinate",
-            StartedAt = outcome.StartedAt.ToLocalTime(),
-            FinishedAt = finished,
-            DurationMs = Math.Round((finished - outcome.StartedAt).TotalMilliseconds, 1),
-            Target = new TargetInfo(run.Target, false),
-            Seed = scenario.Seed,
-            Profile = run.ProfileYaml is null ? null : ProfileInfo.Of(profile),
-            Interrupted = outcome.Interrupted ?? outcome.Incomplete,
-        }, [], outcome.Load);
+        var document = ResultsDocument.For(Info(outcome.StartedAt, DateTimeOffset.Now,
+            outcome.Interrupted ?? outcome.Incomplete), [], outcome.Load);
         await RunOutput.WriteAsync(document, folder, stdout);
-        if (live is not null) await live.FinishAsync(LiveTotals.Of(outcome.Load, 0), stdout, context.Token);
+        if (live is not null)
+            await live.FinishAsync(LiveTotals.Of(outcome.Load, 0) with { Report = () => document }, stdout,
+                context.Token);
         if (outcome.Incomplete is { } lost)
         {
             stdout.WriteLine($"incomplete: {Text.UntrustedText.ForTerminal(lost)}; what they sent is merged");

@@ -35,7 +35,9 @@ public static class LoadCommand
         var segment = CliOptions.Segment();
         var output = CliOptions.Out();
         var metrics = LiveMetrics.Option();
+        var dashboard = LiveMetrics.DashboardOption();
         foreach (var option in new Option[] { scenario, target, profile, duration, rate, seed, segment, metrics,
+            dashboard,
             output }) command.Options.Add(option);
         var tlsArguments = new TlsArguments(command);
         command.SetAction(async (parse, _) =>
@@ -46,7 +48,7 @@ public static class LoadCommand
                 Prepare(BuiltInScenarios.Read(parse.GetValue(scenario)!),
                 new ScenarioOverrides(parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed)));
             return await ExecuteAsync(context, new Options(loaded, new TargetChoice(url, parse.GetValue(profile), tls,
-                https), parse.GetValue(output), parse.GetValue(segment), LiveMetrics.Sinks(parse.GetValue(metrics))));
+                https), parse.GetValue(output), parse.GetValue(segment), LiveMetrics.Sinks(parse, metrics, dashboard)));
         });
         return command;
     }
@@ -91,25 +93,31 @@ public static class LoadCommand
         using var engine = new LoadEngine(scenario, target.Profile, mix, target.Tls, segment);
         // The embedded server's end of every connection is in this process too.
         OpenFileLimit.Check(engine.MaxSockets * (target.Embedded ? 2 : 1));
+        var record =
+            new RunRecord("load", started, folder, target, scenario.Seed) { DescribeProfile = !target.Embedded };
         var outcome = await engine.RunAsync(p =>
         {
             stdout.WriteLine(ConsoleSummary.Progress(p));
-            if (LiveTotals.Of(p) is { } totals) live?.Publish(totals);
+            if (LiveTotals.Of(p) is { } totals)
+                live?.Publish(totals with
+                {
+                    Report = () => record.Document([], LoadResults.Of(scenario, engine.Snapshot()), null),
+                });
         }, context.Token, () => context.Stop.Reason);
 
         var results = LoadResults.Of(scenario, outcome);
         stdout.WriteLine();
         foreach (var line in ConsoleSummary.Load(RunSummary.OfLoad(results))) stdout.WriteLine(line);
-        var record =
-            new RunRecord("load", started, folder, target, scenario.Seed) { DescribeProfile = !target.Embedded };
         var document = record.Document([], results, outcome.Interrupted);
         await RunOutput.WriteAsync(document, folder, stdout);
         if (outcome.Interrupted is { } why)
             stdout.WriteLine(
                 $"stopped early: {Text.UntrustedText.ForTerminal(why)}; the results gathered so far were written");
         if (live is not null)
-            await live.FinishAsync(new LiveTotals(outcome.All, outcome.ByName, 0, outcome.Thresholds), stdout,
-                context.Token);
+            await live.FinishAsync(new LiveTotals(outcome.All, outcome.ByName, 0, outcome.Thresholds)
+            {
+                Report = () => document,
+            }, stdout, context.Token);
         if (outcome.TargetGone) return ExitCodes.Unreachable;
         if (outcome.ClientLimitReached) return ExitCodes.Usage;
         if (context.Token.IsCancellationRequested) return context.Stop.ExitCode;

@@ -26,6 +26,26 @@ public sealed class LiveMetrics : IDisposable
         .SelectMany(g => g.Split(',', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries))
         .Select(MetricsSink.Parse).ToList();
 
+    /// <summary><c>--dashboard [host:port]</c>: the live web page, as <c>--metrics dashboard</c> says it.</summary>
+    public static Option<string?> DashboardOption() => new("--dashboard")
+    {
+        HelpName = "host:port",
+        Description = "a live web page of the run, served by the tool: the report's charts every second, the final "
+            + $"report at the end (127.0.0.1:{MetricsSink.Dashboard.DefaultPort})",
+        Arity = ArgumentArity.ZeroOrOne,
+    };
+
+    /// <summary>The <c>--metrics</c> sinks, and the dashboard when <paramref name="dashboard"/> was given.</summary>
+    public static IReadOnlyList<MetricsSink> Sinks(ParseResult parse, Option<string[]> metrics,
+        Option<string?> dashboard)
+    {
+        var sinks = Sinks(parse.GetValue(metrics)).ToList();
+        if (parse.GetResult(dashboard) is not null)
+            sinks.Add(MetricsSink.Parse(
+                parse.GetValue(dashboard) is { Length: > 0 } at ? $"dashboard:{at}" : "dashboard"));
+        return sinks;
+    }
+
     /// <summary>Opens every sink (a Prometheus port that is taken is a usage error), or none.</summary>
     public static LiveMetrics? Start(IReadOnlyList<MetricsSink> sinks, string scenario, string runId,
         TextWriter stdout)

@@ -11,6 +11,7 @@ public abstract partial record MetricsSink
     [
         ("prometheus", "prometheus[:<host>:<port>]", Prometheus.Read),
         ("otlp", "otlp[:<url>]", Otlp.Read),
+        ("dashboard", "dashboard[:<host>:<port>]", Dashboard.Read),
     ];
 
     public static string Grammar => string.Join(" or ", Kinds.Select(k => k.Syntax));

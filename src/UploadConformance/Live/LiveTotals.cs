@@ -14,6 +14,10 @@ public sealed record LiveTotals(
     long InFlight,
     IReadOnlyList<ThresholdResult> Thresholds)
 {
+    /// <summary>The run so far as a results document, built only when an output asks (the dashboard draws the
+    /// report from it); null where nobody can build one.</summary>
+    public Func<ResultsDocument>? Report { get; init; }
+
     /// <summary>A progress tick of one machine's engine; null before it has totals.</summary>
     public static LiveTotals? Of(LoadProgress progress) => progress is { All: { } all, ByName: { } byName }
         ? new LiveTotals(all, byName, progress.InFlight, progress.Thresholds)
