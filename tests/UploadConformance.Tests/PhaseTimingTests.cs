@@ -50,6 +50,13 @@ public class PhaseTimingTests
             Assert.Equal(stats.Requests, stats.Phase(Phase.Waiting).TotalCount);
         }
         Assert.Equal([true, false], outcome.Thresholds.Select(t => t.Passed));
+        // Every second with answers shows the server's 300 ms as its waiting (the first second also holds the
+        // fresh process's warm-up, hence the loose top), and how many were in flight.
+        Assert.All(outcome.Series.Where(s => s.Requests > 0), s =>
+        {
+            Assert.InRange(s.WaitingP95Ms, 299, 2000);
+            Assert.InRange(s.InFlight, 1, 2);
+        });
     }
 
     [Fact]
@@ -92,11 +99,22 @@ public class PhaseTimingTests
             Assert.Equal(a.GetValueAtPercentile(99), b.GetValueAtPercentile(99));
         }
         Assert.Equal(one.Waiting, two.Waiting);
+        // Each second's phases and in-flight peak merge too: histograms added, peaks summed across generators.
+        var seconds = LoadMerge.MergeSeries([.. whole.Series, .. whole.Series]);
+        Assert.Equal(whole.Series.Count, seconds.Count);
+        for (var i = 0; i < seconds.Count; i++)
+        {
+            Assert.Equal(2 * whole.Series[i].InFlight, seconds[i].InFlight);
+            Assert.Equal(whole.Series[i].WaitingP95Ms, seconds[i].WaitingP95Ms);
+            Assert.Equal(2 * Count(whole.Series[i].SendingHistogram!), Count(seconds[i].SendingHistogram!));
+        }
         // A file from before phases were recorded merges as it did, without phases.
         var old = whole with { All = whole.All with { Phases = null }, Names = [.. whole.Names.Select(n =>
             n with { Phases = null })] };
         Assert.Null(LoadMerge.Merge([old, old], old.DurationMs).All.Phases);
     }
+
+    private static long Count(string encoded) => HistogramCodec.Decode(encoded).TotalCount;
 
     private static HdrHistogram.HistogramBase Decode(PhaseResults phases, Phase phase)
     {

@@ -89,7 +89,8 @@ public class SplitRunTests
             DurationMs = 1000,
             All = LoadNameResults.Of("all", stats, duration),
             Names = [LoadNameResults.Of(name, stats, duration)],
-            Series = [SecondStats.Of(0, micros.Length, micros.Length, 0, 0, 1000L * micros.Length, 0, second, service)],
+            Series = [SecondStats.Of(0, micros.Length, micros.Length, 0, 0, 1000L * micros.Length, 0, second, service,
+                service, second, 3)],
             Thresholds = [new ThresholdResult("requests > 5", null, "requests", 0, false)],
             Segment = "0/2",
         };

@@ -319,7 +319,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             checkFailure,
             outcome.BytesSent,
             outcome.BytesReceived,
-            payloadBytes) { Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases }, end);
+            payloadBytes) { Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases }, end, InFlight);
     }
 
     private bool Sampled(long iteration) => _scenario.CheckFraction >= 1

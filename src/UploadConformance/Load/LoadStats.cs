@@ -236,14 +236,27 @@ public sealed record SecondStats(
     double ServiceMaxMs = 0,
     [property: Description("That second's service times as an HdrHistogram, likewise (null in files from before it "
         + "was written).")]
-    string? ServiceHistogram = null)
+    string? ServiceHistogram = null,
+    [property: Description("95th percentile of sending, for the uploads answered in it (see `phases`).")]
+    double SendingP95Ms = 0,
+    [property: Description("95th percentile of waiting after the last byte: the server's processing.")]
+    double WaitingP95Ms = 0,
+    [property: Description("That second's sending times as an HdrHistogram; null in files from before phases.")]
+    string? SendingHistogram = null,
+    [property: Description("That second's waiting times as an HdrHistogram; null in files from before phases.")]
+    string? WaitingHistogram = null,
+    [property: Description("The most uploads in flight at once as its requests finished (a split run: the sum of "
+        + "each generator's).")]
+    long InFlight = 0)
 {
-    /// <summary>A second from counts and its two histograms (microseconds), percentiles read from them.</summary>
+    /// <summary>A second from counts and its histograms (microseconds), percentiles read from them.</summary>
     public static SecondStats Of(int second, long requests, long ok, long failed, long dropped, long bytesSent,
-        long bytesReceived, HistogramBase latency, HistogramBase service) => new(
+        long bytesReceived, HistogramBase latency, HistogramBase service, HistogramBase sending,
+        HistogramBase waiting, long inFlight) => new(
         second, requests, ok, failed, dropped, bytesSent, bytesReceived,
         Ms(latency, 50), Ms(latency, 95), Ms(latency, 99), Max(latency), HistogramCodec.Encode(latency),
-        Ms(service, 50), Ms(service, 95), Ms(service, 99), Max(service), HistogramCodec.Encode(service));
+        Ms(service, 50), Ms(service, 95), Ms(service, 99), Max(service), HistogramCodec.Encode(service),
+        Ms(sending, 95), Ms(waiting, 95), HistogramCodec.Encode(sending), HistogramCodec.Encode(waiting), inFlight);
 
     private static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0
         ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
@@ -263,7 +276,8 @@ public sealed class LoadStats
 
     public NameStats All { get; } = new();
 
-    public void Record(in RequestSample sample, TimeSpan completedAt)
+    /// <param name="inFlight">Uploads under way as this one finished: the second keeps the most.</param>
+    public void Record(in RequestSample sample, TimeSpan completedAt, long inFlight = 0)
     {
         lock (_gate)
         {
@@ -278,6 +292,12 @@ public sealed class LoadStats
             else if (!sample.AbortedByScenario) bucket.Failed++;
             bucket.BytesSent += sample.BytesSent;
             bucket.BytesReceived += sample.BytesReceived;
+            bucket.InFlight = Math.Max(bucket.InFlight, inFlight);
+            if (sample.Status is not null)
+            {
+                bucket.Sending.RecordValue(NameStats.Micros(sample.Phases.Sending));
+                bucket.Waiting.RecordValue(NameStats.Micros(sample.Phases.Waiting));
+            }
         }
     }
 
@@ -351,7 +371,7 @@ public sealed class LoadStats
         _open.Remove(second);
         if (second == _lastSecond) _lastBucket = null;
         _closed.Add(SecondStats.Of(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
-            b.Histogram, b.ServiceTime));
+            b.Histogram, b.ServiceTime, b.Sending, b.Waiting, b.InFlight));
         _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
     }
 
@@ -359,6 +379,8 @@ public sealed class LoadStats
     {
         public LongHistogram Histogram { get; } = NameStats.NewHistogram();
         public LongHistogram ServiceTime { get; } = NameStats.NewHistogram();
-        public long Requests, Ok, Failed, Dropped, BytesSent, BytesReceived;
+        public LongHistogram Sending { get; } = NameStats.NewHistogram();
+        public LongHistogram Waiting { get; } = NameStats.NewHistogram();
+        public long Requests, Ok, Failed, Dropped, BytesSent, BytesReceived, InFlight;
     }
 }

@@ -240,6 +240,17 @@ public sealed class HtmlReport : IReportWriter
             new("failed", "#cf222e", series.Select(s => ((double)s.Second, (double)s.Failed)).ToList()),
             new("dropped", "#bf8700", series.Select(s => ((double)s.Second, (double)s.Dropped)).ToList()),
         ]));
+        html.Append(SvgChart.Lines("Uploads in flight (the most at once, each second)", "second", "uploads",
+        [
+            new("in flight", "#8250df", series.Select(s => ((double)s.Second, (double)s.InFlight)).ToList()),
+        ]));
+        if (series.Any(s => s.SendingHistogram is not null))
+            html.Append(SvgChart.Lines("Sending and waiting over time (p95): the link, then the server", "second",
+                "ms",
+            [
+                new("sending p95", "#0969da", series.Select(s => ((double)s.Second, s.SendingP95Ms)).ToList()),
+                new("waiting p95", "#bf8700", series.Select(s => ((double)s.Second, s.WaitingP95Ms)).ToList()),
+            ]));
         html.Append(
             SvgChart.Lines("Latency over time (from the intended start, coordinated omission corrected)", "second",
             "ms",
