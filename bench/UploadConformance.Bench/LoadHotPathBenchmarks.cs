@@ -19,6 +19,7 @@ public class LoadHotPathBenchmarks
     private LoadStats _stats = null!;
     private long _iteration;
     private RequestSample _sample;
+    private RequestSample _unanswered;
     private readonly AnswerParser _parser = new();
     private readonly AnswerCollector _answer = new();
     private static readonly byte[] ChunkedAnswer =
@@ -40,7 +41,14 @@ public class LoadHotPathBenchmarks
             ImageFactory.Default());
         _stats = new LoadStats();
         _sample = new RequestSample("small", TimeSpan.FromMilliseconds(3.2), TimeSpan.FromMilliseconds(2.9), 200,
-            FailureKind.None, true, false, null, 1700, 320, 1500);
+            FailureKind.None, true, false, null, 1700, 320, 1500)
+        {
+            Blocked = TimeSpan.FromMicroseconds(40),
+            Phases = new UploadPhases(TimeSpan.FromMicroseconds(300), TimeSpan.FromMilliseconds(2.5),
+                TimeSpan.FromMicroseconds(60)),
+        };
+        // The same request unanswered (a reset): everything recorded but the status and the phases.
+        _unanswered = _sample with { Status = null, Failure = FailureKind.Reset, Ok = false };
     }
 
     [Benchmark]
@@ -57,8 +65,25 @@ public class LoadHotPathBenchmarks
         return _parser.Parse(ChunkedAnswer, _answer) + _parser.Status;
     }
 
+    /// <summary>An answered upload: its latency, service time and, per name, in total and per second, its
+    /// phases.</summary>
     [Benchmark]
-    public void HistogramRecording() => _stats.Record(_sample, TimeSpan.FromSeconds(_iteration++ / 100_000));
+    public void HistogramRecording() => _stats.Record(_sample, TimeSpan.FromSeconds(_iteration++ / 100_000), 8);
+
+    /// <summary>Beside <see cref="HistogramRecording"/>: what the status count and the phases add to it.</summary>
+    [Benchmark]
+    public void HistogramRecordingUnanswered() =>
+        _stats.Record(_unanswered, TimeSpan.FromSeconds(_iteration++ / 100_000), 8);
+
+    /// <summary>The clients' stamps for the phases: three timestamps and the phases made of them.</summary>
+    [Benchmark]
+    public UploadPhases PhaseStamps()
+    {
+        var bodyStarted = System.Diagnostics.Stopwatch.GetTimestamp();
+        var bodyEnded = System.Diagnostics.Stopwatch.GetTimestamp();
+        var firstByte = System.Diagnostics.Stopwatch.GetTimestamp();
+        return UploadPhases.From(bodyStarted, bodyEnded, firstByte, System.Diagnostics.Stopwatch.GetTimestamp());
+    }
 }
 
 public sealed class ShortConfig : BenchmarkDotNet.Configs.ManualConfig

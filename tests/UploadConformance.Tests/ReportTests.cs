@@ -185,10 +185,16 @@ public class ReportTests(RunsFixture runs) : IClassFixture<RunsFixture>
             Assert.Contains(chart, dom);
         // Bars are drawn: the stacked phases and the distributions.
         Assert.True(System.Text.RegularExpressions.Regex.Matches(dom, "<rect class=\"bar\"").Count >= 20);
+        var report = new Uri(Path.Combine(runs.Load, "index.html")).AbsoluteUri;
         var shot = Path.Combine(runs.Load, "phone.png");
-        await Browser.RunAsync($"--screenshot={shot}", "--window-size=390,3000", new Uri(Path.Combine(runs.Load,
-            "index.html")).AbsoluteUri);
+        await Browser.RunAsync($"--screenshot={shot}", "--window-size=390,3000", report);
         Assert.True(new FileInfo(shot).Length > 20_000, "the phone screenshot is blank");
+        // README's picture of the report is this run's, taken again with UPDATE_DOCS=1.
+        var readmeShot = Path.Combine(Repo.Root, "docs", "report-where-the-time-goes.png");
+        if (Environment.GetEnvironmentVariable("UPDATE_DOCS") == "1")
+            await Browser.RunAsync($"--screenshot={readmeShot}", "--window-size=1280,3200", report);
+        Assert.True(new FileInfo(readmeShot).Length > 100_000,
+            "docs/report-where-the-time-goes.png is missing");
     }
 
     [Fact]
