@@ -152,7 +152,7 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         var (code, _, err) = await Run("load", "--scenario", "smoke", "--metrics", "statsd:127.0.0.1:8125");
         Assert.Equal(2, code);
         Assert.Equal("uc: --metrics: unknown sink 'statsd:127.0.0.1:8125'; the sinks are prometheus[:<host>:<port>] "
-            + "or otlp[:<url>]", err.Trim());
+            + "or otlp[:<url>] or dashboard[:<host>:<port>]", err.Trim());
 
         (code, _, err) = await Run("load", "--scenario", "smoke", "--metrics", "prometheus:9464");
         Assert.Equal(2, code);
@@ -168,6 +168,13 @@ public partial class LiveMetricsTests(ServeProcessFixture server) : IClassFixtur
         Assert.Equal(2, code);
         Assert.Equal($"uc: --metrics: port {port} is in use; choose another with prometheus:127.0.0.1:<port>",
             err.Trim());
+
+        // The dashboard on a taken port, likewise: one line, exit 2, nothing run.
+        (code, _, err) = await Run("load", "--scenario", "smoke", "--duration", "1s", "--out", output,
+            "--dashboard", $"127.0.0.1:{port}");
+        Assert.Equal(2, code);
+        Assert.StartsWith($"uc: --dashboard: cannot serve http://127.0.0.1:{port}/", err.Trim());
+        Assert.Single(err.Trim().Split('\n'));
     }
 
     private static string Scenario(int rate, int seconds)
