@@ -71,16 +71,7 @@ public sealed class Coordinator : IAsyncDisposable
     /// <summary>Listens on <paramref name="listen"/> (port 0: a free one); the API is up when this returns.</summary>
     public async Task ListenAsync(IPEndPoint listen, CancellationToken cancellationToken)
     {
-        var builder = WebApplication.CreateSlimBuilder(
-            new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(500));
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(listen);
-        });
-        var app = builder.Build();
+        var app = SlimWebHost.Build(listen);
         app.MapGet("/v1/clock", () => Json(new ClockReading(DateTimeOffset.UtcNow.ToUnixTimeMilliseconds())));
         app.MapPost("/v1/register", async (HttpRequest r) => Register(await ReadAsync<Registration>(r)));
         app.MapPost("/v1/ready", async (HttpRequest r, CancellationToken ct) =>

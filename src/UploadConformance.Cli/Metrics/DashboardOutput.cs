@@ -1,11 +1,7 @@
 using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Builder;
-using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Http;
-using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using UploadConformance.Live;
 using UploadConformance.Reporting;
 
@@ -18,9 +14,9 @@ public abstract partial record MetricsSink
     {
         public const int DefaultPort = 5665;
 
-        public string Url => $"http://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}/";
+        public string Url => $"http://{InUrl(Host)}:{Port}/";
 
-        public override string Argument => $"dashboard:{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
+        public override string Argument => $"dashboard:{InUrl(Host)}:{Port}";
 
         public override ILiveOutput Open(string scenario, string runId, TextWriter stdout) =>
             DashboardOutput.Open(this, stdout);
@@ -29,8 +25,7 @@ public abstract partial record MetricsSink
         internal static MetricsSink Read(string text, string? rest)
         {
             if (rest is null) return new Dashboard("127.0.0.1", DefaultPort);
-            if (IPEndPoint.TryParse(rest, out var endpoint) && endpoint.Port > 0 && rest.Contains(':'))
-                return new Dashboard(endpoint.Address.ToString(), endpoint.Port);
+            if (Listening(rest) is { } endpoint) return new Dashboard(endpoint.Address.ToString(), endpoint.Port);
             throw new UsageException($"--dashboard {rest}: takes <ip>:<port>, such as 127.0.0.1:{DefaultPort}");
         }
     }
@@ -73,16 +68,7 @@ public sealed class DashboardOutput : ILiveOutput
     /// <exception cref="UsageException">The port is taken, or the address is not this machine's.</exception>
     public static DashboardOutput Open(MetricsSink.Dashboard sink, TextWriter stdout)
     {
-        var builder = WebApplication.CreateSlimBuilder(
-            new WebApplicationOptions { Args = [], ContentRootPath = AppContext.BaseDirectory });
-        builder.Logging.ClearProviders();
-        builder.Services.Configure<HostOptions>(o => o.ShutdownTimeout = TimeSpan.FromMilliseconds(500));
-        builder.WebHost.UseKestrel(k =>
-        {
-            k.AddServerHeader = false;
-            k.Listen(IPAddress.Parse(sink.Host), sink.Port);
-        });
-        var app = builder.Build();
+        var app = Cluster.SlimWebHost.Build(new IPEndPoint(IPAddress.Parse(sink.Host), sink.Port));
         var output = new DashboardOutput(app, sink);
         try
         {

@@ -22,6 +22,15 @@ public abstract partial record MetricsSink
     /// <summary>Opens this output for a run (see <see cref="ILiveOutput"/>).</summary>
     public abstract ILiveOutput Open(string scenario, string runId, TextWriter stdout);
 
+    /// <summary>A host as it stands in a URL or an argument: an IPv6 address in brackets.</summary>
+    protected static string InUrl(string host) => host.Contains(':') ? $"[{host}]" : host;
+
+    /// <summary>What follows a listening sink's colon: <c>ip:port</c>, such as <c>127.0.0.1:9464</c> or
+    /// <c>[::1]:9464</c>; null when it is not one.</summary>
+    protected static System.Net.IPEndPoint? Listening(string rest) =>
+        System.Net.IPEndPoint.TryParse(rest, out var endpoint) && endpoint.Port > 0 && rest.Contains(':')
+            ? endpoint : null;
+
     /// <summary>Reads one sink, <c>kind</c> or <c>kind:rest</c>.</summary>
     /// <exception cref="UsageException">An unknown kind, or a rest its kind does not take.</exception>
     public static MetricsSink Parse(string text)

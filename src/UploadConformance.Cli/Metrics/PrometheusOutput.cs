@@ -12,9 +12,9 @@ public abstract partial record MetricsSink
     {
         public const int DefaultPort = 9464;
 
-        public string Url => $"http://{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}/metrics";
+        public string Url => $"http://{InUrl(Host)}:{Port}/metrics";
 
-        public override string Argument => $"prometheus:{(Host.Contains(':') ? $"[{Host}]" : Host)}:{Port}";
+        public override string Argument => $"prometheus:{InUrl(Host)}:{Port}";
 
         public override ILiveOutput Open(string scenario, string runId, TextWriter stdout) =>
             PrometheusOutput.Open(this, scenario, runId, stdout);
@@ -24,8 +24,7 @@ public abstract partial record MetricsSink
         internal static MetricsSink Read(string text, string? rest)
         {
             if (rest is null) return new Prometheus("127.0.0.1", DefaultPort);
-            if (IPEndPoint.TryParse(rest, out var endpoint) && endpoint.Port > 0 && rest.Contains(':'))
-                return new Prometheus(endpoint.Address.ToString(), endpoint.Port);
+            if (Listening(rest) is { } endpoint) return new Prometheus(endpoint.Address.ToString(), endpoint.Port);
             throw new UsageException($"--metrics {text}: prometheus takes <ip>:<port>, such as "
                 + $"prometheus:127.0.0.1:{DefaultPort}");
         }
