@@ -4,7 +4,9 @@ using UploadConformance.Results;
 namespace UploadConformance.Tests;
 
 /// <summary><c>load --dashboard</c>: a page served by the tool while the run runs, updated by server-sent
-/// events every second, that turns into the final report when the run ends.</summary>
+/// events every second, that turns into the final report when the run ends. A load run and a browser at once:
+/// it runs alone, with the timing tests, so it neither starves nor is starved by the parallel ones.</summary>
+[Collection("timing")]
 public class DashboardTests
 {
     [Fact]

@@ -8,7 +8,9 @@ using Server = UploadConformance.ReferenceServer.ReferenceServer;
 namespace UploadConformance.Tests;
 
 /// <summary>Where upload time goes: a server that works a known time after the last byte shows it as waiting,
-/// a link capped at a known rate shows it as sending, and the phases merge exactly across a split run.</summary>
+/// a link capped at a known rate shows it as sending, and the phases merge exactly across a split run. They
+/// measure milliseconds, so they run alone, with the other timing tests.</summary>
+[Collection("timing")]
 public class PhaseTimingTests
 {
     private static async Task<LoadOutcome> RunAsync(Server server, string yaml)
