@@ -21,11 +21,13 @@ public class DashboardTests
             mix:
               - { name: 小图, bytes: 20000 }
             load:
-              - inject: { rate: 10, interval: 1s, during: 8s }
+              - inject: { rate: 10, interval: 1s, during: 60s }
             """);
         var stdout = new StringWriter();
+        // A minute at most: the test stops it, as Ctrl-C would, once it has seen the page mid-run.
+        using var interrupt = new CancellationTokenSource();
         var run = Cli.Cli.RunAsync(["load", "--scenario", scenario, "--dashboard", $"127.0.0.1:{port}", "--out", dir],
-            TextWriter.Synchronized(stdout), new StringWriter(), CancellationToken.None);
+            TextWriter.Synchronized(stdout), new StringWriter(), interrupt.Token);
         var page = new Uri($"http://127.0.0.1:{port}/");
         using var http = new HttpClient { Timeout = TimeSpan.FromSeconds(10) };
 
@@ -45,7 +47,7 @@ public class DashboardTests
         Assert.Matches("<path class=\"line\" d=\"M[0-9.]+,[0-9.]+( L[0-9.]+,[0-9.]+)+\"", dom);
         Assert.Contains("小图", dom);
 
-        // The events: updates while it runs, then the final report as the last one.
+        // The events: updates while it runs, then, once it is interrupted, the final report as the last one.
         using var events = await http.GetAsync(new Uri(page, "/events"), HttpCompletionOption.ResponseHeadersRead);
         Assert.Equal("text/event-stream", events.Content.Headers.ContentType?.MediaType);
         using var reader = new StreamReader(await events.Content.ReadAsStreamAsync());
@@ -58,11 +60,12 @@ public class DashboardTests
             {
                 names.Add(line[7..]);
                 last.Clear();
+                if (names[^1] == "update") await interrupt.CancelAsync();
             }
             else if (line.StartsWith("data: ", StringComparison.Ordinal)) last.Append(line[6..]).Append('\n');
             if (names.LastOrDefault() == "end" && line.Length == 0) break;
         }
-        Assert.Equal(0, await run);
+        Assert.Equal(130, await run);
         Assert.Contains("update", names);
         Assert.Equal("end", names[^1]);
 

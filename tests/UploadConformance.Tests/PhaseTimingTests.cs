@@ -46,8 +46,10 @@ public class PhaseTimingTests
             var stats = outcome.ByName[name];
             Assert.True(stats.Requests > 0, name);
             var waiting = Ms(stats.Phase(Phase.Waiting), 50);
-            // Tolerance: the timer fires at 300 ms or a little later; a busy 2-core machine adds up to 200 ms.
-            Assert.True(waiting is >= 299 and < 500, $"{name}: waiting p50 {waiting} ms for 300 ms of processing");
+            // Tolerance: the server's timer fires at 300 ms or later; the client stamps its last byte when its write
+            // completes, which on a busy 2-core machine can be a few ms after the server already has it; and
+            // scheduling adds up to 200 ms on top.
+            Assert.True(waiting is >= 280 and < 500, $"{name}: waiting p50 {waiting} ms for 300 ms of processing");
             Assert.True(Ms(stats.Phase(Phase.Sending), 50) < 100, $"{name}: sending p50 on loopback");
             Assert.Equal(stats.Requests, stats.Phase(Phase.Waiting).TotalCount);
         }
@@ -56,7 +58,7 @@ public class PhaseTimingTests
         // fresh process's warm-up, hence the loose top), and how many were in flight.
         Assert.All(outcome.Series.Where(s => s.Requests > 0), s =>
         {
-            Assert.InRange(s.WaitingP95Ms, 299, 2000);
+            Assert.InRange(s.WaitingP95Ms, 280, 2000);
             Assert.InRange(s.InFlight, 1, 2);
         });
     }
