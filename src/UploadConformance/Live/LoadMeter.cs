@@ -38,7 +38,7 @@ public sealed class LoadMeter : IDisposable
     private readonly Dictionary<string, MergeableHistogram[]> _recorded = new(StringComparer.Ordinal);
     private static readonly Phase[] TimedPhases = [Phase.Blocked, Phase.Sending, Phase.Waiting, Phase.Receiving];
     private static readonly KeyValuePair<string, object?>[] PhaseLabels =
-        TimedPhases.Select(p => new KeyValuePair<string, object?>("upload.phase", p.ToString().ToLowerInvariant()))
+        TimedPhases.Select(p => new KeyValuePair<string, object?>("upload.phase", Results.PhaseResults.Key(p)))
             .ToArray();
     private readonly MergeableHistogram _gained = new();
     private volatile LiveTotals? _latest;

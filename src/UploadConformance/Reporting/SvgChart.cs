@@ -13,17 +13,8 @@ public static class SvgChart
     {
         const int w = 640, h = 270, left = 56, right = 16, top = 44, bottom = 40;
         var points = series.SelectMany(s => s.Points).ToList();
-        var svg = new StringBuilder();
-        svg.Append(CultureInfo.InvariantCulture,
-            $"<svg class=\"chart\" viewBox=\"0 0 {w} {h}\" role=\"img\" "
-            + $"aria-label=\"{E(title)}\"><title>{E(title)}</title>");
-        svg.Append(CultureInfo.InvariantCulture, $"<text class=\"title\" x=\"{left}\" y=\"18\">{E(title)}</text>");
-        if (points.Count == 0)
-        {
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<text class=\"empty\" x=\"{w / 2}\" y=\"{h / 2}\" text-anchor=\"middle\">no data</text></svg>");
-            return svg.ToString();
-        }
+        var svg = Open(title, w, h, left);
+        if (points.Count == 0) return Empty(svg, w, h);
         double X(double x) => logX ? Math.Log10(Math.Max(x, 1)) : x;
         var minX = points.Min(p => X(p.X));
         var maxX = Math.Max(points.Max(p => X(p.X)), minX + 1e-9);
@@ -55,17 +46,14 @@ public static class SvgChart
             + $"text-anchor=\"middle\">{E(yLabel)}</text>");
 
         var legendX = left + 4.0;
-        foreach (var s in series)
+        foreach (var s in series.Where(s => s.Points.Count > 0))
         {
-            if (s.Points.Count == 0) continue;
             var d = string.Join(" ",
                 s.Points.Select((p, i) =>
                 string.Create(CultureInfo.InvariantCulture, $"{(i == 0 ? 'M' : 'L')}{Px(p.X):0.#},{Py(p.Y):0.#}")));
             svg.Append(CultureInfo.InvariantCulture, $"<path class=\"line\" d=\"{d}\" stroke=\"{s.Colour}\"/>");
-            svg.Append(CultureInfo.InvariantCulture,
-                $"<rect x=\"{legendX:0.#}\" y=\"27\" width=\"10\" height=\"3\" fill=\"{s.Colour}\"/><text "
-                + $"class=\"legend\" x=\"{legendX + 14:0.#}\" y=\"31\">{E(s.Name)}</text>");
-            legendX += 24 + s.Name.Length * 6.5;
+            // A line's key is a stroke; a bar's (below) a block.
+            legendX = Legend(svg, legendX, [(s.Name, s.Colour)], markerTop: 27, markerHeight: 3, textY: 31);
         }
         svg.Append("</svg>");
         return svg.ToString();
@@ -107,7 +95,7 @@ public static class SvgChart
                 x += value;
             }
         }
-        Legend(svg, left, segments);
+        Legend(svg, left, segments, markerTop: 26, markerHeight: 6, textY: 32);
         svg.Append("</svg>");
         return svg.ToString();
     }
@@ -163,15 +151,20 @@ public static class SvgChart
     private static string Empty(StringBuilder svg, int w, int h) => svg.Append(CultureInfo.InvariantCulture,
         $"<text class=\"empty\" x=\"{w / 2}\" y=\"{h / 2}\" text-anchor=\"middle\">no data</text></svg>").ToString();
 
-    private static void Legend(StringBuilder svg, double x, IReadOnlyList<(string Name, string Colour)> entries)
+    /// <summary>Each entry's colour and name along the top.</summary>
+    /// <returns>Where the next entry goes.</returns>
+    private static double Legend(StringBuilder svg, double x, IReadOnlyList<(string Name, string Colour)> entries,
+        int markerTop, int markerHeight, int textY)
     {
         foreach (var (name, colour) in entries)
         {
             svg.Append(CultureInfo.InvariantCulture,
-                $"<rect x=\"{x:0.#}\" y=\"26\" width=\"10\" height=\"6\" fill=\"{colour}\"/><text "
-                + $"class=\"legend\" x=\"{x + 14:0.#}\" y=\"32\">{E(name)}</text>");
+                $"<rect x=\"{x:0.#}\" y=\"{markerTop}\" width=\"10\" height=\"{markerHeight}\" "
+                + $"fill=\"{colour}\"/><text class=\"legend\" x=\"{x + 14:0.#}\" "
+                + $"y=\"{textY}\">{E(name)}</text>");
             x += 24 + name.Length * 6.5;
         }
+        return x;
     }
 
     private static double Nice(double max)
