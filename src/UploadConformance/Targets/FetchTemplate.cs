@@ -12,22 +12,26 @@ namespace UploadConformance.Targets;
 public static class FetchTemplate
 {
     /// <summary>True when every placeholder is a known name or a JSON path.</summary>
-    public static bool IsValid(string template, out string? problem)
+    /// <param name="flowValues">What the profile's steps know after the upload: its stored <c>{key}</c> and
+    /// their captures.</param>
+    public static bool IsValid(string template, out string? problem, IReadOnlyCollection<string>? flowValues = null)
     {
         problem = null;
         foreach (var name in Placeholders(template))
         {
-            if (name is "sha256" or "size" or "filename" || name.StartsWith('$') && JsonPath.IsValid(name)) continue;
-            problem = $"'{{{name}}}' is not a placeholder (sha256, size, filename, or a JSON path such as "
-                + $"{{$.data.key}})";
+            if (name is "sha256" or "size" or "filename" || name.StartsWith('$') && JsonPath.IsValid(name)
+                || flowValues?.Contains(name) == true) continue;
+            problem = $"'{{{name}}}' is not a placeholder (sha256, size, filename, a JSON path such as "
+                + $"{{$.data.key}}{(flowValues is { Count: > 0 } ? ", or " + string.Join(", ",
+                    flowValues.Select(v => $"{{{v}}}")) : "")})";
             return false;
         }
         return true;
     }
 
     /// <summary>The URL, or null with the placeholder that had no value.</summary>
-    public static string? Resolve(string template, JsonElement? entry, JsonElement root, string sha256, long size,
-        string fileName, out string? missing)
+    public static string? Resolve(string template, JsonElement? entry, JsonElement? root, string sha256, long size,
+        string fileName, out string? missing, IReadOnlyDictionary<string, string>? flowValues = null)
     {
         missing = null;
         var url = new StringBuilder();
@@ -48,7 +52,8 @@ public static class FetchTemplate
                 "sha256" => sha256,
                 "size" => size.ToString(CultureInfo.InvariantCulture),
                 "filename" => fileName,
-                _ => (entry is { } e ? JsonPath.Text(e, name) : null) ?? JsonPath.Text(root, name),
+                _ when !name.StartsWith('$') => flowValues?.GetValueOrDefault(name),
+                _ => (entry is { } e ? JsonPath.Text(e, name) : null) ?? (root is { } r ? JsonPath.Text(r, name) : null),
             };
             if (value is null)
             {

@@ -25,6 +25,12 @@ public static class ProfileLoader
         return Parse(text, path, urlOverride, requireEnvironment);
     }
 
+    /// <summary>What a flow knows once its upload has answered: the stored key and every capture before it.
+    /// </summary>
+    private static IReadOnlyCollection<string> FlowValues(Flow flow) => flow.IsOnePost ? []
+        : flow.Before.SelectMany(s => s.Captures).Concat(flow.Upload.Captures).Select(c => c.Name)
+            .Append(StepTemplate.StoredKey).Distinct().ToList();
+
     public static TargetProfile Parse(string yaml, string source, Uri? urlOverride = null,
         bool requireEnvironment = true)
     {
@@ -32,12 +38,25 @@ public static class ProfileLoader
             "a profile is a mapping of keys such as url, field, success, echo, limits");
         var reader = new StrictYaml(source) { RequireEnvironment = requireEnvironment };
         var map = reader.Keys(root, "url", "field", "anyField", "headers", "success", "echo", "fetchBack", "fetch",
-            "stats", "health", "limits");
+            "stats", "health", "limits", "storage", "steps");
 
         var url = urlOverride
             ?? (map.TryGetValue("url", out var u) ? reader.Url(u)
             : throw new ProfileException($"{source}:1: 'url' is missing (or give --target)"));
         var profile = new TargetProfile { Url = url, Source = source };
+        // A store's defaults first: every key written below still says otherwise.
+        if (map.TryGetValue("storage", out var storage))
+        {
+            try
+            {
+                profile = ObjectStorage.Defaults(profile, ObjectStorage.Parse(reader.Text(storage)));
+            }
+            catch (FormatException e)
+            {
+                throw reader.Error(storage, e.Message);
+            }
+        }
+        if (map.TryGetValue("steps", out var steps)) profile = profile with { Flow = FlowLoader.Read(reader, steps) };
         if (map.TryGetValue("field", out var field)) profile = profile with { Field = reader.Text(field) };
         if (map.TryGetValue("anyField", out var anyField)) profile = profile with { AnyField = reader.Bool(anyField) };
         if (map.TryGetValue("fetchBack", out var fetchBack)) profile =
@@ -45,9 +64,8 @@ public static class ProfileLoader
         if (map.TryGetValue("fetch", out var fetch))
         {
             var template = reader.OptionalText(fetch);
-            if (template is not null
-                && !FetchTemplate.IsValid(template, out var problem)) throw reader.Error(fetch,
-                $"fetch: {problem}");
+            if (template is not null && !FetchTemplate.IsValid(template, out var problem, FlowValues(profile.Flow)))
+                throw reader.Error(fetch, $"fetch: {problem}");
             profile = profile with { Fetch = template };
         }
         if (map.TryGetValue("stats", out var stats)) profile = profile with { Stats = reader.OptionalText(stats) };
@@ -64,7 +82,7 @@ public static class ProfileLoader
         if (map.TryGetValue("success", out var success))
         {
             var s = reader.Keys(success, "status", "json");
-            var rule = new SuccessRule();
+            var rule = profile.Success;
             if (s.TryGetValue("status", out var status)) rule =
                 rule with { Status = reader.Sequence(status).Select(reader.Status).ToList() };
             if (s.TryGetValue("json", out var json)) rule =
@@ -77,7 +95,7 @@ public static class ProfileLoader
                 "fields");
             string? P(string key, string? fallback) => e.TryGetValue(key, out var node) ? reader.OptionalPath(node)
                 : fallback;
-            var d = new EchoPaths();
+            var d = profile.Echo;
             profile = profile with
             {
                 Echo = new EchoPaths

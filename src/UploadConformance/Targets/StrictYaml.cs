@@ -28,7 +28,8 @@ public sealed partial class StrictYaml(string source)
             : throw new ProfileException($"{source}:1: {whatItIs}");
     }
 
-    [GeneratedRegex(@"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")]
+    // $${NAME} is ${NAME} as written: the object stores' own ${filename} in a key template.
+    [GeneratedRegex(@"(?<!\$)\$\{([A-Za-z_][A-Za-z0-9_]*)\}|\$(\$\{)")]
     private static partial Regex EnvReference();
 
     /// <summary>The environment variables a YAML document's values name as <c>${NAME}</c>, in order, each
@@ -46,7 +47,8 @@ public sealed partial class StrictYaml(string source)
             return [];
         }
         return stream.Documents.SelectMany(d => d.AllNodes).OfType<YamlScalarNode>()
-            .SelectMany(n => EnvReference().Matches(n.Value ?? "")).Select(m => m.Groups[1].Value)
+            .SelectMany(n => EnvReference().Matches(n.Value ?? "")).Where(m => m.Groups[1].Success)
+            .Select(m => m.Groups[1].Value)
             .Distinct(StringComparer.Ordinal).ToList();
     }
 
@@ -126,8 +128,9 @@ public sealed partial class StrictYaml(string source)
     /// (listing cases, which sends nothing).</summary>
     public bool RequireEnvironment { get; init; } = true;
 
-    public string Interpolate(YamlNode node) => EnvReference().Replace(Text(node), m =>
-        Environment.GetEnvironmentVariable(m.Groups[1].Value)
+    public string Interpolate(YamlNode node) => EnvReference().Replace(Text(node), m => !m.Groups[1].Success
+        ? m.Groups[2].Value
+        : Environment.GetEnvironmentVariable(m.Groups[1].Value)
         ?? (RequireEnvironment ? throw Error(node, $"environment variable {m.Groups[1].Value} is not set")
             : m.Value));
 

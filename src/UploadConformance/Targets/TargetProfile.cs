@@ -25,6 +25,11 @@ public sealed record TargetProfile
     public string? Stats { get; init; } = "/stats";
     public string? Health { get; init; } = "/health";
     public DeclaredLimits Limits { get; init; } = new();
+    /// <summary>How an upload really happens: a login, a credential, the upload, a confirm. Without
+    /// <c>steps</c> it is the one POST to <see cref="Url"/>.</summary>
+    public Flow Flow { get; init; } = Flow.OnePost;
+    /// <summary>The object store the upload goes straight to (<see cref="ObjectStorage"/>), or none.</summary>
+    public StorageKind Storage { get; init; }
     /// <summary>Where the profile came from, for reports; null for the built-in default.</summary>
     public string? Source { get; init; }
 

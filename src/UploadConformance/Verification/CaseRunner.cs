@@ -1,5 +1,6 @@
 using System.ComponentModel;
 using System.Diagnostics;
+using UploadConformance.Flows;
 using UploadConformance.Requests;
 using UploadConformance.Targets;
 using UploadConformance.Wire;
@@ -27,7 +28,12 @@ public sealed class CaseRunner
         Probe = new TargetProbe(http, profile, uploader.Tls);
         Stored = new StoredVerifier(http, profile);
         Cleanup = new CleanupProbe(Probe);
+        Session = profile.Flow.IsOnePost ? null : new FlowSession(profile.Flow, http, new FlowShared());
     }
+
+    /// <summary>The flow's steps around each upload (one virtual user: the login runs once), or null for the
+    /// one POST.</summary>
+    public FlowSession? Session { get; }
 
     public Uploader Uploader { get; }
     public HttpClient Http { get; }
@@ -54,12 +60,14 @@ public sealed class CaseRunner
         else
         {
             var before = await Probe.StatsAsync(cancellationToken).ConfigureAwait(false);
-            var (outcome, summary, sent) =
+            var (outcome, summary, sent, flow) =
                 await SendAsync(@case.Request, progress, cancellationToken).ConfigureAwait(false);
             var expect = Grader.Effective(@case.Expect, sent);
             var grade =
                 await GradeAsync(expect, @case.Form, outcome, sent, before, cancellationToken).ConfigureAwait(false);
             grade = Grader.ApplyExtras(@case.Extra, outcome, grade);
+            if (flow is not null) grade = await AfterAsync(flow, outcome, grade, cancellationToken)
+                .ConfigureAwait(false);
             result = Grader.Result(@case, expect, grade, summary, OutcomeSummary.Of(outcome));
         }
         if (await Cleanup.CrashAsync(Recovery, cancellationToken).ConfigureAwait(false) is { } crash)
@@ -100,24 +108,71 @@ public sealed class CaseRunner
         throw new InvalidOperationException("the grader kept asking for evidence it was given");
     }
 
-    public async Task<(UploadOutcome, RequestSummary, SentUpload)> SendAsync(CaseRequest request,
+    public async Task<(UploadOutcome, RequestSummary, SentUpload, FlowUpload?)> SendAsync(CaseRequest request,
         Action<long, long>? progress, CancellationToken cancellationToken)
     {
         switch (request)
         {
+            case CaseRequest.Planned p when Session is not null:
+                return await SendInFlowAsync(Session, WithProfileHeaders(p.Plan), progress, cancellationToken)
+                    .ConfigureAwait(false);
             case CaseRequest.Planned p:
                 var plan = WithProfileHeaders(p.Plan);
                 return (await Uploader.SendAsync(plan, progress, cancellationToken).ConfigureAwait(false),
-                    RequestSummary.Of(plan), SentUpload.Of(plan));
+                    RequestSummary.Of(plan), SentUpload.Of(plan), null);
             case CaseRequest.Raw r:
                 var raw = r.Request with { Headers = [.. r.Request.Headers, .. Profile.Headers] };
                 var outcome =
                     await RawHttpSender.SendAsync(Profile.Url, raw, RawBound, cancellationToken,
                     Uploader.Tls).ConfigureAwait(false);
-                return (outcome, RequestSummary.OfRaw(Profile.Url, r), SentUpload.Of(r));
+                return (outcome, RequestSummary.OfRaw(Profile.Url, r), SentUpload.Of(r), null);
             default:
                 throw new ArgumentException("several uploads are sent one by one", nameof(request));
         }
+    }
+
+    /// <summary>The steps before the upload, the upload as the flow shapes it, and what it stored. A step that
+    /// refused stands for the endpoint's answer: a backend may refuse the credential for a file over its
+    /// limit, lawfully, and an ordinary upload refused there is refused all the same.</summary>
+    private async Task<(UploadOutcome, RequestSummary, SentUpload, FlowUpload?)> SendInFlowAsync(
+        FlowSession session, RequestPlan plan, Action<long, long>? progress, CancellationToken ct)
+    {
+        var flow = await session.BeforeAsync(plan.Request.File, ct).ConfigureAwait(false);
+        if (flow.Steps.FirstOrDefault(s => !s.Ok) is { } failed)
+        {
+            // A refusal stands as the answer; a step that answered 2xx without what it should capture, or did
+            // not answer, left the app with nothing to upload with.
+            int? refusal = failed.Status is { } s and not (>= 200 and < 300) ? s : null;
+            return (new UploadOutcome
+            {
+                ErrMsg = refusal is null ? $"request:fail {failed.Failure}" : "request:ok",
+                Failure = refusal is null ? FailureKind.Other : FailureKind.None,
+                StatusCode = refusal,
+                Data = failed.Answer,
+                Error = $"the flow's {flow.Failure}",
+                Elapsed = failed.Elapsed,
+            }, RequestSummary.Of(plan), SentUpload.Of(plan) with { Values = flow.Values }, flow);
+        }
+        var (sent, outcome) = await session.SendUploadAsync(plan, flow,
+            applied => Uploader.SendAsync(applied, progress, ct), ct).ConfigureAwait(false);
+        return (outcome, RequestSummary.Of(sent), SentUpload.Of(sent) with { Values = flow.Values }, flow);
+    }
+
+    /// <summary>The steps after an upload that was stored (the confirm): one that fails fails the case, because
+    /// the app never learns its file arrived.</summary>
+    private async Task<Grade> AfterAsync(FlowUpload flow, UploadOutcome outcome, Grade grade, CancellationToken ct)
+    {
+        if (Session is null || Session.Flow.After.Count == 0 || !Profile.Success.Holds(outcome, out _)
+            || flow.Failure is not null) return grade;
+        await Session.AfterAsync(flow, ct).ConfigureAwait(false);
+        return flow.Steps.FirstOrDefault(s => !s.Ok) is { } failed
+            ? Grade.Fail(Severity.Hard, $"stored, but the flow's {flow.Failure}",
+                [.. grade.Checks, new Check(failed.Name, false, "2xx", failed.Status?.ToString() ?? "no answer")])
+            : grade with
+            {
+                Checks = [.. grade.Checks, .. Session.Flow.After.Select(s => new Check(s.Name, true, "2xx",
+                    flow.Steps.Last(r => r.Name == s.Name).Status?.ToString()))],
+            };
     }
 
     public RequestPlan WithProfileHeaders(RequestPlan plan) => Profile.Headers.Count == 0
@@ -131,7 +186,7 @@ public sealed class CaseRunner
     {
         async Task<(string Label, UploadOutcome Outcome, Grade Grade)> One((string Label, RequestPlan Plan) upload)
         {
-            var (outcome, _, sent) =
+            var (outcome, _, sent, _) =
                 await SendAsync(new CaseRequest.Planned(upload.Plan), null, ct).ConfigureAwait(false);
             var expect = Grader.Effective(Expectation.StoredExactly, sent);
             return (upload.Label, outcome,

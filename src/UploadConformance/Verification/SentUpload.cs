@@ -22,4 +22,8 @@ public sealed record SentUpload(IReadOnlyList<(string Field, UploadFile File)> F
     public static readonly SentUpload Nothing = new([], [], NameEscaping.Whatwg);
 
     public bool Verifiable => Files.Count > 0;
+
+    /// <summary>What the upload's flow knew (the stored key, captured values): where the file is fetched back
+    /// from, by the profile's <c>fetch</c> template.</summary>
+    public IReadOnlyDictionary<string, string>? Values { get; init; }
 }

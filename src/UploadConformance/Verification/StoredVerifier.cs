@@ -38,7 +38,12 @@ public sealed class StoredVerifier(HttpClient http, TargetProfile profile)
         }
         catch (JsonException)
         {
-            checks.Add(Check.Skipped("echo", $"the answer is not JSON: {UntrustedText.Excerpt(outcome.Data, 80)}"));
+            checks.Add(Check.Skipped("echo", string.IsNullOrEmpty(outcome.Data) ? "the answer is empty"
+                : $"the answer is not JSON: {UntrustedText.Excerpt(outcome.Data, 80)}"));
+            // An object store answers 204, or XML naming the key: the bucket URL has the bytes.
+            if (Profile.Fetch is not null)
+                for (var i = 0; i < sent.Files.Count; i++)
+                    checks.Add(await FetchBackAsync(sent, i, null, null, cancellationToken).ConfigureAwait(false));
             return checks;
         }
         using (document)
@@ -118,7 +123,7 @@ public sealed class StoredVerifier(HttpClient http, TargetProfile profile)
 
     /// <summary>GETs the stored file back, from the profile's fetch template or the echoed URL, and
     /// compares its bytes with what was sent.</summary>
-    private async Task<Check> FetchBackAsync(SentUpload sent, int index, JsonElement? entry, JsonElement root,
+    private async Task<Check> FetchBackAsync(SentUpload sent, int index, JsonElement? entry, JsonElement? root,
         CancellationToken cancellationToken)
     {
         var name = $"{FilePrefix(sent, index)}.fetched";
@@ -128,7 +133,7 @@ public sealed class StoredVerifier(HttpClient http, TargetProfile profile)
         if (Profile.Fetch is { } template)
         {
             url = FetchTemplate.Resolve(template, entry, root, file.Payload.Sha256, file.Payload.Length, file.FileName,
-                out var missing);
+                out var missing, sent.Values);
             if (url is null) return new Check(name, false, $"a value for {{{missing}}} in the answer", "none");
         }
         else

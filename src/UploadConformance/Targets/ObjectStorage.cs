@@ -1,0 +1,63 @@
+using System.Text.Json;
+
+namespace UploadConformance.Targets;
+
+/// <summary>The object stores a mini-program posts to directly (<c>storage:</c> in a profile), each as its
+/// public documentation describes its form upload.</summary>
+public enum StorageKind { None, S3, Oss, Cos, Qiniu }
+
+/// <summary>What each store's form upload means on the wire: where the file goes, what success is, how a
+/// refusal reads. The credential fields come from the flow's steps, before the file (stores stop reading
+/// fields at the file part).</summary>
+public static class ObjectStorage
+{
+    public static StorageKind Parse(string text) => text switch
+    {
+        "s3" => StorageKind.S3,
+        "oss" => StorageKind.Oss,
+        "cos" => StorageKind.Cos,
+        "qiniu" => StorageKind.Qiniu,
+        _ => throw new FormatException($"'{text}' is not a storage kind: s3, oss, cos or qiniu"),
+    };
+
+    public static string Name(StorageKind kind) => kind.ToString().ToLowerInvariant();
+
+    /// <summary>The profile's defaults for a store: the file under <c>file</c>; success as the store defines it
+    /// (S3, OSS and COS answer 204 by default, 200 or 201 with XML naming Bucket, Key and ETag when
+    /// <c>success_action_status</c> asks; Qiniu answers JSON with the key and its hash); an answer that
+    /// echoes nothing but the key, so the file is fetched back from the bucket (<c>fetch</c>); and no
+    /// reference-style counters.</summary>
+    public static TargetProfile Defaults(TargetProfile profile, StorageKind kind) => profile with
+    {
+        Storage = kind,
+        Field = "file",
+        Success = new SuccessRule { Status = kind == StorageKind.Qiniu ? [200] : [200, 201, 204], Json = [] },
+        Echo = new EchoPaths
+        {
+            Files = null, File = kind == StorageKind.Qiniu ? "$" : null, Size = null, Sha256 = null, Url = null,
+            Filename = null, Field = null, ContentType = null, Fields = null,
+        },
+        Stats = null,
+        Health = null,
+    };
+
+    /// <summary>A store's refusal, read from its error body: S3, OSS and COS answer
+    /// <c>&lt;Error&gt;&lt;Code&gt;EntityTooLarge&lt;/Code&gt;&lt;Message&gt;…</c>; Qiniu answers
+    /// <c>{"error": "…"}</c>. Null when the answer says neither.</summary>
+    public static (string Code, string? Message)? Refusal(string? answer)
+    {
+        if (XmlAnswer.Element(answer, "Code") is { Length: > 0 } code)
+            return (code, XmlAnswer.Element(answer, "Message"));
+        try
+        {
+            using var document = JsonDocument.Parse(answer ?? "");
+            if (document.RootElement.ValueKind == JsonValueKind.Object
+                && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+                return ("error", error.GetString());
+        }
+        catch (JsonException)
+        {
+        }
+        return null;
+    }
+}
