@@ -21,6 +21,18 @@ public sealed class DefectPolicy(ServerDefects defects)
     /// <summary>The body limit in force: the configured one, or nginx's 1 MiB default in front.</summary>
     public long RequestLimit(long configured) => Has(ServerDefects.BodyLimit_1m) ? 1L << 20 : configured;
 
+    /// <summary>Whether a bucket stores a form with a wrong signature.</summary>
+    public bool AcceptsAnySignature => Has(ServerDefects.AcceptAnySignature);
+
+    /// <summary>Whether a bucket ignores the policy's content-length-range.</summary>
+    public bool IgnoresContentLengthRange => Has(ServerDefects.IgnoreContentLengthRange);
+
+    /// <summary>Whether a bucket takes an expired policy or token.</summary>
+    public bool IgnoresExpiration => Has(ServerDefects.IgnoreExpiration);
+
+    /// <summary>Whether the login-guarded upload takes a request without a token it issued.</summary>
+    public bool SkipsTokenCheck => Has(ServerDefects.UploadWithoutToken);
+
     /// <summary>Whether declared limits are enforced at all.</summary>
     public bool EnforcesLimits => !Has(ServerDefects.IgnoreLimits);
 

@@ -72,6 +72,12 @@ public sealed class ReferenceServer : IAsyncDisposable
         }
     }
 
+    private static Task NotFound(HttpContext context)
+    {
+        context.Response.StatusCode = 404;
+        return Task.CompletedTask;
+    }
+
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     private static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, FileStore store,
@@ -145,6 +151,20 @@ public sealed class ReferenceServer : IAsyncDisposable
                 ? Results.File(file.Path, file.ContentType, enableRangeProcessing: true)
                 : Results.Json(new Refusal(404, $"no file '{id}' (this server keeps the newest "
                     + $"{options.KeepBytes} bytes of files)"), statusCode: 404));
+        var buckets = new StorageEndpoint(options, store.StorageDirectory);
+        var backend = new FlowBackend(options, buckets, upload);
+        app.MapPost("/{provider}/{bucket}", (string provider, string bucket, HttpContext context) =>
+            StorageEndpoint.IsProvider(provider) && provider != "qiniu" ? buckets.HandleAsync(context, provider, bucket)
+                : NotFound(context));
+        app.MapPost("/qiniu", (HttpContext context) => buckets.HandleAsync(context, "qiniu", null));
+        app.MapGet("/{provider}/{bucket}/{**key}", (string provider, string bucket, string key) =>
+            StorageEndpoint.IsProvider(provider) ? buckets.Get(provider, bucket, key) : Results.NotFound());
+        app.MapPost("/flow/login", (System.Text.Json.JsonElement body) => backend.Login(body));
+        app.MapGet("/flow/credential/{provider}", (string provider, HttpRequest request) =>
+            backend.Credential(request, provider));
+        app.MapPost("/flow/confirm", (HttpRequest request, System.Text.Json.JsonElement body) =>
+            backend.Confirm(request, body));
+        app.MapPost("/flow/image", backend.UploadAsync);
         app.MapGet("/stats", () => Results.Json(store.Snapshot(), ServerJson.Options));
         app.MapGet("/health", () => Results.Json(new { status = "ok" }));
 

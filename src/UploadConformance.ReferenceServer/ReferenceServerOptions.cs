@@ -38,6 +38,8 @@ public sealed record ReferenceServerOptions
     /// <summary>How long the server works on a stored upload before it answers, as an image pipeline would
     /// (resizing, a call to object storage): the waiting phase a load run should measure. Zero by default.</summary>
     public TimeSpan ProcessingTime { get; init; }
+    /// <summary>How long a session token from <c>/flow/login</c> is honoured; the app logs in again after.</summary>
+    public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(2);
     /// <summary>Bugs to exhibit on purpose; none by default.</summary>
     public ServerDefects Defects { get; init; }
     /// <summary>One line per request goes here when set (the <c>serve</c> verb's access log).</summary>

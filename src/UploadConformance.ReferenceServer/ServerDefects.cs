@@ -56,6 +56,15 @@ public enum ServerDefects
     /// <summary>Answers 200 {"code":500,"msg":"upload failed"} to a file over 2 MiB and keeps nothing:
     /// a business error inside a success status.</summary>
     BusinessErrorOver_2mib = 1 << 20,
+    /// <summary>Its buckets store a form whatever its signature says: anyone can write to them.</summary>
+    AcceptAnySignature = 1 << 21,
+    /// <summary>Its buckets store a file over the policy's content-length-range.</summary>
+    IgnoreContentLengthRange = 1 << 22,
+    /// <summary>Its buckets take a policy (or a Qiniu token) after its expiration.</summary>
+    IgnoreExpiration = 1 << 23,
+    /// <summary>Its login-guarded upload (<c>/flow/image</c>) stores a file sent with no token, or one it never
+    /// issued.</summary>
+    UploadWithoutToken = 1 << 24,
 }
 
 public static class ServerDefectNames

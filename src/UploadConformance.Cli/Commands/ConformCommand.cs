@@ -48,9 +48,10 @@ public static class ConformCommand
         var stdout = context.Out;
         // Check the selection before starting anything, so a typo costs nothing.
         var images = ImageFactory.Default();
-        CatalogOptions.Select(
-            new CatalogContext(Target.ProfileOf(Target.ConformServer, Target.Placeholder), seed, images), suite,
-            casePattern);
+        // The profile's own cases count (a flows suite exists only with steps), so the check reads it.
+        var planned = profilePath is null ? Target.ProfileOf(Target.ConformServer, Target.Placeholder)
+            : ProfileLoader.Load(profilePath, Target.Placeholder, requireEnvironment: false);
+        CatalogOptions.Select(new CatalogContext(planned, seed, images), suite, casePattern);
 
         var started = DateTimeOffset.Now;
         var folder = context.Folders.Prepare(outDir, "conform", started);

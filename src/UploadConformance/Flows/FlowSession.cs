@@ -55,8 +55,9 @@ public sealed class FlowShared
 
 /// <summary>Runs a flow's steps for one virtual user (conform has one): the login once, the credential
 /// before each upload, the confirm after it, with the app's one re-login when a later step or the upload
-/// is refused with 401. Steps are small JSON or form requests, sent through HttpClient.</summary>
-public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared)
+/// is refused with 401. Steps are small JSON or form requests, sent through HttpClient. A relative URL is
+/// resolved against the profile's, so <c>--target</c> moves the whole flow.</summary>
+public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, Uri baseUrl)
 {
     /// <summary>Most of a step's answer kept to read captures from; bigger answers are cut here.</summary>
     private const int MaxAnswerChars = 256 * 1024;
@@ -86,7 +87,7 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared)
     {
         if (flow.Upload.IsPlain) return plan;
         var request = plan.Request;
-        var url = flow.Upload.Url is { } template ? new Uri(StepTemplate.Fill(template, upload.Values, url: true))
+        var url = flow.Upload.Url is { } template ? new Uri(baseUrl, StepTemplate.Fill(template, upload.Values, url: true))
             : request.Url;
         var headers = flow.Upload.Headers.Select(h => KeyValuePair.Create(h.Key, StepTemplate.Fill(h.Value,
             upload.Values))).ToList();
@@ -106,11 +107,13 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared)
     /// <summary>Sends the upload through <paramref name="send"/>; a 401 re-runs the login once and sends it
     /// again with the new token, as an app does.</summary>
     public async Task<(RequestPlan Plan, UploadOutcome Outcome)> SendUploadAsync(RequestPlan plan,
-        FlowUpload upload, Func<RequestPlan, Task<UploadOutcome>> send, CancellationToken ct)
+        FlowUpload upload, Func<RequestPlan, Task<UploadOutcome>> send, CancellationToken ct,
+        IReadOnlyList<FlowChange>? changes = null)
     {
-        var applied = Apply(plan, upload);
+        var applied = FlowChange.Apply(Apply(plan, upload), changes ?? []);
         var outcome = await send(applied).ConfigureAwait(false);
-        if (outcome.StatusCode == 401 && flow.Once.Any()
+        // A case that took the token away expects the 401: logging in again would put it back.
+        if (outcome.StatusCode == 401 && flow.Once.Any() && changes is not { Count: > 0 }
             && await LoginAsync(upload, force: true, ct).ConfigureAwait(false))
         {
             applied = Apply(plan, upload);
@@ -118,6 +121,16 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared)
         }
         Stored(applied, upload, outcome);
         return (applied, outcome);
+    }
+
+    /// <summary>The upload's headers for a request written byte by byte (a raw case): the login's token, when the
+    /// headers need nothing but what the once-steps captured; none otherwise.</summary>
+    public async Task<IReadOnlyList<KeyValuePair<string, string>>> RawHeadersAsync(CancellationToken ct)
+    {
+        var upload = new FlowUpload(new Dictionary<string, string>(StringComparer.Ordinal));
+        if (!await LoginAsync(upload, force: false, ct).ConfigureAwait(false)) return [];
+        return flow.Upload.Headers.Select(h => (h.Key, Value: StepTemplate.Resolve(h.Value, upload.Values, false,
+            out _))).Where(h => h.Value is not null).Select(h => KeyValuePair.Create(h.Key, h.Value!)).ToList();
     }
 
     /// <summary>The steps after a stored upload (the confirm), with the stored key known.</summary>
@@ -134,7 +147,7 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared)
         // The upload's answer headers are not kept by its clients: it captures from its body.
         foreach (var capture in flow.Upload.Captures)
             if (capture.Read(outcome.Data, []) is { } value) upload.Values[capture.Name] = value;
-        if (!upload.Values.ContainsKey(StepTemplate.StoredKey)
+        if (flow.Upload.Captures.All(c => c.Name != StepTemplate.StoredKey)
             && sent.Request.FormData.Members.FirstOrDefault(m => m.Key == "key").Value is FormValue.Text key)
             upload.Values[StepTemplate.StoredKey] = key.Value.Replace("${filename}", sent.Request.File.FileName,
                 StringComparison.Ordinal);
@@ -223,7 +236,7 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared)
         try
         {
             using var request = new HttpRequestMessage(new HttpMethod(step.Method),
-                StepTemplate.Fill(step.Url, values, url: true));
+                new Uri(baseUrl, StepTemplate.Fill(step.Url, values, url: true)));
             if (step.Json is { } json)
             {
                 var body = Encoding.UTF8.GetBytes(FillJson(json, values)?.ToJsonString() ?? "null");

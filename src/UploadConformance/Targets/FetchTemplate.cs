@@ -60,7 +60,9 @@ public static class FetchTemplate
                 missing = name;
                 return null;
             }
-            url.Append(Uri.EscapeDataString(value));
+            // A stored key names a path: its slashes stay, each segment escaped.
+            url.Append(flowValues?.ContainsKey(name) == true && !name.StartsWith('$')
+                ? string.Join('/', value.Split('/').Select(Uri.EscapeDataString)) : Uri.EscapeDataString(value));
             i = close + 1;
         }
         return url.ToString();

@@ -39,6 +39,31 @@ public static class ObjectStorage
         },
         Stats = null,
         Health = null,
+        // S3, OSS and COS refuse a file over content-length-range with 400 EntityTooLarge; Qiniu with 413.
+        Limits = profile.Limits with { OverLimitStatus = kind == StorageKind.Qiniu ? 413 : 400 },
+    };
+
+    /// <summary>The fields that sign the form (OSS V1 and V4 name theirs differently); a case corrupts them.</summary>
+    public static IReadOnlyList<string> SignatureFields(StorageKind kind) => kind switch
+    {
+        StorageKind.S3 => ["x-amz-signature"],
+        StorageKind.Oss => ["signature", "x-oss-signature"],
+        StorageKind.Cos => ["q-signature"],
+        _ => ["token"],
+    };
+
+    /// <summary>The fields without which the form is anonymous.</summary>
+    public static IReadOnlyList<string> CredentialFields(StorageKind kind) => kind == StorageKind.Qiniu ? ["token"]
+        : [.. SignatureFields(kind), "policy"];
+
+    /// <summary>A metadata field's prefix: kept with the object and given back as a header; null for Qiniu,
+    /// whose form names metadata otherwise.</summary>
+    public static string? MetaPrefix(StorageKind kind) => kind switch
+    {
+        StorageKind.S3 => "x-amz-meta-",
+        StorageKind.Oss => "x-oss-meta-",
+        StorageKind.Cos => "x-cos-meta-",
+        _ => null,
     };
 
     /// <summary>A store's refusal, read from its error body: S3, OSS and COS answer

@@ -111,7 +111,7 @@ public static class ProfileLoader
         {
             var l = reader.Keys(limits, "maxFileBytes", "maxFiles", "maxRequestBytes", "maxParts", "maxFieldBytes",
                 "overLimitStatus");
-            var declared = new DeclaredLimits();
+            var declared = profile.Limits;
             if (l.TryGetValue("maxFileBytes", out var mf)) declared = declared with { MaxFileBytes = reader.Size(mf) };
             if (l.TryGetValue("maxFiles", out var mfs)) declared = declared with { MaxFiles = reader.Int(mfs, 1) };
             if (l.TryGetValue("maxRequestBytes", out var mr)) declared =

@@ -28,7 +28,7 @@ public sealed class CaseRunner
         Probe = new TargetProbe(http, profile, uploader.Tls);
         Stored = new StoredVerifier(http, profile);
         Cleanup = new CleanupProbe(Probe);
-        Session = profile.Flow.IsOnePost ? null : new FlowSession(profile.Flow, http, new FlowShared());
+        Session = profile.Flow.IsOnePost ? null : new FlowSession(profile.Flow, http, new FlowShared(), profile.Url);
     }
 
     /// <summary>The flow's steps around each upload (one virtual user: the login runs once), or null for the
@@ -114,14 +114,16 @@ public sealed class CaseRunner
         switch (request)
         {
             case CaseRequest.Planned p when Session is not null:
-                return await SendInFlowAsync(Session, WithProfileHeaders(p.Plan), progress, cancellationToken)
-                    .ConfigureAwait(false);
+                return await SendInFlowAsync(Session, WithProfileHeaders(p.Plan), p.Changes, progress,
+                    cancellationToken).ConfigureAwait(false);
             case CaseRequest.Planned p:
                 var plan = WithProfileHeaders(p.Plan);
                 return (await Uploader.SendAsync(plan, progress, cancellationToken).ConfigureAwait(false),
                     RequestSummary.Of(plan), SentUpload.Of(plan), null);
             case CaseRequest.Raw r:
-                var raw = r.Request with { Headers = [.. r.Request.Headers, .. Profile.Headers] };
+                IReadOnlyList<KeyValuePair<string, string>> flowHeaders = Session is null ? []
+                    : await Session.RawHeadersAsync(cancellationToken).ConfigureAwait(false);
+                var raw = r.Request with { Headers = [.. r.Request.Headers, .. Profile.Headers, .. flowHeaders] };
                 var outcome =
                     await RawHttpSender.SendAsync(Profile.Url, raw, RawBound, cancellationToken,
                     Uploader.Tls).ConfigureAwait(false);
@@ -135,7 +137,8 @@ public sealed class CaseRunner
     /// refused stands for the endpoint's answer: a backend may refuse the credential for a file over its
     /// limit, lawfully, and an ordinary upload refused there is refused all the same.</summary>
     private async Task<(UploadOutcome, RequestSummary, SentUpload, FlowUpload?)> SendInFlowAsync(
-        FlowSession session, RequestPlan plan, Action<long, long>? progress, CancellationToken ct)
+        FlowSession session, RequestPlan plan, IReadOnlyList<FlowChange>? changes, Action<long, long>? progress,
+        CancellationToken ct)
     {
         var flow = await session.BeforeAsync(plan.Request.File, ct).ConfigureAwait(false);
         if (flow.Steps.FirstOrDefault(s => !s.Ok) is { } failed)
@@ -154,7 +157,7 @@ public sealed class CaseRunner
             }, RequestSummary.Of(plan), SentUpload.Of(plan) with { Values = flow.Values }, flow);
         }
         var (sent, outcome) = await session.SendUploadAsync(plan, flow,
-            applied => Uploader.SendAsync(applied, progress, ct), ct).ConfigureAwait(false);
+            applied => Uploader.SendAsync(applied, progress, ct), ct, changes).ConfigureAwait(false);
         return (outcome, RequestSummary.Of(sent), SentUpload.Of(sent) with { Values = flow.Values }, flow);
     }
 

@@ -127,9 +127,9 @@ public sealed class Grader(TargetProfile profile)
                     + $"{businessError ?? status.ToString()}{RefusalHint(sent, status)}: {Excerpt(outcome.Data, 80)}",
                     [new Check("status", false, successStatus,
                     $"{status}{(businessError is null ? "" : " + " + businessError)}")]), evidence),
-            Expectation.StoredOrRefused either => Refusal(outcome, either.Preferred, businessError, evidence),
-            Expectation.Refused refused => Refusal(outcome, refused.Preferred, businessError, evidence),
-            Expectation.OverLimit over => Refusal(outcome, over.Preferred, businessError, evidence),
+            Expectation.StoredOrRefused either => Refusal(outcome, either.Preferred, businessError, evidence, Profile.Storage),
+            Expectation.Refused refused => Refusal(outcome, refused.Preferred, businessError, evidence, Profile.Storage),
+            Expectation.OverLimit over => Refusal(outcome, over.Preferred, businessError, evidence, Profile.Storage),
             Expectation.Observed observed =>
             new Grade(Verdict.Informational, null, $"{observed.What}: {status} {Excerpt(outcome.Data, 160)}",
                 [new Check("status", true, null, status.ToString())]),
@@ -186,14 +186,18 @@ public sealed class Grader(TargetProfile profile)
     /// <summary>A refusal, for a case where refusing is right: the preferred status as JSON passes;
     /// another status, a business error or a non-JSON body is non-strict; data kept despite it fails.</summary>
     private static Judgement Refusal(UploadOutcome outcome, IReadOnlyList<int> preferred, string? businessError,
-        Evidence evidence)
+        Evidence evidence, StorageKind storage = StorageKind.None)
     {
         var status = outcome.StatusCode ?? 0;
         var statusCheck =
             new Check("status", preferred.Contains(status) && businessError is null, string.Join("|", preferred),
             businessError is null ? status.ToString() : $"{status} ({businessError})");
-        var json = new Check("error is JSON", LooksLikeJson(outcome), "a JSON error body",
-            $"{outcome.ResponseContentType ?? "no content type"}: {Excerpt(outcome.Data, 60)}");
+        // An object store's refusal is its own XML (or Qiniu's JSON) error, which its SDKs read: that is right.
+        var storeError = storage != StorageKind.None ? ObjectStorage.Refusal(outcome.Data) : null;
+        var json = storeError is { } e
+            ? new Check("store error", true, $"the {ObjectStorage.Name(storage)} error body", e.Code)
+            : new Check("error is JSON", LooksLikeJson(outcome), "a JSON error body",
+                $"{outcome.ResponseContentType ?? "no content type"}: {Excerpt(outcome.Data, 60)}");
         var grade = businessError is not null
             ? new Grade(Verdict.NonStrict, null, $"refused with a {businessError}", [statusCheck, json])
             : !statusCheck.Ok ? new Grade(Verdict.NonStrict, null,

@@ -121,6 +121,20 @@ public sealed class StoredVerifier(HttpClient http, TargetProfile profile)
         return FieldsEcho.Compare(expected, fields, dotsDecode: sent.Encoding == FormDataEncoding.Dots);
     }
 
+    private static (string Name, string Value, string? Actual)? MetaLost(SentUpload sent, HttpResponseMessage response)
+    {
+        foreach (var field in sent.Fields)
+        {
+            var name = field.Name.ToLowerInvariant();
+            if (!(name.StartsWith("x-amz-meta-", StringComparison.Ordinal) || name.StartsWith("x-oss-meta-",
+                StringComparison.Ordinal) || name.StartsWith("x-cos-meta-", StringComparison.Ordinal))) continue;
+            var actual = response.Headers.TryGetValues(name, out var values) ? Uri.UnescapeDataString(
+                string.Join(", ", values)) : null;
+            if (actual != field.Value) return (name, field.Value, actual);
+        }
+        return null;
+    }
+
     /// <summary>GETs the stored file back, from the profile's fetch template or the echoed URL, and
     /// compares its bytes with what was sent.</summary>
     private async Task<Check> FetchBackAsync(SentUpload sent, int index, JsonElement? entry, JsonElement? root,
@@ -153,7 +167,11 @@ public sealed class StoredVerifier(HttpClient http, TargetProfile profile)
             await using var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
             var fetched =
                 Convert.ToHexStringLower(await SHA256.HashDataAsync(body, cancellationToken).ConfigureAwait(false));
-            return new Check(name, fetched == file.Payload.Sha256, file.Payload.Sha256, fetched);
+            if (fetched != file.Payload.Sha256) return new Check(name, false, file.Payload.Sha256, fetched);
+            // An object store gives its metadata fields back as headers of the same name.
+            if (MetaLost(sent, response) is { } lost) return new Check(name, false, $"{lost.Name}: {lost.Value}",
+                $"{lost.Name}: {(lost.Actual ?? "absent")}");
+            return new Check(name, true, file.Payload.Sha256, fetched);
         }
         catch (HttpRequestException e)
         {

@@ -32,7 +32,9 @@ public sealed record UploadCase(string Id, string Suite, string Description, Cas
 /// uploads (concurrent ones, the same one twice), each graded as stored exactly.</summary>
 public abstract record CaseRequest
 {
-    public sealed record Planned(RequestPlan Plan) : CaseRequest;
+    /// <param name="Changes">What the case changes in the upload its flow built (a signature corrupted, a
+    /// token removed); none for a plain upload.</param>
+    public sealed record Planned(RequestPlan Plan, IReadOnlyList<Flows.FlowChange>? Changes = null) : CaseRequest;
     public sealed record Raw(RawRequest Request, string What, IPlannedFiles? Files = null) : CaseRequest;
     /// <summary>Several labelled uploads, one after another or <paramref name="AtOnce"/>; with
     /// <paramref name="NoteSameUrl"/>, a pass says whether the answers name one stored file.</summary>
