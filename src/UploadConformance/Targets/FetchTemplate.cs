@@ -61,8 +61,10 @@ public static class FetchTemplate
                 return null;
             }
             // A stored key names a path: its slashes stay, each segment escaped.
+            // A captured URL that opens the template is a URL already.
             url.Append(flowValues?.ContainsKey(name) == true && !name.StartsWith('$')
-                ? string.Join('/', value.Split('/').Select(Uri.EscapeDataString)) : Uri.EscapeDataString(value));
+                ? open == 0 ? value : string.Join('/', value.Split('/').Select(Uri.EscapeDataString))
+                : Uri.EscapeDataString(value));
             i = close + 1;
         }
         return url.ToString();
