@@ -17,7 +17,6 @@ public sealed class FlowBackend(ReferenceServerOptions options, StorageEndpoint 
 {
     public const string Bucket = "uc-bucket";
     public const string Prefix = "uploads/";
-    private static readonly TimeSpan CredentialLifetime = TimeSpan.FromMinutes(10);
 
     private readonly ConcurrentDictionary<string, DateTimeOffset> _tokens = new(StringComparer.Ordinal);
     private readonly DefectPolicy _defects = new(options.Defects);
@@ -58,7 +57,7 @@ public sealed class FlowBackend(ReferenceServerOptions options, StorageEndpoint 
         if (Unauthorized(request) is { } refused) return refused;
         var host = $"{request.Scheme}://{request.Host}";
         var now = DateTimeOffset.UtcNow;
-        var expires = now + CredentialLifetime;
+        var expires = now + options.CredentialLifetime;
         var max = options.MaxFileBytes;
         var expiration = expires.UtcDateTime.ToString("yyyy-MM-dd'T'HH:mm:ss'.000Z'", CultureInfo.InvariantCulture);
         switch (provider)

@@ -40,6 +40,9 @@ public sealed record ReferenceServerOptions
     public TimeSpan ProcessingTime { get; init; }
     /// <summary>How long a session token from <c>/flow/login</c> is honoured; the app logs in again after.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(2);
+    /// <summary>How long a signed form from <c>/flow/credential</c> is valid: short, as Aliyun's sample backend
+    /// makes it (30 s), since the app uses it at once.</summary>
+    public TimeSpan CredentialLifetime { get; init; } = TimeSpan.FromSeconds(15);
     /// <summary>Bugs to exhibit on purpose; none by default.</summary>
     public ServerDefects Defects { get; init; }
     /// <summary>One line per request goes here when set (the <c>serve</c> verb's access log).</summary>

@@ -31,8 +31,12 @@ public static class ServeCommand
         var h2c = CliOptions.Flag("--h2c", "cleartext HTTP/2 only, with prior knowledge");
         var processing = CliOptions.Duration("--processing-time", "time",
             "work this long on each stored upload before answering, as an image pipeline would (0)");
+        var tokenLifetime = CliOptions.Duration("--token-lifetime", "time",
+            "how long a /flow/login session token is honoured; the app logs in again after a 401 (2h)");
+        var credentialLifetime = CliOptions.Duration("--credential-lifetime", "time",
+            "how long a /flow/credential policy or token is valid (15s)");
         foreach (var option in new Option[] { host, port, field, maxFile, storage, keep, defect, quiet, https,
-            clientCa, h2c, processing }) command.Options.Add(option);
+            clientCa, h2c, processing, tokenLifetime, credentialLifetime }) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var options =
@@ -45,6 +49,9 @@ public static class ServeCommand
                 AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out),
                 KeepBytes = parse.GetValue(keep) ?? ReferenceServerOptions.DefaultKeepBytes,
                 ProcessingTime = parse.GetValue(processing) ?? TimeSpan.Zero,
+                TokenLifetime = parse.GetValue(tokenLifetime) ?? new ReferenceServerOptions().TokenLifetime,
+                CredentialLifetime = parse.GetValue(credentialLifetime)
+                    ?? new ReferenceServerOptions().CredentialLifetime,
                 // A socket and a file per upload at most, within the open-file limit less what the server
                 // itself holds (about 200 descriptors measured: assemblies, pipes, its log).
                 MaxConnections = Load.OpenFileLimit.Current() is { } limit

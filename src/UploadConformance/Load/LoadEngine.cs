@@ -23,6 +23,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     private readonly LoadStats _stats = new();
     private readonly Stopwatch _clock = new();
     private readonly ExecutionSegment _segment;
+    /// <summary>The flow around each upload (a login, a credential, a confirm); null for the one POST.</summary>
+    private readonly FlowIterations? _flow;
     /// <summary>This generator's share of the scenario's in-flight limit.</summary>
     private readonly int _maxInFlight;
     private bool _prepared;
@@ -45,7 +47,11 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         _maxInFlight = Math.Max(1, _segment.ShareOf(scenario.MaxInFlight));
         var connections = Math.Max(1, _segment.ShareOf(scenario.Connections ?? scenario.MaxInFlight * 9));
         _uploader = new Uploader(connections, tls, _timings);
-        if (scenario.Client == ClientKind.Auto && Http1Client.Supports(profile.Url, tls))
+        // A flow's upload differs per iteration (a fresh credential, a user's token): it goes through HttpClient.
+        if (!profile.Flow.IsOnePost)
+            _flow = new FlowIterations(profile.Flow, Uploader.CreateHttpClient(tls, TimeSpan.FromSeconds(60)),
+                profile.Url, _stats);
+        else if (scenario.Client == ClientKind.Auto && Http1Client.Supports(profile.Url, tls))
             _lean = new Http1Client(profile.Url, connections, tls, _timings);
         // Each client in use keeps up to its connections, and no more are busy at once than the
         // iterations in flight send.
@@ -276,9 +282,26 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         var sampled = Sampled(iteration);
         UploadOutcome outcome;
         var (prepared, payloadBytes) = _plans[plan];
+        string? stepFailed = null;
         try
         {
-            if (prepared is not null)
+            if (_flow is not null)
+            {
+                Interlocked.Increment(ref _sentHttpClient);
+                var (flowOutcome, uploadStart, failedStep) = await _flow.RunAsync(plan,
+                    p => _uploader.SendAsync(p, null, ct), () => _clock.Elapsed, intended, _profile.Success, ct)
+                    .ConfigureAwait(false);
+                // The upload row times the upload; the flow row (and the steps') time the rest.
+                intended = flowOutcome is null ? intended : uploadStart;
+                stepFailed = failedStep;
+                outcome = flowOutcome ?? new UploadOutcome
+                {
+                    ErrMsg = $"uploadFile:fail the flow's {failedStep} failed",
+                    Failure = FailureKind.Other,
+                    Error = $"the flow's {failedStep} failed",
+                };
+            }
+            else if (prepared is not null)
             {
                 Interlocked.Increment(ref _sentLean);
                 outcome = await _lean!.SendAsync(prepared, sampled || _profile.Success.Json.Count > 0,
@@ -319,7 +342,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             checkFailure,
             outcome.BytesSent,
             outcome.BytesReceived,
-            payloadBytes) { Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases }, end, InFlight);
+            payloadBytes) { Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases, StepFailed = stepFailed }, end,
+            InFlight);
     }
 
     private bool Sampled(long iteration) => _scenario.CheckFraction >= 1
@@ -393,5 +417,6 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     {
         _uploader.Dispose();
         _lean?.Dispose();
+        _flow?.Dispose();
     }
 }

@@ -23,6 +23,9 @@ public readonly record struct RequestSample(
     public TimeSpan Blocked { get; init; }
     /// <summary>Sending, waiting and receiving; recorded for exchanges that were answered.</summary>
     public UploadPhases Phases { get; init; }
+    /// <summary>The flow's step that failed before this upload could be sent (the credential), counted as
+    /// "&lt;step&gt; failed"; null when the upload was sent.</summary>
+    public string? StepFailed { get; init; }
 }
 
 /// <summary>Counters and latency histograms for one request name (or all of them).</summary>
@@ -97,7 +100,8 @@ public sealed class NameStats : Scenarios.IMeasured
         else
         {
             Failed++;
-            Increment(Errors, s.CheckFailure is not null ? "check failed" : s.Failure switch
+            Increment(Errors, s.StepFailed is { } step ? $"{step} failed"
+                : s.CheckFailure is not null ? "check failed" : s.Failure switch
             {
                 FailureKind.None => $"status {s.Status}",
                 FailureKind.Timeout => "timeout",
@@ -311,6 +315,18 @@ public sealed class LoadStats
                 bucket.Sending.RecordValue(NameStats.Micros(sample.Phases.Sending));
                 bucket.Waiting.RecordValue(NameStats.Micros(sample.Phases.Waiting));
             }
+        }
+    }
+
+    /// <summary>A row of its own that is not an upload (a flow's login, credential or confirm, or the whole
+    /// flow): counted under its name only, never in the totals or the seconds, which count uploads.</summary>
+    public void RecordName(in RequestSample sample)
+    {
+        lock (_gate)
+        {
+            if (!_byName.TryGetValue(sample.Name, out var stats))
+                _byName[sample.Name] = stats = new NameStats { RecordsPhases = false };
+            stats.Record(sample);
         }
     }
 
