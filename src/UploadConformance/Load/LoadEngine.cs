@@ -48,9 +48,10 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         var connections = Math.Max(1, _segment.ShareOf(scenario.Connections ?? scenario.MaxInFlight * 9));
         _uploader = new Uploader(connections, tls, _timings);
         // A flow's upload differs per iteration (a fresh credential, a user's token): it goes through HttpClient.
-        if (!profile.Flow.IsOnePost)
-            _flow = new FlowIterations(profile.Flow, Uploader.CreateHttpClient(tls, TimeSpan.FromSeconds(60)),
-                profile.Url, _stats);
+        var flow = scenario.Flow ?? profile.Flow;
+        if (!flow.IsOnePost)
+            _flow = new FlowIterations(flow, Uploader.CreateHttpClient(tls, TimeSpan.FromSeconds(60)), profile.Url,
+                _stats);
         else if (scenario.Client == ClientKind.Auto && Http1Client.Supports(profile.Url, tls))
             _lean = new Http1Client(profile.Url, connections, tls, _timings);
         // Each client in use keeps up to its connections, and no more are busy at once than the

@@ -23,6 +23,9 @@ public sealed record Scenario
     public int? Connections { get; init; }
     /// <summary>Which HTTP client sends the requests.</summary>
     public ClientKind Client { get; init; } = ClientKind.Auto;
+    /// <summary>The flow each iteration runs (a login, a credential, the upload, a confirm), in place of the
+    /// profile's; null keeps the profile's.</summary>
+    public Targets.Flow? Flow { get; init; }
     public string? Source { get; init; }
 
     public bool IsOpen => Load.Any(s => s.IsOpen == true);
@@ -59,10 +62,14 @@ public sealed record Scenario
         }
         for (var i = 0; i < Thresholds.Count; i++)
         {
-            if (Thresholds[i].Scope is { } scope && Mix.All(m => m.Name != scope))
+            // A flow's steps are rows too, and so is the whole flow.
+            var names = Mix.Select(m => m.Name).Concat(Flow is null ? [] : Flow.Before.Concat(Flow.After)
+                .Select(s => s.Name).Append("flow")).ToList();
+            if (Thresholds[i].Scope is { } scope && !names.Contains(scope))
                 yield return new(ScenarioPart.Thresholds, i,
                     $"threshold '{Thresholds[i].Text}' is scoped to '{scope}', "
-                    + $"which is not a request name in the mix ({string.Join(", ", Mix.Select(m => m.Name))})");
+                    + $"which is not a request name in the mix or a step of the scenario's own steps "
+                    + $"({string.Join(", ", names)})");
         }
         if (CheckFraction is < 0 or > 1 || double.IsNaN(CheckFraction)) yield return new(ScenarioPart.Settings, -1,
             $"check is a fraction from 0 to 1, not {CheckFraction}");

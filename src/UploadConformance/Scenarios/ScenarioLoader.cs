@@ -30,7 +30,7 @@ public static class ScenarioLoader
         var root = StrictYaml.Root(yaml, source, "a scenario is a mapping of keys such as name, mix, load, thresholds");
         var y = new StrictYaml(source);
         var map = y.Keys(root, "name", "seed", "mix", "load", "thresholds", "abortOnFail", "check", "maxInFlight",
-            "connections", "client");
+            "connections", "client", "steps");
         if (!map.TryGetValue("mix", out var mixNode)) throw y.Error(root, "'mix' is missing: which requests to send");
         if (!map.TryGetValue("load", out var loadNode)) throw y.Error(root,
             "'load' is missing: the load simulations to run");
@@ -57,6 +57,7 @@ public static class ScenarioLoader
                 var other => throw y.Error(client, $"client is auto or httpclient, not '{other}'"),
             },
             Source = source,
+            Flow = map.TryGetValue("steps", out var steps) ? FlowLoader.Read(y, steps) : null,
         };
         // The scenario's own rules, each reported at the line of the item it is about.
         if (scenario.Problems().FirstOrDefault() is { } problem)
