@@ -26,7 +26,8 @@ public sealed class StorageBackendFixture : IAsyncLifetime
         Server = await Server.StartAsync(new ReferenceServerOptions());
         Defective = await Server.StartAsync(new ReferenceServerOptions
         {
-            Defects = ServerDefects.AcceptAnySignature | ServerDefects.IgnoreContentLengthRange,
+            Defects = ServerDefects.AcceptAnySignature | ServerDefects.IgnoreContentLengthRange
+                | ServerDefects.IgnoreExpiration,
         });
         var dir = Path.Combine(Repo.Root, "tests", "storage-backend");
         await Prerequisites.NpmAsync(dir);
@@ -44,7 +45,7 @@ public sealed class StorageBackendFixture : IAsyncLifetime
             ["UC_OSS_ID"] = StorageKeys.OssId, ["UC_OSS_SECRET"] = StorageKeys.OssSecret,
             ["UC_OSS_REGION"] = StorageKeys.OssRegion, ["UC_COS_ID"] = StorageKeys.CosId,
             ["UC_COS_SECRET"] = StorageKeys.CosSecret, ["UC_QINIU_ID"] = StorageKeys.QiniuId,
-            ["UC_QINIU_SECRET"] = StorageKeys.QiniuSecret,
+            ["UC_QINIU_SECRET"] = StorageKeys.QiniuSecret, ["UC_EXPIRES"] = "3",
         }) start.Environment[name] = value;
         _node = Process.Start(start)!;
         _ = _node.StandardError.ReadToEndAsync();
@@ -108,18 +109,23 @@ public class StorageTests(StorageBackendFixture storage, ITestOutputHelper outpu
         Assert.Contains(provider == "qiniu" ? "exceed FsizeLimit" : "EntityTooLarge",
             results["flows.over-range"].Outcome.BodyExcerpt);
         Assert.Contains(results["flows.photo-compressed"].Checks, c => c.Name == "file.fetched" && c.Ok);
+        // Waited for, not skipped: the SDK signed it for 3 s.
+        Assert.Contains(provider == "qiniu" ? "expired token" : provider == "cos" ? "expired" : "Policy expired",
+            results["flows.expired-credential"].Outcome.BodyExcerpt);
     }
 
     [Fact]
     public async Task A_bucket_that_takes_any_signature_or_size_fails_as_a_security_hole()
     {
         var results = await Catalog.RunAsync(storage.Profile("oss", storage.Defective), storage.Uploader,
-            storage.Http, output, "flows.bad-signature", "flows.over-range", "flows.photo-compressed");
+            storage.Http, output, "flows.bad-signature", "flows.over-range", "flows.photo-compressed",
+            "flows.expired-credential");
 
         Assert.Equal(Verdict.Pass, results["flows.photo-compressed"].Verdict);
         Assert.Equal(Verdict.Fail, results["flows.bad-signature"].Verdict);
         Assert.Contains("accepted", results["flows.bad-signature"].Reason);
         Assert.Equal(Verdict.Fail, results["flows.over-range"].Verdict);
+        Assert.Equal(Verdict.Fail, results["flows.expired-credential"].Verdict);
     }
 
     /// <summary>s3rver, a third-party fake S3, takes the SDK's form and stores it byte for byte; it checks the

@@ -24,6 +24,8 @@ const env = (name) => process.env[name] || (() => { throw new Error(`${name} is 
 const bucket = 'uc-bucket';
 const prefix = 'uploads/';
 const max = Number(process.env.UC_MAX_BYTES || 64 * 1024 * 1024);
+// Short in the tests, so that the suite's expired-credential case waits seconds, not minutes.
+const expires = Number(process.env.UC_EXPIRES || 600);
 
 function s3Client(endpoint, id, secret) {
   return new S3Client({ region: env('UC_S3_REGION'), endpoint, forcePathStyle: true,
@@ -32,7 +34,7 @@ function s3Client(endpoint, id, secret) {
 
 async function s3(endpoint) {
   const post = await createPresignedPost(s3Client(endpoint, env('UC_S3_ID'), env('UC_S3_SECRET')), {
-    Bucket: bucket, Key: prefix + '${filename}', Expires: 600,
+    Bucket: bucket, Key: prefix + '${filename}', Expires: expires,
     Conditions: [['content-length-range', 0, max], ['starts-with', '$key', prefix],
       ['starts-with', '$x-amz-meta-app', ''], ['starts-with', '$success_action_status', '']],
   });
@@ -40,7 +42,7 @@ async function s3(endpoint) {
 }
 
 function ossPolicy() {
-  return { expiration: new Date(Date.now() + 600000).toISOString(),
+  return { expiration: new Date(Date.now() + expires * 1000).toISOString(),
     conditions: [['content-length-range', 0, max], ['starts-with', '$key', prefix]] };
 }
 
@@ -73,8 +75,8 @@ function ossV4() {
 // HMAC-SHA1(SignKey, SHA1(policy)). The SDK supplies the key time's format through getAuth's KeyTime.
 function cos() {
   const now = Math.floor(Date.now() / 1000);
-  const keyTime = `${now - 1};${now + 600}`;
-  const policy = JSON.stringify({ expiration: new Date((now + 600) * 1000).toISOString(),
+  const keyTime = `${now - 1};${now + expires}`;
+  const policy = JSON.stringify({ expiration: new Date((now + expires) * 1000).toISOString(),
     conditions: [['content-length-range', 0, max], ['starts-with', '$key', prefix], { 'q-sign-algorithm': 'sha1' },
       { 'q-ak': env('UC_COS_ID') }, { 'q-sign-time': keyTime }] });
   // getAuth with this KeyTime must carry it back: the SDK and the form agree on the window.
@@ -90,7 +92,7 @@ function cos() {
 
 function qiniuToken() {
   const mac = new qiniu.auth.digest.Mac(env('UC_QINIU_ID'), env('UC_QINIU_SECRET'));
-  const policy = new qiniu.rs.PutPolicy({ scope: `${bucket}:${prefix}`, isPrefixalScope: 1, expires: 600,
+  const policy = new qiniu.rs.PutPolicy({ scope: `${bucket}:${prefix}`, isPrefixalScope: 1, expires,
     fsizeLimit: max });
   return { host: `${base}/qiniu`, dir: prefix, token: policy.uploadToken(mac) };
 }

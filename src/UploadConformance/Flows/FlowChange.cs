@@ -3,7 +3,8 @@ using UploadConformance.Wire;
 
 namespace UploadConformance.Flows;
 
-public enum FlowChangeKind { Remove, Corrupt, Replace }
+/// <summary><see cref="AfterExpiry"/> sends the form unchanged once the credential it carries has expired.</summary>
+public enum FlowChangeKind { Remove, Corrupt, Replace, AfterExpiry }
 
 /// <summary>What a case changes in the upload its flow built, to see the endpoint guard itself: a signature
 /// corrupted, a token removed, a key moved outside its prefix. <see cref="Target"/> is a formData field's name
@@ -14,6 +15,7 @@ public sealed record FlowChange(string Target, FlowChangeKind Kind, string? Valu
     {
         FlowChangeKind.Remove => $"without {Target}",
         FlowChangeKind.Corrupt => $"{Target} corrupted",
+        FlowChangeKind.AfterExpiry => "sent after the credential expired",
         _ => $"{Target} = {Value}",
     };
 
@@ -23,7 +25,7 @@ public sealed record FlowChange(string Target, FlowChangeKind Kind, string? Valu
         var request = plan.Request;
         var header = request.Header.ToList();
         var members = request.FormData.Members.ToList();
-        foreach (var change in changes)
+        foreach (var change in changes.Where(c => c.Kind != FlowChangeKind.AfterExpiry))
         {
             if (change.Target.StartsWith("header:", StringComparison.Ordinal))
             {

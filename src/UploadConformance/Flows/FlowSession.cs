@@ -17,6 +17,10 @@ public sealed record StepResult(string Name, int? Status, TimeSpan Elapsed, stri
     public string? Answer { get; init; }
 
     public bool Ok => Failure is null;
+
+    /// <summary>A 401 the app answered by logging in again and repeating the step: its normal course when a
+    /// session expires, counted by status but not as a failure.</summary>
+    public bool LoggedInAgain { get; init; }
 }
 
 /// <summary>One upload's way through its flow: the values it knows (the upload's facts, what the login and
@@ -27,6 +31,9 @@ public sealed class FlowUpload
 
     public Dictionary<string, string> Values { get; }
     public List<StepResult> Steps { get; } = [];
+    /// <summary>Why the upload was not sent at all, when a case cannot be tried here (a credential that lives
+    /// longer than a case waits for it to expire).</summary>
+    public string? NotTried { get; set; }
     /// <summary>The first step that failed, said in one line; the upload is not sent after it.</summary>
     public string? Failure => Steps.FirstOrDefault(s => !s.Ok) is { } failed ? $"{failed.Name}: {failed.Failure}"
         : null;
@@ -111,6 +118,9 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
         IReadOnlyList<FlowChange>? changes = null)
     {
         var applied = FlowChange.Apply(Apply(plan, upload), changes ?? []);
+        if (changes?.Any(c => c.Kind == FlowChangeKind.AfterExpiry) == true
+            && !await WaitForExpiryAsync(applied, upload, ct).ConfigureAwait(false))
+            return (applied, new UploadOutcome { ErrMsg = "not sent", Failure = FailureKind.Other });
         var outcome = await send(applied).ConfigureAwait(false);
         // A case that took the token away expects the 401: logging in again would put it back.
         if (outcome.StatusCode == 401 && flow.Once.Any() && changes is not { Count: > 0 }
@@ -131,6 +141,31 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
         if (!await LoginAsync(upload, force: false, ct).ConfigureAwait(false)) return [];
         return flow.Upload.Headers.Select(h => (h.Key, Value: StepTemplate.Resolve(h.Value, upload.Values, false,
             out _))).Where(h => h.Value is not null).Select(h => KeyValuePair.Create(h.Key, h.Value!)).ToList();
+    }
+
+    /// <summary>The longest a case waits for a credential to expire: WeChat's longest request timeout and a
+    /// little, beyond which a credential outlives any upload it was made for.</summary>
+    public static readonly TimeSpan ExpiryWait = TimeSpan.FromSeconds(65);
+
+    private static async Task<bool> WaitForExpiryAsync(RequestPlan plan, FlowUpload upload, CancellationToken ct)
+    {
+        var fields = plan.Request.FormData.Members.Where(m => m.Value is FormValue.Text)
+            .Select(m => KeyValuePair.Create(m.Key, ((FormValue.Text)m.Value).Value));
+        if (ObjectStorage.Expiry(fields) is not { } expiry)
+        {
+            upload.NotTried = "the form names no expiry (no policy expiration, q-key-time or token deadline)";
+            return false;
+        }
+        // Stores compare whole seconds: a little past the second it ends.
+        var wait = expiry - DateTimeOffset.UtcNow + TimeSpan.FromSeconds(1.5);
+        if (wait > ExpiryWait)
+        {
+            upload.NotTried = $"the credential is valid for {wait.TotalSeconds:0} s more, longer than the "
+                + $"{ExpiryWait.TotalSeconds:0} s this case waits for it to expire";
+            return false;
+        }
+        if (wait > TimeSpan.Zero) await Task.Delay(wait, ct).ConfigureAwait(false);
+        return true;
     }
 
     /// <summary>The steps after a stored upload (the confirm), with the stored key known.</summary>
@@ -171,7 +206,7 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
                     var values = new Dictionary<string, string>(StringComparer.Ordinal);
                     foreach (var step in run)
                     {
-                        var result = await RunStepAsync(step, values, ct).ConfigureAwait(false);
+                        var result = Done(await RunStepAsync(step, values, ct).ConfigureAwait(false));
                         shared.Steps.Add(result);
                         if (!result.Ok)
                         {
@@ -196,7 +231,7 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
                 var values = new Dictionary<string, string>(upload.Values, StringComparer.Ordinal);
                 foreach (var step in user)
                 {
-                    var result = await RunStepAsync(step, values, ct).ConfigureAwait(false);
+                    var result = Done(await RunStepAsync(step, values, ct).ConfigureAwait(false));
                     upload.Steps.Add(result);
                     if (!result.Ok) return false;
                 }
@@ -217,10 +252,11 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
         if (result.Status == 401 && flow.Once.Any())
         {
             // Refused: the token expired. The app logs in again once and repeats the step.
+            Done(result with { LoggedInAgain = true });
             if (!await LoginAsync(upload, force: true, ct).ConfigureAwait(false)) return false;
             result = await RunStepAsync(step, upload.Values, ct).ConfigureAwait(false);
         }
-        upload.Steps.Add(result);
+        upload.Steps.Add(Done(result));
         return result.Ok;
     }
 
@@ -275,10 +311,15 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
         {
             failure = $"no answer within {http.Timeout.TotalSeconds:0.#} s";
         }
-        var result = new StepResult(step.Name, status, clock.Elapsed, failure, sent, received)
+        return new StepResult(step.Name, status, clock.Elapsed, failure, sent, received)
         {
             Answer = failure is null ? null : answer?[..Math.Min(answer.Length, AnswerBody.MaxBytes)],
         };
+    }
+
+    /// <summary>A step as finished, handed to <see cref="Finished"/> (each one once).</summary>
+    private StepResult Done(StepResult result)
+    {
         Finished?.Invoke(result);
         return result;
     }

@@ -66,6 +66,52 @@ public static class ObjectStorage
         _ => null,
     };
 
+    /// <summary>When a signed form stops being valid, read from the form itself (no secret needed): the
+    /// policy's <c>expiration</c> (S3, OSS, COS), the end of COS's <c>q-key-time</c>, or the <c>deadline</c> of a
+    /// Qiniu token's put policy. Null when the form names none.</summary>
+    public static DateTimeOffset? Expiry(IEnumerable<KeyValuePair<string, string>> fields)
+    {
+        var form = fields.GroupBy(f => f.Key.ToLowerInvariant()).ToDictionary(g => g.Key, g => g.First().Value);
+        var ends = new List<DateTimeOffset>();
+        if (form.TryGetValue("q-key-time", out var keyTime) && keyTime.Split(';') is [_, var end]
+            && long.TryParse(end, out var seconds)) ends.Add(DateTimeOffset.FromUnixTimeSeconds(seconds));
+        if (form.TryGetValue("policy", out var policy) && Json(Base64(policy)) is { } p
+            && p.TryGetProperty("expiration", out var e) && e.ValueKind == JsonValueKind.String
+            && DateTimeOffset.TryParse(e.GetString(), System.Globalization.CultureInfo.InvariantCulture,
+                System.Globalization.DateTimeStyles.AssumeUniversal, out var at)) ends.Add(at);
+        if (form.TryGetValue("token", out var token) && token.Split(':') is [_, _, var encoded]
+            && Json(Base64(encoded.Replace('-', '+').Replace('_', '/'))) is { } put
+            && put.TryGetProperty("deadline", out var d) && d.TryGetInt64(out var deadline))
+            ends.Add(DateTimeOffset.FromUnixTimeSeconds(deadline));
+        return ends.Count == 0 ? null : ends.Min();
+    }
+
+    private static string? Base64(string text)
+    {
+        try
+        {
+            return System.Text.Encoding.UTF8.GetString(Convert.FromBase64String(text));
+        }
+        catch (FormatException)
+        {
+            return null;
+        }
+    }
+
+    private static JsonElement? Json(string? text)
+    {
+        if (text is null) return null;
+        try
+        {
+            using var document = JsonDocument.Parse(text);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
+    }
+
     /// <summary>A store's refusal, read from its error body: S3, OSS and COS answer
     /// <c>&lt;Error&gt;&lt;Code&gt;EntityTooLarge&lt;/Code&gt;&lt;Message&gt;…</c>; Qiniu answers
     /// <c>{"error": "…"}</c>. Null when the answer says neither.</summary>

@@ -63,8 +63,8 @@ public sealed class CaseRunner
             var (outcome, summary, sent, flow) =
                 await SendAsync(@case.Request, progress, cancellationToken).ConfigureAwait(false);
             var expect = Grader.Effective(@case.Expect, sent);
-            var grade =
-                await GradeAsync(expect, @case.Form, outcome, sent, before, cancellationToken).ConfigureAwait(false);
+            var grade = flow?.NotTried is { } why ? new Grade(Verdict.Informational, null, $"not tried: {why}", [])
+                : await GradeAsync(expect, @case.Form, outcome, sent, before, cancellationToken).ConfigureAwait(false);
             grade = Grader.ApplyExtras(@case.Extra, outcome, grade);
             if (flow is not null) grade = await AfterAsync(flow, outcome, grade, cancellationToken)
                 .ConfigureAwait(false);
