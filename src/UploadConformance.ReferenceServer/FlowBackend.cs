@@ -28,7 +28,10 @@ public sealed class FlowBackend(ReferenceServerOptions options, StorageEndpoint 
             return Results.Json(new { code = 400, msg = "a wx.login code is required" }, statusCode: 400);
         var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(16));
         _tokens[token] = DateTimeOffset.UtcNow + options.TokenLifetime;
-        return Results.Json(new { code = 0, data = new { token, expiresIn = (int)options.TokenLifetime.TotalSeconds } });
+        return Results.Json(new
+        {
+            code = 0, data = new { token, expiresIn = (int)options.TokenLifetime.TotalSeconds },
+        });
     }
 
     /// <summary>Null when the request carries a live token this backend issued; else the 401 to answer.</summary>
@@ -64,7 +67,8 @@ public sealed class FlowBackend(ReferenceServerOptions options, StorageEndpoint 
         {
             case "s3":
             {
-                var credential = $"{StorageKeys.S3Id}/{StorageSignatures.Day(now)}/{StorageKeys.Region}/s3/aws4_request";
+                var credential =
+                    $"{StorageKeys.S3Id}/{StorageSignatures.Day(now)}/{StorageKeys.Region}/s3/aws4_request";
                 var date = StorageSignatures.AmzDate(now);
                 var policy = Base64(new
                 {
@@ -72,7 +76,8 @@ public sealed class FlowBackend(ReferenceServerOptions options, StorageEndpoint 
                     conditions = new object[]
                     {
                         new object[] { "content-length-range", 0, max }, new[] { "starts-with", "$key", Prefix },
-                        new { bucket = Bucket }, new Dictionary<string, string> { ["X-Amz-Algorithm"] = "AWS4-HMAC-SHA256" },
+                        new { bucket = Bucket },
+                        new Dictionary<string, string> { ["X-Amz-Algorithm"] = "AWS4-HMAC-SHA256" },
                         new Dictionary<string, string> { ["X-Amz-Credential"] = credential },
                         new Dictionary<string, string> { ["X-Amz-Date"] = date },
                         new[] { "starts-with", "$x-amz-meta-app", "" },
@@ -84,7 +89,8 @@ public sealed class FlowBackend(ReferenceServerOptions options, StorageEndpoint 
                     url = $"{host}/s3/{Bucket}",
                     fields = new Dictionary<string, string>
                     {
-                        ["bucket"] = Bucket, ["X-Amz-Algorithm"] = "AWS4-HMAC-SHA256", ["X-Amz-Credential"] = credential,
+                        ["bucket"] = Bucket, ["X-Amz-Algorithm"] = "AWS4-HMAC-SHA256",
+                        ["X-Amz-Credential"] = credential,
                         ["X-Amz-Date"] = date, ["key"] = Prefix + "${filename}", ["Policy"] = policy,
                         ["X-Amz-Signature"] = StorageSignatures.S3V4(StorageKeys.S3Secret, StorageSignatures.Day(now),
                             StorageKeys.Region, policy),

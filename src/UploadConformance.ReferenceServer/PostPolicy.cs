@@ -96,7 +96,8 @@ public sealed record PostPolicy(DateTimeOffset? Expiration, IReadOnlyList<Policy
         foreach (var c in Conditions.Where(c => c.Kind != "content-length-range"))
         {
             // An empty prefix allows any value, the field's absence included.
-            var value = fields.GetValueOrDefault(c.Field) ?? (c.Kind == "starts-with" && c.Value.Length == 0 ? "" : null);
+            var value = fields.GetValueOrDefault(c.Field)
+                ?? (c.Kind == "starts-with" && c.Value.Length == 0 ? "" : null);
             var holds = value is not null && (c.Kind == "eq" ? value == c.Value
                 : value.StartsWith(c.Value, StringComparison.Ordinal));
             if (!holds) return new StorageRefusal(403, "AccessDenied",

@@ -72,12 +72,6 @@ public sealed class ReferenceServer : IAsyncDisposable
         }
     }
 
-    private static Task NotFound(HttpContext context)
-    {
-        context.Response.StatusCode = 404;
-        return Task.CompletedTask;
-    }
-
     private static string OneLine(string text) => text.ReplaceLineEndings(" ").Trim();
 
     private static async Task<ReferenceServer> StartAsync(ReferenceServerOptions options, FileStore store,
@@ -153,12 +147,16 @@ public sealed class ReferenceServer : IAsyncDisposable
                     + $"{options.KeepBytes} bytes of files)"), statusCode: 404));
         var buckets = new StorageEndpoint(options, store.StorageDirectory);
         var backend = new FlowBackend(options, buckets, upload);
-        app.MapPost("/{provider}/{bucket}", (string provider, string bucket, HttpContext context) =>
-            StorageEndpoint.IsProvider(provider) && provider != "qiniu" ? buckets.HandleAsync(context, provider, bucket)
-                : NotFound(context));
-        app.MapPost("/qiniu", (HttpContext context) => buckets.HandleAsync(context, "qiniu", null));
-        app.MapGet("/{provider}/{bucket}/{**key}", (string provider, string bucket, string key) =>
-            StorageEndpoint.IsProvider(provider) ? buckets.Get(provider, bucket, key) : Results.NotFound());
+        // Each provider's routes spelled out: any other path stays a 404, as a probe of a wrong URL expects.
+        foreach (var provider in StorageEndpoint.Providers)
+        {
+            if (provider == "qiniu") app.MapPost("/qiniu", (HttpContext context) =>
+                buckets.HandleAsync(context, "qiniu", null));
+            else app.MapPost($"/{provider}/{{bucket}}", (string bucket, HttpContext context) =>
+                buckets.HandleAsync(context, provider, bucket));
+            app.MapGet($"/{provider}/{{bucket}}/{{**key}}", (string bucket, string key) =>
+                buckets.Get(provider, bucket, key));
+        }
         app.MapPost("/flow/login", (System.Text.Json.JsonElement body) => backend.Login(body));
         app.MapGet("/flow/credential/{provider}", (string provider, HttpRequest request) =>
             backend.Credential(request, provider));

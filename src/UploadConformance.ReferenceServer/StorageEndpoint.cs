@@ -34,7 +34,7 @@ public sealed class StorageEndpoint(ReferenceServerOptions options, string direc
     private readonly DefectPolicy _defects = new(options.Defects);
     private long _sequence;
 
-    public static bool IsProvider(string provider) => provider is "s3" or "oss" or "cos" or "qiniu";
+    public static readonly IReadOnlyList<string> Providers = ["s3", "oss", "cos", "qiniu"];
 
     public async Task HandleAsync(HttpContext context, string provider, string? bucket)
     {
@@ -247,7 +247,8 @@ public sealed class StorageEndpoint(ReferenceServerOptions options, string direc
         {
             return new StorageRefusal(400, "InvalidPolicyDocument", "Invalid Policy: the policy is not base64");
         }
-        if (!StorageSignatures.Same(StorageSignatures.Cos(secret, keyTime, json), fields.GetValueOrDefault("q-signature")))
+        var expected = StorageSignatures.Cos(secret, keyTime, json);
+        if (!StorageSignatures.Same(expected, fields.GetValueOrDefault("q-signature")))
             return SignatureDoesNotMatch;
         var seconds = now.ToUnixTimeSeconds();
         return seconds < start || seconds > end ? new StorageRefusal(403, "AccessDenied", "Request has expired")
@@ -287,7 +288,8 @@ public sealed class StorageEndpoint(ReferenceServerOptions options, string direc
                 if (key is null || (prefix ? !key.StartsWith(scopedKey, StringComparison.Ordinal) : key != scopedKey))
                     return (null, null, new StorageRefusal(403, "error", "key doesn't match with scope"));
             }
-            var limit = root.TryGetProperty("fsizeLimit", out var f) && f.TryGetInt64(out var max) ? max : long.MaxValue;
+            var limit = root.TryGetProperty("fsizeLimit", out var f) && f.TryGetInt64(out var max) ? max
+                : long.MaxValue;
             PostPolicy? range = limit == long.MaxValue ? null
                 : new PostPolicy(null, [new PolicyCondition("content-length-range", "", "", 0, limit)]);
             return (bucket, range, null);

@@ -85,7 +85,8 @@ public static class StorageSignatures
     public static bool Same(string expected, string? given) => given is not null
         && CryptographicOperations.FixedTimeEquals(Encoding.UTF8.GetBytes(expected), Encoding.UTF8.GetBytes(given));
 
-    public static string Day(DateTimeOffset time) => time.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
+    public static string Day(DateTimeOffset time) =>
+        time.UtcDateTime.ToString("yyyyMMdd", CultureInfo.InvariantCulture);
 
     public static string AmzDate(DateTimeOffset time) =>
         time.UtcDateTime.ToString("yyyyMMdd'T'HHmmss'Z'", CultureInfo.InvariantCulture);

@@ -41,7 +41,8 @@ public sealed class StorageBackendFixture : IAsyncLifetime
         };
         foreach (var (name, value) in new Dictionary<string, string>
         {
-            ["UC_S3_ID"] = StorageKeys.S3Id, ["UC_S3_SECRET"] = StorageKeys.S3Secret, ["UC_S3_REGION"] = StorageKeys.Region,
+            ["UC_S3_ID"] = StorageKeys.S3Id, ["UC_S3_SECRET"] = StorageKeys.S3Secret,
+            ["UC_S3_REGION"] = StorageKeys.Region,
             ["UC_OSS_ID"] = StorageKeys.OssId, ["UC_OSS_SECRET"] = StorageKeys.OssSecret,
             ["UC_OSS_REGION"] = StorageKeys.OssRegion, ["UC_COS_ID"] = StorageKeys.CosId,
             ["UC_COS_SECRET"] = StorageKeys.CosSecret, ["UC_QINIU_ID"] = StorageKeys.QiniuId,

@@ -94,8 +94,8 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
     {
         if (flow.Upload.IsPlain) return plan;
         var request = plan.Request;
-        var url = flow.Upload.Url is { } template ? new Uri(baseUrl, StepTemplate.Fill(template, upload.Values, url: true))
-            : request.Url;
+        var url = flow.Upload.Url is { } template
+            ? new Uri(baseUrl, StepTemplate.Fill(template, upload.Values, url: true)) : request.Url;
         var headers = flow.Upload.Headers.Select(h => KeyValuePair.Create(h.Key, StepTemplate.Fill(h.Value,
             upload.Values))).ToList();
         var fields = flow.Upload.FormData.Select(f => KeyValuePair.Create(f.Key,

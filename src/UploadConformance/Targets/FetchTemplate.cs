@@ -53,7 +53,8 @@ public static class FetchTemplate
                 "size" => size.ToString(CultureInfo.InvariantCulture),
                 "filename" => fileName,
                 _ when !name.StartsWith('$') => flowValues?.GetValueOrDefault(name),
-                _ => (entry is { } e ? JsonPath.Text(e, name) : null) ?? (root is { } r ? JsonPath.Text(r, name) : null),
+                _ => (entry is { } e ? JsonPath.Text(e, name) : null)
+                    ?? (root is { } r ? JsonPath.Text(r, name) : null),
             };
             if (value is null)
             {

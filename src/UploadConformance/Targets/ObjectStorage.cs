@@ -123,7 +123,8 @@ public static class ObjectStorage
         {
             using var document = JsonDocument.Parse(answer ?? "");
             if (document.RootElement.ValueKind == JsonValueKind.Object
-                && document.RootElement.TryGetProperty("error", out var error) && error.ValueKind == JsonValueKind.String)
+                && document.RootElement.TryGetProperty("error", out var error)
+                && error.ValueKind == JsonValueKind.String)
                 return ("error", error.GetString());
         }
         catch (JsonException)

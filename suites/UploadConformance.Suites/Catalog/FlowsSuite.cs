@@ -80,7 +80,8 @@ public static class FlowsSuite
             photo, hole, ObjectStorage.CredentialFields(storage).Select(f => new FlowChange(f, FlowChangeKind.Remove))
                 .ToList(), null, []);
         add("expired-credential", "the form sent once its policy (or token) has expired, waiting for it up to "
-            + $"{FlowSession.ExpiryWait.TotalSeconds:0} s: refused; storing it fails (a leaked credential works forever)",
+            + $"{FlowSession.ExpiryWait.TotalSeconds:0} s: refused; storing it fails (a leaked credential works "
+            + "forever)",
             photo, hole, [new FlowChange("policy", FlowChangeKind.AfterExpiry)], null, []);
         add("key-outside-prefix", "the key moved outside the prefix the credential allows: refused; storing it fails",
             photo, hole, [new FlowChange("key", FlowChangeKind.Replace, "outside-the-prefix/${filename}")], null, []);
