@@ -132,11 +132,38 @@ public static partial class Causes
             yield return "multer's 'Unexpected field': the file came under a field upload.single()/fields() does "
                 + "not name; answer a MulterError "
                 + "with a 400, or declare the field in the profile";
+        // A store's code says more than its status would (a 403 there is no Referer guard).
+        if (StoreHint(body) is { } store)
+        {
+            yield return store;
+            yield break;
+        }
         if (r.Reason.Contains("leaks a stack trace", StringComparison.Ordinal))
             yield return "error pages show the server's stack: run in production mode (NODE_ENV=production, "
                 + "display_errors=Off, debug off)";
         yield return Known(r, cases, total);
     }
+
+    /// <summary>An object store's own error code names the cause: the usual fix for each.</summary>
+    private static string? StoreHint(string body) => Targets.ObjectStorage.Refusal(body)?.Code switch
+    {
+        "SignatureDoesNotMatch" => "the store computed another signature: the backend signs with another secret, "
+            + "region or day than the form says, or signs the policy before it is base64-encoded (S3 and OSS sign "
+            + "the base64 text; COS signs the SHA-1 of the JSON)",
+        "AccessDenied" when body.Contains("Extra input fields", StringComparison.Ordinal) =>
+            "S3 refuses every form field its policy does not name: add a condition for each field the app sends "
+            + "(x-amz-meta-*, success_action_status), or prefix app-only fields with x-ignore-",
+        "AccessDenied" when body.Contains("Policy expired", StringComparison.Ordinal) =>
+            "the policy expired before the upload: sign it when the app asks, with time for a slow link",
+        "AccessDenied" => "the form breaks its own policy: a condition (the key's prefix, the bucket, an eq field) "
+            + "does not match what the app sends",
+        "EntityTooLarge" => "over the policy's content-length-range: raise it where the backend signs the policy, "
+            + "or tell the app the limit before it uploads",
+        "InvalidPolicyDocument" => "the policy is not what the store reads: base64 of JSON with an expiration and "
+            + "a list of conditions",
+        "InvalidAccessKeyId" => "the access key id in the form is not the bucket's",
+        _ => null,
+    };
 
     private static string? Known(CaseResult r, int cases, int total)
     {
