@@ -182,6 +182,7 @@ public sealed record SplitRunOptions(Option<int?> Workers, Option<string?> Scena
             new Scenarios.ScenarioOverrides(parse.GetValue(Duration), parse.GetValue(Rate), parse.GetValue(Seed));
         var run = new Cluster.SplitRun(yaml.Text, yaml.Source, parse.GetValue(Target)!.ToString(), profileYaml,
             parse.GetValue(Profile), overrides);
-        return (parse.GetValue(Workers)!.Value, run, Commands.LoadCommand.Prepare(yaml, overrides));
+        return (parse.GetValue(Workers)!.Value, run, Commands.LoadCommand.Prepare(yaml, overrides,
+            Commands.LoadCommand.ProfileSteps(parse.GetValue(Profile))));
     }
 }

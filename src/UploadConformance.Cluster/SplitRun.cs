@@ -14,7 +14,8 @@ public sealed record SplitRun(string ScenarioYaml, string ScenarioSource, string
 
     /// <summary>The scenario every machine runs, overrides applied.</summary>
     /// <exception cref="ProfileException">The scenario or an override is invalid.</exception>
-    public Scenario Scenario() => Changes.Apply(ScenarioLoader.Parse(ScenarioYaml, ScenarioSource));
+    public Scenario Scenario() => Changes.Apply(ScenarioLoader.Parse(ScenarioYaml, ScenarioSource,
+        Scenarios.Scenario.Rows(Profile().Flow)));
 
     /// <summary>The target as the profile describes it, or the reference server's profile at the URL.</summary>
     /// <exception cref="ProfileException">The profile is invalid.</exception>

@@ -129,6 +129,40 @@ public class FlowTests(FlowServerFixture flows, ITestOutputHelper output) : ICla
     }
 
     [Fact]
+    public async Task A_flow_split_over_two_generators_merges_into_the_step_rows_of_one_run()
+    {
+        var profile = flows.Profile("s3-presigned-post");
+        var scenario = ScenarioLoader.Parse("""
+            seed: 3
+            mix:
+              - { name: photo, image: compressed-android, formData: none }
+            load:
+              - iterationsForConstant: { copies: 4, iterations: 24 }
+            thresholds:
+              - credential: p99 < 1s
+            """, "split-flow.yaml", Scenario.Rows(profile.Flow));
+        async Task<Results.LoadResults> Run(ExecutionSegment segment)
+        {
+            using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile,
+                ImageFactory.Default()), segment: segment);
+            return Results.LoadResults.Of(scenario, await engine.RunAsync(null, CancellationToken.None));
+        }
+        var whole = await Run(ExecutionSegment.Whole);
+        var merged = Results.LoadMerge.Merge(
+            [await Run(new ExecutionSegment(0, 2)), await Run(new ExecutionSegment(1, 2))]);
+
+        foreach (var name in new[] { "photo", "credential", "confirm", FlowIterations.FlowRow })
+        {
+            Assert.Equal(24, whole.Names.Single(n => n.Name == name).Ok);
+            Assert.Equal(24, merged.Names.Single(n => n.Name == name).Ok);
+        }
+        Assert.Equal(24, merged.All.Requests);
+        // The step's threshold is evaluated on the merged step row.
+        Assert.Equal("credential", Assert.Single(merged.Thresholds).Scope);
+        Assert.True(merged.Thresholds[0].Passed);
+    }
+
+    [Fact]
     public async Task A_capture_that_finds_nothing_fails_its_step_naming_the_path_and_showing_the_answer_escaped()
     {
         var yaml = $"""

@@ -46,7 +46,8 @@ public static class LoadCommand
             var (tls, https) = tlsArguments.Read(parse, url);
             var loaded =
                 Prepare(BuiltInScenarios.Read(parse.GetValue(scenario)!),
-                new ScenarioOverrides(parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed)));
+                new ScenarioOverrides(parse.GetValue(duration), parse.GetValue(rate), parse.GetValue(seed)),
+                ProfileSteps(parse.GetValue(profile)));
             return await ExecuteAsync(context, new Options(loaded, new TargetChoice(url, parse.GetValue(profile), tls,
                 https), parse.GetValue(output), parse.GetValue(segment), LiveMetrics.Sinks(parse, metrics, dashboard)));
         });
@@ -55,11 +56,27 @@ public static class LoadCommand
 
     /// <summary>A scenario's YAML with the command line's overrides applied, checked; a coordinator's
     /// workers apply the same overrides to the same text.</summary>
-    public static Scenario Prepare((string Text, string Source) yaml, ScenarioOverrides overrides)
+    public static Scenario Prepare((string Text, string Source) yaml, ScenarioOverrides overrides,
+        IReadOnlyCollection<string>? profileSteps = null)
     {
         try
         {
-            return overrides.Apply(ScenarioLoader.Parse(yaml.Text, yaml.Source));
+            return overrides.Apply(ScenarioLoader.Parse(yaml.Text, yaml.Source, profileSteps));
+        }
+        catch (ProfileException e)
+        {
+            throw new UsageException(e.Message);
+        }
+    }
+
+    /// <summary>The rows a profile's flow adds, so a scenario's thresholds may name its steps; the profile itself
+    /// is read and checked again with the target.</summary>
+    public static IReadOnlyCollection<string>? ProfileSteps(string? path)
+    {
+        if (path is null) return null;
+        try
+        {
+            return Scenario.Rows(ProfileLoader.Load(path, Target.Placeholder, requireEnvironment: false).Flow);
         }
         catch (ProfileException e)
         {

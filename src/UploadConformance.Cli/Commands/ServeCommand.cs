@@ -119,6 +119,10 @@ public static class ServeCommand
                 $"  POST {options.UploadPath}  multipart/form-data, file under field '{options.FileField}', "
                 + $"files up to {options.MaxFileBytes} bytes");
             stdout.WriteLine("  GET  /files/{id}  the stored bytes · GET /stats  counters · GET /health");
+            stdout.WriteLine("  POST /s3/uc-bucket, /oss/uc-bucket, /cos/uc-bucket, /qiniu  form uploads checked as "
+                + "each store documents (policy, signature, expiry; fake keys) · GET /{provider}/uc-bucket/{key}");
+            stdout.WriteLine("  POST /flow/login · GET /flow/credential/{s3|oss|cos|qiniu} · POST /flow/confirm · "
+                + "POST /flow/image (the upload, behind the login): a mini-program's backend (profiles/*.yaml)");
             if (options.MaxConnections is { } most)
                 stdout.WriteLine($"  up to {most} connections at once (a socket and a file each, within the "
                     + "open-file limit; raise it with ulimit -n for more)");

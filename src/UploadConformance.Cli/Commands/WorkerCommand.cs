@@ -69,7 +69,6 @@ public static class WorkerCommand
             throw new TargetUnreachableException(e.Message);
         }
         var split = assignment.Run;
-        var scenario = LoadCommand.Prepare((split.ScenarioYaml, split.ScenarioSource), split.Changes);
         var url = new Uri(split.Target);
         TargetProfile profile;
         try
@@ -80,6 +79,8 @@ public static class WorkerCommand
         {
             throw new UsageException(e.Message);
         }
+        var scenario = LoadCommand.Prepare((split.ScenarioYaml, split.ScenarioSource), split.Changes,
+            Scenarios.Scenario.Rows(profile.Flow));
         var started = DateTimeOffset.Now;
         var folder = context.Folders.Prepare(
             outDir?.Replace("{index}", assignment.Index.ToString(System.Globalization.CultureInfo.InvariantCulture),

@@ -39,7 +39,7 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
     public LoadEngine(Scenario scenario, TargetProfile profile, RequestMix mix, TlsOptions? tls = null,
         ExecutionSegment? segment = null)
     {
-        _scenario = scenario.Validate();
+        _scenario = (scenario with { ProfileSteps = Scenario.Rows(profile.Flow) }).Validate();
         _segment = segment ?? ExecutionSegment.Whole;
         _profile = profile;
         _mix = mix;

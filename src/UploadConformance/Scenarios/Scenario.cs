@@ -26,6 +26,9 @@ public sealed record Scenario
     /// <summary>The flow each iteration runs (a login, a credential, the upload, a confirm), in place of the
     /// profile's; null keeps the profile's.</summary>
     public Targets.Flow? Flow { get; init; }
+    /// <summary>The step rows the profile's flow adds (its steps and <c>flow</c>), which thresholds may be scoped
+    /// to as well when the scenario has no steps of its own.</summary>
+    public IReadOnlyCollection<string> ProfileSteps { get; init; } = [];
     public string? Source { get; init; }
 
     public bool IsOpen => Load.Any(s => s.IsOpen == true);
@@ -63,8 +66,7 @@ public sealed record Scenario
         for (var i = 0; i < Thresholds.Count; i++)
         {
             // A flow's steps are rows too, and so is the whole flow.
-            var names = Mix.Select(m => m.Name).Concat(Flow is null ? [] : Flow.Before.Concat(Flow.After)
-                .Select(s => s.Name).Append("flow")).ToList();
+            var names = Mix.Select(m => m.Name).Concat(Flow is null ? ProfileSteps : Rows(Flow)).ToList();
             if (Thresholds[i].Scope is { } scope && !names.Contains(scope))
                 yield return new(ScenarioPart.Thresholds, i,
                     $"threshold '{Thresholds[i].Text}' is scoped to '{scope}', "
@@ -78,6 +80,10 @@ public sealed record Scenario
     }
 
     /// <exception cref="ProfileException">The first rule broken, in one line.</exception>
+    /// <summary>The rows a flow adds to a load run: its steps besides the upload, and the whole flow.</summary>
+    public static IReadOnlyList<string> Rows(Targets.Flow flow) => flow.IsOnePost ? []
+        : [.. flow.Before.Concat(flow.After).Select(s => s.Name), "flow"];
+
     public Scenario Validate()
     {
         if (Problems().FirstOrDefault() is { } problem) throw new ProfileException(

@@ -25,7 +25,9 @@ public static class ScenarioLoader
         return Parse(text, path);
     }
 
-    public static Scenario Parse(string yaml, string source)
+    /// <param name="profileSteps">The rows the profile's flow adds (<see cref="Scenario.Rows"/>), to which
+    /// thresholds may be scoped too.</param>
+    public static Scenario Parse(string yaml, string source, IReadOnlyCollection<string>? profileSteps = null)
     {
         var root = StrictYaml.Root(yaml, source, "a scenario is a mapping of keys such as name, mix, load, thresholds");
         var y = new StrictYaml(source);
@@ -58,6 +60,7 @@ public static class ScenarioLoader
             },
             Source = source,
             Flow = map.TryGetValue("steps", out var steps) ? FlowLoader.Read(y, steps) : null,
+            ProfileSteps = profileSteps ?? [],
         };
         // The scenario's own rules, each reported at the line of the item it is about.
         if (scenario.Problems().FirstOrDefault() is { } problem)
