@@ -39,7 +39,8 @@ public static class ConformanceCatalog
         new(FlowsSuite.Name, "uploads that are flows: straight to an object store, or behind a login",
             FlowsSuite.Build, Covers: "only for a profile with `steps`: photos through the whole flow, fetched back; "
             + "for object stores, Chinese and emoji `${filename}` keys, metadata kept, a 201 naming the key, a file "
-            + "over the policy's range, a corrupted signature, an anonymous form, a key outside the prefix; behind a "
+            + "over the policy's range, a corrupted signature, an anonymous form, a key outside the prefix, the form "
+            + "sent once its policy expired; behind a "
             + "login, an upload without the token and with a forged one"),
         new(SmokeSuite.Name, "the default run's representative handful (./run.sh)", SmokeSuite.Build, InCatalog: false),
     ];
