@@ -230,3 +230,71 @@ public class FlowTests(FlowServerFixture flows, ITestOutputHelper output) : ICla
             ImageFactory.Default())));
     }
 }
+
+/// <summary>The reference server's buckets read a form as the stores document, checked here with forms signed
+/// by its own fake keys: what each refusal says.</summary>
+public class BucketTests(ITestOutputHelper output)
+{
+    private static async Task<(int Status, string Body)> PostAsync(Uri url, params (string Name, string Value)[] fields)
+    {
+        using var http = new HttpClient();
+        using var form = new MultipartFormDataContent();
+        foreach (var (name, value) in fields) form.Add(new StringContent(value), name);
+        form.Add(new ByteArrayContent("photo"u8.ToArray()), "file", "a.jpg");
+        using var response = await http.PostAsync(url, form);
+        return ((int)response.StatusCode, await response.Content.ReadAsStringAsync());
+    }
+
+    private static string Base64(string json) => Convert.ToBase64String(System.Text.Encoding.UTF8.GetBytes(json));
+
+    [Fact]
+    public async Task A_policy_that_is_not_one_is_InvalidPolicyDocument_and_a_field_it_does_not_name_is_refused()
+    {
+        await using var server = await Server.StartAsync(new ReferenceServerOptions());
+        var notJson = Base64("not json");
+        var (status, body) = await PostAsync(new Uri(server.BaseUrl, "/oss/uc-bucket"), ("key", "uploads/a.jpg"),
+            ("policy", notJson), ("OSSAccessKeyId", StorageKeys.OssId),
+            ("Signature", StorageSignatures.OssV1(StorageKeys.OssSecret, notJson)));
+        Assert.Equal(400, status);
+        Assert.Contains("<Code>InvalidPolicyDocument</Code>", body);
+
+        // S3 names every field in its policy: one more is refused, as S3 does.
+        var now = DateTimeOffset.UtcNow;
+        var credential = $"{StorageKeys.S3Id}/{StorageSignatures.Day(now)}/{StorageKeys.Region}/s3/aws4_request";
+        var policy = Base64($$"""
+            {"expiration":"{{now.AddMinutes(5):yyyy-MM-ddTHH:mm:ssZ}}","conditions":[{"bucket":"uc-bucket"},
+            ["starts-with","$key","uploads/"],{"x-amz-algorithm":"AWS4-HMAC-SHA256"},
+            {"x-amz-credential":"{{credential}}"},{"x-amz-date":"{{StorageSignatures.AmzDate(now)}}"}]}
+            """);
+        (string, string)[] signed =
+        [
+            ("key", "uploads/a.jpg"), ("X-Amz-Algorithm", "AWS4-HMAC-SHA256"), ("X-Amz-Credential", credential),
+            ("X-Amz-Date", StorageSignatures.AmzDate(now)), ("Policy", policy),
+            ("X-Amz-Signature", StorageSignatures.S3V4(StorageKeys.S3Secret, StorageSignatures.Day(now),
+                StorageKeys.Region, policy)),
+        ];
+        Assert.Equal(204, (await PostAsync(new Uri(server.BaseUrl, "/s3/uc-bucket"), signed)).Status);
+        (status, body) = await PostAsync(new Uri(server.BaseUrl, "/s3/uc-bucket"), [.. signed, ("userId", "42")]);
+        Assert.Equal(403, status);
+        Assert.Contains("Extra input fields: userid", body);
+    }
+
+    [Fact]
+    public async Task An_upload_endpoint_that_takes_no_token_or_a_forged_one_fails_as_a_security_hole()
+    {
+        await using var server = await Server.StartAsync(new ReferenceServerOptions
+        {
+            Defects = ServerDefects.UploadWithoutToken,
+        });
+        using var http = new HttpClient(Uploader.CreateHandler());
+        using var uploader = new Uploader();
+        var path = Path.Combine(Repo.Root, "profiles", "login-then-upload.yaml");
+        var profile = ProfileLoader.Load(path, new Uri(server.BaseUrl, "/flow/image"));
+        var results = await Catalog.RunAsync(profile, uploader, http, output, "flows.*");
+
+        Assert.Equal(Verdict.Pass, results["flows.photo-compressed"].Verdict);
+        Assert.Equal(Verdict.Fail, results["flows.no-token"].Verdict);
+        Assert.Equal(Verdict.Fail, results["flows.forged-token"].Verdict);
+        Assert.Equal(Severity.Hard, results["flows.forged-token"].Severity);
+    }
+}
