@@ -38,6 +38,9 @@ public sealed record ReferenceServerOptions
     /// <summary>How long the server works on a stored upload before it answers, as an image pipeline would
     /// (resizing, a call to object storage): the waiting phase a load run should measure. Zero by default.</summary>
     public TimeSpan ProcessingTime { get; init; }
+    /// <summary>Bytes a second the upload endpoint reads a body at, at most, as a server on a slow disk would: the
+    /// sending phase a load run should measure. Null: as fast as it comes.</summary>
+    public long? ReadRate { get; init; }
     /// <summary>How long a session token from <c>/flow/login</c> is honoured; the app logs in again after.</summary>
     public TimeSpan TokenLifetime { get; init; } = TimeSpan.FromHours(2);
     /// <summary>How long a signed form from <c>/flow/credential</c> is valid: short, as Aliyun's sample backend

@@ -98,7 +98,8 @@ public sealed class UploadEndpoint(ReferenceServerOptions options, FileStore sto
             throw new Rejection(StatusCodes.Status400BadRequest,
                 $"boundary of {boundary.Length} characters; RFC 2046 allows 70");
 
-        var reader = new MultipartReader(boundary, request.Body)
+        var body = options.ReadRate is { } rate ? new ReadRateStream(request.Body, rate) : request.Body;
+        var reader = new MultipartReader(boundary, body)
         {
             HeadersLengthLimit = options.MaxPartHeaderBytes,
             HeadersCountLimit = 16,

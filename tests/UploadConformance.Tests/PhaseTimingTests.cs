@@ -64,6 +64,35 @@ public class PhaseTimingTests
     }
 
     [Fact]
+    public async Task A_server_reading_at_8_MiB_a_second_shows_that_rate_as_sending_and_the_buffers_as_waiting()
+    {
+        const double rate = 8 << 20;
+        await using var server = await Server.StartAsync(
+            new ReferenceServer.ReferenceServerOptions { ReadRate = (long)rate });
+        var outcome = await RunAsync(server, """
+            mix:
+              - { name: big, bytes: 16MiB, formData: none }
+            load:
+              - iterationsForConstant: { copies: 1, iterations: 2 }
+            """);
+        var stats = outcome.ByName["big"];
+        Assert.Equal(2, stats.Ok);
+        var body = 16.0 * (1 << 20);
+        var atRate = body / rate * 1000;
+        var sending = Ms(stats.Phase(Phase.Sending), 50);
+        var waiting = Ms(stats.Phase(Phase.Waiting), 50);
+        // The server takes the body in 2 s. The client's last byte leaves when the buffers between take it (the
+        // two sockets' and Kestrel's 1 MiB pipe: about 4 MB here), so sending ends that much early and the rest
+        // shows as waiting while the server drains them; together they are the 2 s, within 5 % below (timer
+        // granularity) and 20 % above (scheduling on 2 shared cores).
+        Assert.InRange(sending + waiting, atRate * 0.95, atRate * 1.2);
+        Assert.InRange(sending, atRate * 0.6, atRate * 1.1);
+        // The upload bandwidth is body bytes over sending: the rate, and at most what the buffers add to it.
+        var bandwidth = stats.Phase(Phase.Bandwidth).GetValueAtPercentile(50) * 1000.0;
+        Assert.InRange(bandwidth, rate * 0.9, rate * 1.7);
+    }
+
+    [Fact]
     public async Task A_link_capped_at_200_kB_a_second_shows_as_sending_and_as_the_upload_bandwidth()
     {
         await using var server = await Server.StartAsync(new ReferenceServer.ReferenceServerOptions());

@@ -31,12 +31,14 @@ public static class ServeCommand
         var h2c = CliOptions.Flag("--h2c", "cleartext HTTP/2 only, with prior knowledge");
         var processing = CliOptions.Duration("--processing-time", "time",
             "work this long on each stored upload before answering, as an image pipeline would (0)");
+        var readRate = CliOptions.Size("--read-rate",
+            "read each upload's body no faster than this many bytes a second, as a slow disk would (no limit)");
         var tokenLifetime = CliOptions.Duration("--token-lifetime", "time",
             "how long a /flow/login session token is honoured; the app logs in again after a 401 (2h)");
         var credentialLifetime = CliOptions.Duration("--credential-lifetime", "time",
             "how long a /flow/credential policy or token is valid (15s)");
         foreach (var option in new Option[] { host, port, field, maxFile, storage, keep, defect, quiet, https,
-            clientCa, h2c, processing, tokenLifetime, credentialLifetime }) command.Options.Add(option);
+            clientCa, h2c, processing, readRate, tokenLifetime, credentialLifetime }) command.Options.Add(option);
         command.SetAction(async (parse, _) =>
         {
             var options =
@@ -49,6 +51,7 @@ public static class ServeCommand
                 AccessLog = parse.GetValue(quiet) ? null : TextWriter.Synchronized(context.Out),
                 KeepBytes = parse.GetValue(keep) ?? ReferenceServerOptions.DefaultKeepBytes,
                 ProcessingTime = parse.GetValue(processing) ?? TimeSpan.Zero,
+                ReadRate = parse.GetValue(readRate),
                 TokenLifetime = parse.GetValue(tokenLifetime) ?? new ReferenceServerOptions().TokenLifetime,
                 CredentialLifetime = parse.GetValue(credentialLifetime)
                     ?? new ReferenceServerOptions().CredentialLifetime,
