@@ -58,8 +58,8 @@ public static class MergeInput
                         TimeSpan.FromMicroseconds(micros / 2), 200, Wire.FailureKind.None, true, false, null, 300_000,
                         100, 299_000));
                 }
-                series.Add(SecondStats.Of(s, 50, 50, 0, 0, 50 * 300_000L, 5_000, latency, service, service, service,
-                    8));
+                series.Add(SecondStats.Of(s, 50, 50, 0, 0, 50 * 300_000L, 5_000, latency, service,
+                    new PhaseHistograms(service, service, service, service), 8));
             }
             var duration = TimeSpan.FromSeconds(seconds);
             parts.Add(new LoadResults

@@ -83,9 +83,10 @@ public class PhaseTimingTests
         var waiting = Ms(stats.Phase(Phase.Waiting), 50);
         // The server takes the body in 2 s. The client's last byte leaves when the buffers between take it (the
         // two sockets' and Kestrel's 1 MiB pipe: about 4 MB here), so sending ends that much early and the rest
-        // shows as waiting while the server drains them; together they are the 2 s, within 5 % below (timer
-        // granularity) and 20 % above (scheduling on 2 shared cores).
-        Assert.InRange(sending + waiting, atRate * 0.95, atRate * 1.2);
+        // shows as waiting while the server drains them; together they are the 2 s, within 10 % below (each is
+        // the median of its own phase, not of one upload, and the server's clock starts after the headers) and
+        // 20 % above (scheduling on 2 shared cores).
+        Assert.InRange(sending + waiting, atRate * 0.9, atRate * 1.2);
         Assert.InRange(sending, atRate * 0.6, atRate * 1.1);
         // The upload bandwidth is body bytes over sending: the rate, and at most what the buffers add to it.
         var bandwidth = stats.Phase(Phase.Bandwidth).GetValueAtPercentile(50) * 1000.0;
@@ -139,8 +140,18 @@ public class PhaseTimingTests
         {
             Assert.Equal(2 * whole.Series[i].InFlight, seconds[i].InFlight);
             Assert.Equal(whole.Series[i].WaitingP95Ms, seconds[i].WaitingP95Ms);
-            Assert.Equal(2 * Count(whole.Series[i].SendingHistogram!), Count(seconds[i].SendingHistogram!));
+            Assert.Equal(whole.Series[i].BlockedP95Ms, seconds[i].BlockedP95Ms);
+            Assert.Equal(whole.Series[i].ReceivingP95Ms, seconds[i].ReceivingP95Ms);
+            foreach (var phase in new Func<SecondStats, string?>[] { s => s.BlockedHistogram, s => s.SendingHistogram,
+                s => s.WaitingHistogram, s => s.ReceivingHistogram })
+            {
+                Assert.Equal(whole.Series[i].Ok, Count(phase(whole.Series[i])!));
+                Assert.Equal(2 * Count(phase(whole.Series[i])!), Count(phase(seconds[i])!));
+            }
         }
+        // A second from a file written before every phase was kept per second merges without them.
+        var older = whole.Series.Select(s => s with { BlockedHistogram = null, ReceivingHistogram = null }).ToList();
+        Assert.All(LoadMerge.MergeSeries([.. older, .. older]), s => Assert.Null(s.SendingHistogram));
         // A file from before phases were recorded merges as it did, without phases.
         var old = whole with { All = whole.All with { Phases = null }, Names = [.. whole.Names.Select(n =>
             n with { Phases = null })] };

@@ -90,7 +90,7 @@ public class SplitRunTests
             All = LoadNameResults.Of("all", stats, duration),
             Names = [LoadNameResults.Of(name, stats, duration)],
             Series = [SecondStats.Of(0, micros.Length, micros.Length, 0, 0, 1000L * micros.Length, 0, second, service,
-                service, second, 3)],
+                new PhaseHistograms(service, service, second, service), 3)],
             Thresholds = [new ThresholdResult("requests > 5", null, "requests", 0, false)],
             Segment = "0/2",
         };

@@ -214,6 +214,31 @@ public interface INameTotals
 /// <see cref="Bandwidth"/> this gives, body bytes over sending time in kB/s.</summary>
 public enum Phase { Blocked, Sending, Waiting, Receiving, Bandwidth }
 
+/// <summary>A second's four duration phases, each an HdrHistogram in microseconds.</summary>
+public sealed record PhaseHistograms(LongHistogram Blocked, LongHistogram Sending, LongHistogram Waiting,
+    LongHistogram Receiving)
+{
+    public static PhaseHistograms New() => new(NameStats.NewHistogram(), NameStats.NewHistogram(),
+        NameStats.NewHistogram(), NameStats.NewHistogram());
+
+    public void Reset()
+    {
+        Blocked.Reset();
+        Sending.Reset();
+        Waiting.Reset();
+        Receiving.Reset();
+    }
+
+    /// <summary>Adds a second's encoded phases.</summary>
+    public void Add(SecondStats second)
+    {
+        HistogramCodec.AddTo(Blocked, second.BlockedHistogram!);
+        HistogramCodec.AddTo(Sending, second.SendingHistogram!);
+        HistogramCodec.AddTo(Waiting, second.WaitingHistogram!);
+        HistogramCodec.AddTo(Receiving, second.ReceivingHistogram!);
+    }
+}
+
 /// <summary>One closed second of the run: counts, percentiles, and its histograms in HdrHistogram's
 /// compressed form, so per-second series from several machines merge exactly.</summary>
 [Description("One second of a load run.")]
@@ -263,16 +288,35 @@ public sealed record SecondStats(
     string? WaitingHistogram = null,
     [property: Description("The most uploads in flight at once as its requests finished (a split run: the sum of "
         + "each generator's).")]
-    long InFlight = 0)
+    long InFlight = 0,
+    [property: Description("95th percentile of blocked (until the first body byte: a connection, connect, TLS), for "
+        + "the uploads answered in it.")]
+    double BlockedP95Ms = 0,
+    [property: Description("95th percentile of receiving the answer.")]
+    double ReceivingP95Ms = 0,
+    [property: Description("That second's blocked times as an HdrHistogram; null in files from before it was "
+        + "written.")]
+    string? BlockedHistogram = null,
+    [property: Description("That second's receiving times as an HdrHistogram; null in files from before it was "
+        + "written.")]
+    string? ReceivingHistogram = null)
 {
     /// <summary>A second from counts and its histograms (microseconds), percentiles read from them.</summary>
+    /// <param name="phases">Blocked, sending, waiting and receiving, in that order.</param>
     public static SecondStats Of(int second, long requests, long ok, long failed, long dropped, long bytesSent,
-        long bytesReceived, HistogramBase latency, HistogramBase service, HistogramBase sending,
-        HistogramBase waiting, long inFlight) => new(
-        second, requests, ok, failed, dropped, bytesSent, bytesReceived,
+        long bytesReceived, HistogramBase latency, HistogramBase service, PhaseHistograms phases, long inFlight) =>
+        new(second, requests, ok, failed, dropped, bytesSent, bytesReceived,
         Ms(latency, 50), Ms(latency, 95), Ms(latency, 99), Max(latency), HistogramCodec.Encode(latency),
         Ms(service, 50), Ms(service, 95), Ms(service, 99), Max(service), HistogramCodec.Encode(service),
-        Ms(sending, 95), Ms(waiting, 95), HistogramCodec.Encode(sending), HistogramCodec.Encode(waiting), inFlight);
+        Ms(phases.Sending, 95), Ms(phases.Waiting, 95), HistogramCodec.Encode(phases.Sending),
+        HistogramCodec.Encode(phases.Waiting), inFlight, Ms(phases.Blocked, 95), Ms(phases.Receiving, 95),
+        HistogramCodec.Encode(phases.Blocked), HistogramCodec.Encode(phases.Receiving));
+
+    /// <summary>Whether the second carries every phase's histogram (files from before some were written
+    /// do not), so that seconds merge exactly.</summary>
+    [System.Text.Json.Serialization.JsonIgnore]
+    public bool HasPhases => SendingHistogram is not null && WaitingHistogram is not null
+        && BlockedHistogram is not null && ReceivingHistogram is not null;
 
     private static double Ms(HistogramBase h, double percentile) => h.TotalCount == 0
         ? 0 : h.GetValueAtPercentile(percentile) / 1000.0;
@@ -312,8 +356,10 @@ public sealed class LoadStats
             bucket.InFlight = Math.Max(bucket.InFlight, inFlight);
             if (sample.Status is not null)
             {
-                bucket.Sending.RecordValue(NameStats.Micros(sample.Phases.Sending));
-                bucket.Waiting.RecordValue(NameStats.Micros(sample.Phases.Waiting));
+                bucket.Phases.Blocked.RecordValue(NameStats.Micros(sample.Blocked));
+                bucket.Phases.Sending.RecordValue(NameStats.Micros(sample.Phases.Sending));
+                bucket.Phases.Waiting.RecordValue(NameStats.Micros(sample.Phases.Waiting));
+                bucket.Phases.Receiving.RecordValue(NameStats.Micros(sample.Phases.Receiving));
             }
         }
     }
@@ -406,7 +452,7 @@ public sealed class LoadStats
         _open.Remove(second);
         if (second == _lastSecond) _lastBucket = null;
         _closed.Add(SecondStats.Of(second, b.Requests, b.Ok, b.Failed, b.Dropped, b.BytesSent, b.BytesReceived,
-            b.Histogram, b.ServiceTime, b.Sending, b.Waiting, b.InFlight));
+            b.Histogram, b.ServiceTime, b.Phases, b.InFlight));
         _closed.Sort((x, y) => x.Second.CompareTo(y.Second));
     }
 
@@ -414,8 +460,7 @@ public sealed class LoadStats
     {
         public LongHistogram Histogram { get; } = NameStats.NewHistogram();
         public LongHistogram ServiceTime { get; } = NameStats.NewHistogram();
-        public LongHistogram Sending { get; } = NameStats.NewHistogram();
-        public LongHistogram Waiting { get; } = NameStats.NewHistogram();
+        public PhaseHistograms Phases { get; } = PhaseHistograms.New();
         public long Requests, Ok, Failed, Dropped, BytesSent, BytesReceived, InFlight;
     }
 }

@@ -245,11 +245,13 @@ public sealed class HtmlReport : IReportWriter
             new("in flight", "#8250df", series.Select(s => ((double)s.Second, (double)s.InFlight)).ToList()),
         ]));
         if (series.Any(s => s.SendingHistogram is not null))
-            html.Append(SvgChart.Lines("Sending and waiting over time (p95): the link, then the server", "second",
-                "ms",
+            html.Append(SvgChart.Lines("Phases over time (p95): a connection, the link, the server, the answer",
+                "second", "ms",
             [
+                new("blocked p95", "#6e7781", series.Select(s => ((double)s.Second, s.BlockedP95Ms)).ToList()),
                 new("sending p95", "#0969da", series.Select(s => ((double)s.Second, s.SendingP95Ms)).ToList()),
                 new("waiting p95", "#bf8700", series.Select(s => ((double)s.Second, s.WaitingP95Ms)).ToList()),
+                new("receiving p95", "#1a7f37", series.Select(s => ((double)s.Second, s.ReceivingP95Ms)).ToList()),
             ]));
         html.Append(
             SvgChart.Lines("Latency over time (from the intended start, coordinated omission corrected)", "second",

@@ -54,8 +54,7 @@ public static class LoadMerge
         // otherwise build 7,200 of them.
         var latency = NameStats.NewHistogram();
         var service = NameStats.NewHistogram();
-        var sending = NameStats.NewHistogram();
-        var waiting = NameStats.NewHistogram();
+        var phases = PhaseHistograms.New();
         var merged = new List<SecondStats>();
         foreach (var group in seconds.GroupBy(s => s.Second).OrderBy(g => g.Key))
         {
@@ -67,23 +66,21 @@ public static class LoadMerge
             }
             latency.Reset();
             service.Reset();
-            sending.Reset();
-            waiting.Reset();
+            phases.Reset();
             foreach (var part in parts) HistogramCodec.AddTo(latency, part.Histogram);
             // Phases merge exactly when every part has them; an older file's second leaves them out.
-            var phased = parts.All(p => p.SendingHistogram is not null && p.WaitingHistogram is not null);
+            var phased = parts.All(p => p.HasPhases);
             if (phased)
-                foreach (var part in parts)
-                {
-                    HistogramCodec.AddTo(sending, part.SendingHistogram!);
-                    HistogramCodec.AddTo(waiting, part.WaitingHistogram!);
-                }
+                foreach (var part in parts) phases.Add(part);
             var exact = parts.All(p => p.ServiceHistogram is not null);
             if (exact) foreach (var part in parts) HistogramCodec.AddTo(service, part.ServiceHistogram!);
             var second = SecondStats.Of(group.Key, parts.Sum(p => p.Requests), parts.Sum(p => p.Ok),
                 parts.Sum(p => p.Failed), parts.Sum(p => p.Dropped), parts.Sum(p => p.BytesSent),
-                parts.Sum(p => p.BytesReceived), latency, service, sending, waiting, parts.Sum(p => p.InFlight));
-            if (!phased) second = second with { SendingHistogram = null, WaitingHistogram = null };
+                parts.Sum(p => p.BytesReceived), latency, service, phases, parts.Sum(p => p.InFlight));
+            if (!phased) second = second with
+            {
+                SendingHistogram = null, WaitingHistogram = null, BlockedHistogram = null, ReceivingHistogram = null,
+            };
             merged.Add(exact ? second : second with
             {
                 ServiceP50Ms = parts.Max(p => p.ServiceP50Ms), ServiceP95Ms = parts.Max(p => p.ServiceP95Ms),
