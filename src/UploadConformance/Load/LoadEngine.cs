@@ -343,8 +343,10 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             checkFailure,
             outcome.BytesSent,
             outcome.BytesReceived,
-            payloadBytes) { Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases, StepFailed = stepFailed }, end,
-            InFlight);
+            payloadBytes)
+        {
+            Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases, StepFailed = stepFailed, Retried = outcome.Retried,
+        }, end, InFlight);
     }
 
     private bool Sampled(long iteration) => _scenario.CheckFraction >= 1

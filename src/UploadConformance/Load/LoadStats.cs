@@ -23,6 +23,9 @@ public readonly record struct RequestSample(
     public TimeSpan Blocked { get; init; }
     /// <summary>Sending, waiting and receiving; recorded for exchanges that were answered.</summary>
     public UploadPhases Phases { get; init; }
+    /// <summary>Why the request was sent twice (an unprocessed HTTP/2 stream: "GOAWAY", "REFUSED_STREAM"), or
+    /// null.</summary>
+    public string? Retried { get; init; }
     /// <summary>The flow's step that failed before this upload could be sent (the credential), counted as
     /// "&lt;step&gt; failed"; null when the upload was sent.</summary>
     public string? StepFailed { get; init; }
@@ -74,10 +77,13 @@ public sealed class NameStats : Scenarios.IMeasured
     private readonly Dictionary<int, long> _statuses = [];
     public SortedDictionary<string, long> Errors { get; } = new(StringComparer.Ordinal);
     public SortedDictionary<string, long> FailedChecks { get; } = new(StringComparer.Ordinal);
+    /// <summary>Requests sent twice because the server never processed the first, by reason.</summary>
+    public SortedDictionary<string, long> Retried { get; } = new(StringComparer.Ordinal);
 
     public void Record(in RequestSample s)
     {
         Requests++;
+        if (s.Retried is { } why) Increment(Retried, why);
         Corrected.RecordValue(Micros(s.Corrected));
         ServiceTime.RecordValue(Micros(s.ServiceTime));
         BytesSent += s.BytesSent;
@@ -109,6 +115,7 @@ public sealed class NameStats : Scenarios.IMeasured
                 FailureKind.Reset => "reset",
                 FailureKind.Aborted => "aborted",
                 FailureKind.ClientLimit => ClientLimitError,
+                FailureKind.Unprocessed => "unprocessed twice",
                 _ => "other",
             });
             if (s.CheckFailure is { } check) Increment(FailedChecks, check);
@@ -153,6 +160,7 @@ public sealed class NameStats : Scenarios.IMeasured
         }
         foreach (var (k, v) in r.Errors) Errors[k] = Errors.GetValueOrDefault(k) + v;
         foreach (var (k, v) in r.FailedChecks) FailedChecks[k] = FailedChecks.GetValueOrDefault(k) + v;
+        foreach (var (k, v) in r.Retried ?? new Dictionary<string, long>()) Retried[k] = Retried.GetValueOrDefault(k) + v;
     }
 
     HistogramBase Scenarios.IMeasured.Corrected => Corrected;
@@ -177,6 +185,7 @@ public sealed class NameStats : Scenarios.IMeasured
         foreach (var (k, v) in _statuses) copy._statuses[k] = v;
         foreach (var (k, v) in Errors) copy.Errors[k] = v;
         foreach (var (k, v) in FailedChecks) copy.FailedChecks[k] = v;
+        foreach (var (k, v) in Retried) copy.Retried[k] = v;
         return copy;
     }
 
@@ -204,6 +213,8 @@ public interface INameTotals
     IReadOnlyDictionary<string, long> Statuses { get; }
     IReadOnlyDictionary<string, long> Errors { get; }
     IReadOnlyDictionary<string, long> FailedChecks { get; }
+    /// <summary>Requests sent twice by reason; null in files from before it was counted.</summary>
+    IReadOnlyDictionary<string, long>? Retried { get; }
     /// <summary>One phase's histogram, encoded; null in files written before phases were recorded.</summary>
     string? PhaseHistogram(Phase phase);
 }

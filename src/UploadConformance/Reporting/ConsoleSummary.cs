@@ -76,6 +76,7 @@ public static class ConsoleSummary
         }
         if (load.Errors.Count > 0) yield return $"  errors: "
             + $"{string.Join(", ", load.Errors.Select(e => $"{e.Key} {e.Value}"))}";
+        if (load.RetriedLine is { } retried) yield return $"  {retried}";
         foreach (var t in load.Thresholds)
             yield return $"  {(t.Passed ? "PASS" : "FAIL")}  {t.Text}  (actual "
                 + $"{t.ActualText})";

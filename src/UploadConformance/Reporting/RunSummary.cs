@@ -26,6 +26,7 @@ public sealed record RunSummary(HeadlineKind Kind, string Headline, VerdictCount
         load.All.Errors)
     {
         Workers = load.Workers is { Count: > 0 } workers ? WorkerTable.Of(workers) : null,
+        Retried = load.All.Retried ?? new Dictionary<string, long>(),
         Phases = load.Names.Append(load.All).Any(n => n.Phases is not null)
             ? PhaseTable.Of(load.Names.Append(load.All)) : null,
     };
@@ -41,6 +42,12 @@ public sealed record LoadSummary(string Scenario, string Model, double DurationS
     /// <summary>Where the time went, per request name; null when no upload was answered (or the file is older).
     /// </summary>
     public SummaryTable? Phases { get; init; }
+    /// <summary>Requests sent twice because the server never processed the first, by reason.</summary>
+    public IReadOnlyDictionary<string, long> Retried { get; init; } = new Dictionary<string, long>();
+
+    /// <summary>The retries in one line, or null when there were none.</summary>
+    public string? RetriedLine => Retried.Count == 0 ? null : "retried (never processed by the server, sent again "
+        + $"as browsers do): {string.Join(", ", Retried.Select(r => $"after {r.Key} {r.Value}"))}";
 }
 
 public sealed record SummaryColumn(string Header, bool Numeric, int Width);

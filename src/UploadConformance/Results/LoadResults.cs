@@ -170,7 +170,8 @@ public sealed record LoadNameResults(
     long FileBytesStored,
     [property: Description("Answers by status code.")]
     IReadOnlyDictionary<string, long> Statuses,
-    [property: Description("Failures by kind: `timeout`, `refused`, `reset`, `aborted`, `status <n>`, `check failed`.")]
+    [property: Description("Failures by kind: `timeout`, `refused`, `reset`, `aborted`, `status <n>`, `check failed`, "
+        + "`unprocessed twice` (an HTTP/2 stream the server refused or dropped on both tries), `<step> failed`.")]
     IReadOnlyDictionary<string, long> Errors,
     [property: Description("Failed checks by reason: `size differs`, `sha256 differs`, `answer is not JSON`.")]
     IReadOnlyDictionary<string, long> FailedChecks,
@@ -185,7 +186,11 @@ public sealed record LoadNameResults(
     string ServiceTimeHistogram,
     [property: Description("Where answered uploads' time went, and the upload bandwidth; null when none was "
         + "answered, and in files from before phases were recorded.")]
-    PhaseResults? Phases = null) : INameTotals
+    PhaseResults? Phases = null,
+    [property: Description("Requests sent a second time because the server never processed the first (an HTTP/2 "
+        + "stream above a GOAWAY's last stream, or refused with REFUSED_STREAM), by reason; counted once each, "
+        + "whatever the second try gave. Null in files from before it was counted.")]
+    IReadOnlyDictionary<string, long>? Retried = null) : INameTotals
 {
     public static LoadNameResults Of(string name, NameStats s, TimeSpan duration) => new(
         name, s.Requests, s.Ok, s.Failed, s.AbortedByScenario, s.Dropped,
@@ -194,7 +199,7 @@ public sealed record LoadNameResults(
         s.Statuses, s.Errors, s.FailedChecks,
         LatencySummary.Of(s.Corrected), LatencySummary.Of(s.ServiceTime),
         HistogramCodec.Encode(s.Corrected), HistogramCodec.Encode(s.ServiceTime),
-        s.Phase(Phase.Blocked).TotalCount == 0 ? null : PhaseResults.Of(s));
+        s.Phase(Phase.Blocked).TotalCount == 0 ? null : PhaseResults.Of(s), s.Retried);
 
     public string? PhaseHistogram(Phase phase) => Phases?.Histograms.GetValueOrDefault(PhaseResults.Key(phase));
 }

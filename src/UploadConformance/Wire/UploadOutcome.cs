@@ -1,9 +1,11 @@
 namespace UploadConformance.Wire;
 
-/// <summary>Why an upload did not get an answer; <see cref="None"/> when it did, whatever the status.</summary>
-/// <summary>How an exchange failed. <see cref="ClientLimit"/> is this machine's, not the target's: out of
-/// file descriptors (EMFILE, ENFILE) for the socket.</summary>
-public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Tls, Other, ClientLimit }
+/// <summary>Why an upload did not get an answer; <see cref="None"/> when it did, whatever the status.
+/// How an exchange failed. <see cref="ClientLimit"/> is this machine's, not the target's: out of
+/// file descriptors (EMFILE, ENFILE) for the socket.
+/// <see cref="Unprocessed"/>: an HTTP/2 stream the server said it never processed (GOAWAY, REFUSED_STREAM), on
+/// the retry as well.</summary>
+public enum FailureKind { None, Timeout, Aborted, Refused, Reset, Tls, Other, ClientLimit, Unprocessed }
 
 /// <summary>An exchange's phases after it had a connection, as k6 splits <c>http_req_sending</c>,
 /// <c>http_req_waiting</c> and <c>http_req_receiving</c>. Sending ends when the last byte is handed to the
@@ -54,6 +56,12 @@ public sealed record UploadOutcome
     public bool SawContinue { get; init; }
     /// <summary>The one-line cause when the request failed; never a stack trace.</summary>
     public string? Error { get; init; }
+    /// <summary>Why this exchange was sent a second time: a first stream the server never processed
+    /// ("GOAWAY", "REFUSED_STREAM"); null when it was sent once.</summary>
+    public string? Retried { get; init; }
+    /// <summary>Why the server is known not to have processed this exchange, so that it may be sent again;
+    /// null otherwise.</summary>
+    public string? Unprocessed { get; init; }
 
     public bool Answered => Failure == FailureKind.None;
 }

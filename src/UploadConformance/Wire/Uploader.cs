@@ -109,8 +109,26 @@ public sealed class Uploader : IDisposable
         MaxConnectionsPerServer = maxConnections,
     };
 
+    /// <summary>Sends the upload. An HTTP/2 stream the server never processed (above a GOAWAY's last stream,
+    /// or refused with REFUSED_STREAM) is sent once more on a new connection, as browsers, OkHttp and
+    /// NSURLSession do (RFC 9113 §8.7): its outcome says so (<see cref="UploadOutcome.Retried"/>), and its
+    /// time includes both tries.</summary>
     public async Task<UploadOutcome> SendAsync(RequestPlan plan, Action<long, long>? progress = null,
         CancellationToken cancellationToken = default)
+    {
+        var first = await SendOnceAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+        if (first.Unprocessed is not { } reason) return first;
+        var again = await SendOnceAsync(plan, progress, cancellationToken).ConfigureAwait(false);
+        return again with
+        {
+            Retried = reason,
+            Elapsed = first.Elapsed + again.Elapsed,
+            TimeToBodyStart = first.Elapsed + again.TimeToBodyStart,
+        };
+    }
+
+    private async Task<UploadOutcome> SendOnceAsync(RequestPlan plan, Action<long, long>? progress,
+        CancellationToken cancellationToken)
     {
         var body = plan.BuildBody();
         var control = new SendControl
@@ -186,9 +204,20 @@ public sealed class Uploader : IDisposable
                 BytesExpected = body.Length,
                 Elapsed = clock.Elapsed,
                 TimeToBodyStart = ToBody(),
+                Unprocessed = Unprocessed(e),
             };
         }
     }
+
+    /// <summary>Why the server is known not to have processed the stream, or null: it refused it
+    /// (REFUSED_STREAM), or closed the connection gracefully (GOAWAY with NO_ERROR) without answering it,
+    /// which RFC 9113 §6.8 allows only for streams above the GOAWAY's last stream id.</summary>
+    internal static string? Unprocessed(Exception e) => FindInner<HttpProtocolException>(e)?.ErrorCode switch
+    {
+        0x0 => "GOAWAY",
+        0x7 => "REFUSED_STREAM",
+        _ => null,
+    };
 
     /// <summary>An exception as wx reports it: the failure kind, the errMsg, and the cause in one line.</summary>
     internal static (FailureKind, string, string) Classify(Exception e, bool abortedByClient, bool timedOut,
@@ -205,6 +234,9 @@ public sealed class Uploader : IDisposable
             return (FailureKind.ClientLimit, "uploadFile:fail too many open files", OneLine(inner.Message));
         if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
             return (FailureKind.Refused, "uploadFile:fail connection refused", OneLine(inner.Message));
+        if (Unprocessed(e) is { } unprocessed)
+            return (FailureKind.Unprocessed, "uploadFile:fail " + OneLine(inner.Message),
+                $"not processed by the server ({unprocessed}), twice: {OneLine(inner.Message)}");
         if (inner is SocketException or IOException
             || e is HttpRequestException { HttpRequestError: HttpRequestError.ResponseEnded })
             return (FailureKind.Reset, "uploadFile:fail socket closed", OneLine(inner.Message));
