@@ -325,7 +325,7 @@ public sealed class HtmlReport : IReportWriter
         foreach (var (check, count) in all.FailedChecks) html.Append(
             $"<tr><td class=\"bad\">check: {E(check)}</td><td class=\"num\">{count}</td></tr>");
         foreach (var (reason, count) in all.Retried ?? new Dictionary<string, long>()) html.Append(
-            $"<tr><td>retried after {E(reason)} (never processed, sent again)</td><td class=\"num\">{count}</td></tr>");
+            $"<tr><td>retried, {E(reason)} (never processed, sent again)</td><td class=\"num\">{count}</td></tr>");
         html.Append("</table></div>");
     }
 

@@ -47,7 +47,7 @@ public sealed record LoadSummary(string Scenario, string Model, double DurationS
 
     /// <summary>The retries in one line, or null when there were none.</summary>
     public string? RetriedLine => Retried.Count == 0 ? null : "retried (never processed by the server, sent again "
-        + $"as browsers do): {string.Join(", ", Retried.Select(r => $"after {r.Key} {r.Value}"))}";
+        + $"as browsers do): {string.Join(", ", Retried.Select(r => $"{r.Key} {r.Value}"))}";
 }
 
 public sealed record SummaryColumn(string Header, bool Numeric, int Width);

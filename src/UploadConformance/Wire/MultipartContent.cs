@@ -23,6 +23,10 @@ public sealed class MultipartContent : HttpContent
     public long BodyStartedAt { get; private set; }
     /// <summary>When its last byte was handed to the connection; 0 if it never was.</summary>
     public long BodyEndedAt { get; private set; }
+    /// <summary>How often HttpClient began to write the body. More than once means it sent the request again
+    /// itself, which it does only for a stream the server never processed (REFUSED_STREAM, or above a GOAWAY's
+    /// last stream).</summary>
+    public int Serializations { get; private set; }
 
     protected override Task SerializeToStreamAsync(Stream stream, TransportContext? context) =>
         SerializeToStreamAsync(stream, context, CancellationToken.None);
@@ -31,6 +35,7 @@ public sealed class MultipartContent : HttpContent
         CancellationToken cancellationToken)
     {
         BodyStartedAt = System.Diagnostics.Stopwatch.GetTimestamp();
+        Serializations++;
         try
         {
             await _body.WriteToAsync(stream, _control, cancellationToken).ConfigureAwait(false);

@@ -161,9 +161,11 @@ public sealed class Uploader : IDisposable
         var sentAt = Stopwatch.GetTimestamp();
         TimeSpan ToBody() => content.BodyStartedAt == 0 ? clock.Elapsed
             : Stopwatch.GetElapsedTime(sentAt, content.BodyStartedAt);
+        var answered = false;
         try
         {
             using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            answered = true;
             // The answer's head is in: as near its first byte as HttpClient lets one see.
             var firstByte = Stopwatch.GetTimestamp();
             var answer = new AnswerBody();
@@ -184,6 +186,8 @@ public sealed class Uploader : IDisposable
                 TimeToBodyStart = ToBody(),
                 Phases = UploadPhases.From(content.BodyStartedAt, content.BodyEndedAt, firstByte,
                     Stopwatch.GetTimestamp()),
+                // HttpClient's own retry of an unprocessed stream (REFUSED_STREAM above all) shows only here.
+                Retried = content.Serializations > 1 ? HttpClientRetry : null,
             };
         }
         catch (Exception e) when (e is HttpRequestException or OperationCanceledException or IOException)
@@ -204,10 +208,16 @@ public sealed class Uploader : IDisposable
                 BytesExpected = body.Length,
                 Elapsed = clock.Elapsed,
                 TimeToBodyStart = ToBody(),
-                Unprocessed = Unprocessed(e),
+                // An answer that had begun means the server took the request: never sent twice.
+                Unprocessed = answered ? null : Unprocessed(e),
             };
         }
     }
+
+    /// <summary>The retry HttpClient makes by itself, seen as the body written twice: an HTTP/2 stream refused
+    /// (REFUSED_STREAM) or above a GOAWAY's last stream, or an HTTP/1.1 request on a pooled connection the
+    /// server had closed, once the body had begun.</summary>
+    public const string HttpClientRetry = "by HttpClient";
 
     /// <summary>Why the server is known not to have processed the stream, or null: it refused it
     /// (REFUSED_STREAM), or closed the connection gracefully (GOAWAY with NO_ERROR) without answering it,
@@ -234,7 +244,7 @@ public sealed class Uploader : IDisposable
             return (FailureKind.ClientLimit, "uploadFile:fail too many open files", OneLine(inner.Message));
         if (inner is SocketException { SocketErrorCode: SocketError.ConnectionRefused })
             return (FailureKind.Refused, "uploadFile:fail connection refused", OneLine(inner.Message));
-        if (Unprocessed(e) is { } unprocessed)
+        if (Unprocessed(e) is { } unprocessed && e is HttpRequestException)
             return (FailureKind.Unprocessed, "uploadFile:fail " + OneLine(inner.Message),
                 $"not processed by the server ({unprocessed}), twice: {OneLine(inner.Message)}");
         if (inner is SocketException or IOException
