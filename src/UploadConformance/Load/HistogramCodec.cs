@@ -84,8 +84,17 @@ public static class HistogramCodec
         if (target is not MergeableHistogram h || !TryAddSlots(h, base64)) target.Add(Decode(base64));
     }
 
-    public static HistogramBase Decode(string base64) =>
-        HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(Convert.FromBase64String(base64)), 0);
+    /// <summary>An encoded histogram as one of the engine's, read slot by slot; any other layout through the
+    /// library. The library's reader refuses a payload that compresses poorly ("the buffer does not contain the
+    /// indicated payload amount": a long run's upload bandwidths, thousands of distinct values), which is why the
+    /// engine's own are never handed to it.</summary>
+    public static HistogramBase Decode(string base64)
+    {
+        var histogram = new MergeableHistogram();
+        return TryAddSlots(histogram, base64) ? histogram
+            : HistogramEncoding.DecodeFromCompressedByteBuffer(ByteBuffer.Allocate(Convert.FromBase64String(base64)),
+                0);
+    }
 
     /// <summary>The fast path: false (nothing added) when the encoding is not the engine's layout.</summary>
     private static bool TryAddSlots(MergeableHistogram target, string base64)

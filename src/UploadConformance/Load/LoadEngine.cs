@@ -345,7 +345,8 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
             outcome.BytesReceived,
             payloadBytes)
         {
-            Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases, StepFailed = stepFailed, Retried = outcome.Retried,
+            Blocked = outcome.TimeToBodyStart, Phases = outcome.Phases, StepFailed = stepFailed,
+            Retried = outcome.Retried,
         }, end, InFlight);
     }
 

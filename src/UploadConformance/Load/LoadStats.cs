@@ -160,7 +160,8 @@ public sealed class NameStats : Scenarios.IMeasured
         }
         foreach (var (k, v) in r.Errors) Errors[k] = Errors.GetValueOrDefault(k) + v;
         foreach (var (k, v) in r.FailedChecks) FailedChecks[k] = FailedChecks.GetValueOrDefault(k) + v;
-        foreach (var (k, v) in r.Retried ?? new Dictionary<string, long>()) Retried[k] = Retried.GetValueOrDefault(k) + v;
+        foreach (var (k, v) in r.Retried ?? new Dictionary<string, long>())
+            Retried[k] = Retried.GetValueOrDefault(k) + v;
     }
 
     HistogramBase Scenarios.IMeasured.Corrected => Corrected;
