@@ -115,7 +115,8 @@ public sealed class KeyAnswerFixture() : NodeServerFixture("busboy-echo", "/uplo
 /// client_max_body_size (1m), or as a TLS terminator with HTTP/2 and a test certificate. It is
 /// installed when missing (<see cref="Prerequisites"/>); config, certificate and temp paths live in
 /// a folder of the fixture's own.</summary>
-public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime, IStackServer
+/// <param name="http">More of nginx's <c>http</c> block (<c>keepalive_requests 100;</c>).</param>
+public abstract class NginxFixtureBase(bool tls, string http = "") : IAsyncLifetime, IStackServer
 {
     private Process? _nginx;
     private Server? _backend;
@@ -157,6 +158,7 @@ public abstract class NginxFixtureBase(bool tls) : IAsyncLifetime, IStackServer
             http {
               access_log off;
               {{temp}}
+              {{http}}
               server {
                 {{listen}}
                 location / {

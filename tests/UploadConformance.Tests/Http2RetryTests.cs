@@ -116,76 +116,7 @@ public sealed class RefusingH2Server : IAsyncDisposable
 
 /// <summary>nginx terminating TLS with HTTP/2 and a low <c>keepalive_requests</c> in front of a reference server:
 /// it sends GOAWAY after every 100 requests on a connection.</summary>
-public sealed class NginxGoAwayFixture : IAsyncLifetime
-{
-    private Process? _nginx;
-    private ReferenceServer.ReferenceServer? _backend;
-    private readonly string _dir = Path.Combine(Path.GetTempPath(), "uc-goaway-" + Guid.NewGuid().ToString("N"));
-
-    public Uri Url { get; private set; } = null!;
-    public TlsOptions Tls { get; private set; } = TlsOptions.Default;
-
-    public async Task InitializeAsync()
-    {
-        await Prerequisites.NginxAsync();
-        _backend = await ReferenceServer.ReferenceServer.StartAsync(new ReferenceServer.ReferenceServerOptions
-        {
-            FileField = "*",
-        });
-        Directory.CreateDirectory(_dir);
-        Url = new Uri($"https://127.0.0.1:{StackFixture.FreePort()}/image");
-        var (certificate, keyPem) = ReferenceServer.GeneratedCertificate.CreateWithKey();
-        await File.WriteAllTextAsync(Path.Combine(_dir, "cert.pem"), certificate.ExportCertificatePem());
-        await File.WriteAllTextAsync(Path.Combine(_dir, "key.pem"), keyPem);
-        Tls = new TlsOptions { CaFile = Path.Combine(_dir, "cert.pem"), Http = HttpVersion.Version20 }.Load();
-        var temp = string.Concat(
-            new[] { "client_body", "proxy", "fastcgi", "uwsgi", "scgi" }.Select(t => $"{t}_temp_path {_dir}/{t}; "));
-        await File.WriteAllTextAsync(Path.Combine(_dir, "nginx.conf"), $$"""
-            daemon off;
-            user root;
-            worker_processes 1;
-            pid {{_dir}}/nginx.pid;
-            error_log {{_dir}}/error.log;
-            events { worker_connections 256; }
-            http {
-              access_log off;
-              {{temp}}
-              keepalive_requests 100;
-              server {
-                listen 127.0.0.1:{{Url.Port}} ssl http2;
-                ssl_certificate {{_dir}}/cert.pem;
-                ssl_certificate_key {{_dir}}/key.pem;
-                client_max_body_size 64m;
-                location / {
-                  proxy_pass {{_backend.BaseUrl.ToString().TrimEnd('/')}};
-                  proxy_http_version 1.1;
-                }
-              }
-            }
-            """);
-        _nginx = Process.Start(new ProcessStartInfo("/usr/sbin/nginx", $"-p {_dir} -c {_dir}/nginx.conf")
-        {
-            UseShellExecute = false,
-            RedirectStandardError = true,
-        })!;
-        _ = _nginx.StandardError.ReadToEndAsync();
-        using var http = new HttpClient(Uploader.CreateHandler(tls: Tls));
-        await StackFixture.WaitAnsweringAsync(http, new Uri(Url, "/health"), _nginx, TimeSpan.FromSeconds(20),
-            async () => $"nginx did not start: {await File.ReadAllTextAsync(Path.Combine(_dir, "error.log"))}");
-    }
-
-    public async Task DisposeAsync()
-    {
-        if (_nginx is { HasExited: false })
-        {
-            _nginx.Kill(entireProcessTree: true);
-            await _nginx.WaitForExitAsync();
-        }
-        _nginx?.Dispose();
-        if (_backend is not null) await _backend.DisposeAsync();
-        try { Directory.Delete(_dir, recursive: true); } catch (IOException) { }
-    }
-}
+public sealed class NginxGoAwayFixture() : NginxFixtureBase(tls: true, http: "keepalive_requests 100;");
 
 [Collection("timing")]
 public class Http2RetryTests(NginxGoAwayFixture nginx) : IClassFixture<NginxGoAwayFixture>
