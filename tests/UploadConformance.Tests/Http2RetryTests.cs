@@ -168,3 +168,39 @@ public class Http2RetryTests(NginxGoAwayFixture nginx) : IClassFixture<NginxGoAw
         Assert.Equal(1, server.Answered);
     }
 }
+
+/// <summary>HTTP/2's shape in a scenario: exactly <c>connections</c> connections, each carrying up to
+/// <c>streams</c> uploads at once, as h2load's <c>-c</c> and <c>-m</c>.</summary>
+[Collection("timing")]
+public class Http2ConnectionsTests
+{
+    [Fact]
+    public async Task Three_connections_of_two_streams_carry_twelve_copies_six_at_a_time()
+    {
+        await using var server = await ReferenceServer.ReferenceServer.StartAsync(
+            new ReferenceServer.ReferenceServerOptions
+        {
+            H2c = true, FileField = "*", ProcessingTime = TimeSpan.FromMilliseconds(60),
+        });
+        var profile = TargetProfile.Reference(server.UploadUrl, anyField: true);
+        var scenario = ScenarioLoader.Parse("""
+            connections: 3
+            streams: 2
+            mix:
+              - { name: small, bytes: 2000 }
+            load:
+              - iterationsForConstant: { copies: 12, iterations: 48 }
+            """, "h2-shape.yaml");
+        var tls = new TlsOptions { Http = HttpVersion.Version20 }.Load();
+        using var engine = new LoadEngine(scenario, profile, new RequestMix(scenario, profile, ImageFactory.Default()),
+            tls);
+        var outcome = await engine.RunAsync(null, CancellationToken.None);
+
+        Assert.Equal(48, outcome.All.Ok);
+        Assert.Equal(3, outcome.Connections);
+        // Twelve copies on six streams: each upload waits about one 60 ms answer for a stream, as blocked time.
+        var blocked = outcome.All.Phase(Phase.Blocked).GetValueAtPercentile(50) / 1000.0;
+        Assert.True(blocked > 30, $"blocked p50 {blocked} ms with twice the copies of streams");
+        Assert.Equal(48, server.Store.Snapshot().Requests);
+    }
+}

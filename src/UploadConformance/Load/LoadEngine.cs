@@ -46,7 +46,14 @@ public sealed class LoadEngine : ILoadDriver, IDisposable
         // A split run shares the in-flight limit and the connections out, as it shares the work.
         _maxInFlight = Math.Max(1, _segment.ShareOf(scenario.MaxInFlight));
         var connections = Math.Max(1, _segment.ShareOf(scenario.Connections ?? scenario.MaxInFlight * 9));
-        _uploader = new Uploader(connections, tls, _timings);
+        if ((tls ?? TlsOptions.Default).Http.Major >= 2)
+        {
+            // HTTP/2 multiplexes: exactly the scenario's connections (one by default), each with its streams.
+            connections = Math.Max(1, _segment.ShareOf(scenario.Connections ?? 1));
+            if (scenario.Streams is { } streams)
+                _maxInFlight = (int)Math.Min(_maxInFlight, (long)connections * streams);
+        }
+        _uploader = new Uploader(connections, tls, _timings, scenario.Streams);
         // A flow's upload differs per iteration (a fresh credential, a user's token): it goes through HttpClient.
         var flow = scenario.Flow ?? profile.Flow;
         if (!flow.IsOnePost)

@@ -19,8 +19,12 @@ public sealed record Scenario
     public double CheckFraction { get; init; } = 1;
     /// <summary>Iterations in flight at most; an open phase that finds them all busy counts a drop.</summary>
     public int MaxInFlight { get; init; } = 1000;
-    /// <summary>Connections to the target at most (HTTP/1.1 sends one request per connection at a time).</summary>
+    /// <summary>Connections to the target at most (HTTP/1.1 sends one request per connection at a time); over
+    /// HTTP/2, exactly this many (one by default), each carrying up to <see cref="Streams"/> uploads at once.</summary>
     public int? Connections { get; init; }
+    /// <summary>HTTP/2: uploads at once on one connection (h2load's <c>-m</c>); with <see cref="Connections"/> it
+    /// bounds the uploads in flight. Null: as many as the server's SETTINGS allow.</summary>
+    public int? Streams { get; init; }
     /// <summary>Which HTTP client sends the requests.</summary>
     public ClientKind Client { get; init; } = ClientKind.Auto;
     /// <summary>The flow each iteration runs (a login, a credential, the upload, a confirm), in place of the
@@ -77,6 +81,7 @@ public sealed record Scenario
             $"check is a fraction from 0 to 1, not {CheckFraction}");
         if (MaxInFlight < 1) yield return new(ScenarioPart.Settings, -1, "maxInFlight must be at least 1");
         if (Connections is < 1) yield return new(ScenarioPart.Settings, -1, "connections must be at least 1");
+        if (Streams is < 1) yield return new(ScenarioPart.Settings, -1, "streams must be at least 1");
     }
 
     /// <exception cref="ProfileException">The first rule broken, in one line.</exception>

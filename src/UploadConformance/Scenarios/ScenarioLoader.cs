@@ -32,7 +32,7 @@ public static class ScenarioLoader
         var root = StrictYaml.Root(yaml, source, "a scenario is a mapping of keys such as name, mix, load, thresholds");
         var y = new StrictYaml(source);
         var map = y.Keys(root, "name", "seed", "mix", "load", "thresholds", "abortOnFail", "check", "maxInFlight",
-            "connections", "client", "steps");
+            "connections", "streams", "client", "steps");
         if (!map.TryGetValue("mix", out var mixNode)) throw y.Error(root, "'mix' is missing: which requests to send");
         if (!map.TryGetValue("load", out var loadNode)) throw y.Error(root,
             "'load' is missing: the load simulations to run");
@@ -52,6 +52,7 @@ public static class ScenarioLoader
             CheckFraction = map.TryGetValue("check", out var check) ? Fraction(y, check) : 1,
             MaxInFlight = map.TryGetValue("maxInFlight", out var mif) ? y.Int(mif, 1, 100_000) : 1000,
             Connections = map.TryGetValue("connections", out var conn) ? y.Int(conn, 1, 100_000) : null,
+            Streams = map.TryGetValue("streams", out var streams) ? y.Int(streams, 1, 10_000) : null,
             Client = !map.TryGetValue("client", out var client) ? ClientKind.Auto : y.Text(client) switch
             {
                 "auto" => ClientKind.Auto,

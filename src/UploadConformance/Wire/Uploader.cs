@@ -10,11 +10,27 @@ public sealed class Uploader : IDisposable
 {
     private readonly HttpMessageInvoker _invoker;
     private readonly bool _ownsInvoker;
+    /// <summary>HTTP/2: one invoker per connection, taken in turn, each with its streams' slots (null: as many as
+    /// the server allows). HttpClient keeps one HTTP/2 connection per handler, so connections are handlers.</summary>
+    private readonly (HttpMessageInvoker Invoker, SemaphoreSlim? Streams)[] _http2 = [];
+    private long _nextConnection;
 
-    public Uploader(int maxConnections, TlsOptions? tls = null, ConnectionTimings? timings = null)
+    /// <param name="maxConnections">HTTP/1.1: the most connections at once; HTTP/2: exactly this many.</param>
+    /// <param name="streams">HTTP/2: the most uploads at once on one connection.</param>
+    public Uploader(int maxConnections, TlsOptions? tls = null, ConnectionTimings? timings = null, int? streams = null)
     {
         Tls = tls ?? TlsOptions.Default;
-        var handler = CreateHandler(maxConnections, Tls);
+        _invoker = new HttpMessageInvoker(Counted(CreateHandler(maxConnections, Tls), timings));
+        _ownsInvoker = true;
+        if (Tls.Http.Major >= 2 && (maxConnections > 1 || streams is not null))
+            _http2 = Enumerable.Range(0, maxConnections).Select(_ => (
+                new HttpMessageInvoker(Counted(CreateHandler(1, Tls), timings)),
+                streams is { } n ? new SemaphoreSlim(n, n) : null)).ToArray();
+    }
+
+    /// <summary>The handler with its connections and TLS handshakes counted and timed.</summary>
+    private SocketsHttpHandler Counted(SocketsHttpHandler handler, ConnectionTimings? timings)
+    {
         // Counted here so a load run can show that connections, and their TLS sessions, are reused.
         handler.ConnectCallback = async (context, cancellationToken) =>
         {
@@ -49,8 +65,7 @@ public sealed class Uploader : IDisposable
             return validate?.Invoke(sender, certificate, chain, errors)
                 ?? errors == System.Net.Security.SslPolicyErrors.None;
         };
-        _invoker = new HttpMessageInvoker(handler);
-        _ownsInvoker = true;
+        return handler;
     }
 
     private long _connections;
@@ -162,9 +177,18 @@ public sealed class Uploader : IDisposable
         TimeSpan ToBody() => content.BodyStartedAt == 0 ? clock.Elapsed
             : Stopwatch.GetElapsedTime(sentAt, content.BodyStartedAt);
         var answered = false;
+        var (invoker, slots) = _http2.Length == 0 ? (_invoker, null)
+            : _http2[(int)((ulong)Interlocked.Increment(ref _nextConnection) % (ulong)_http2.Length)];
+        var holding = false;
         try
         {
-            using var response = await _invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
+            // Waiting for a free stream on the connection is blocked time, as waiting for a connection is.
+            if (slots is not null)
+            {
+                await slots.WaitAsync(timeout.Token).ConfigureAwait(false);
+                holding = true;
+            }
+            using var response = await invoker.SendAsync(request, timeout.Token).ConfigureAwait(false);
             answered = true;
             // The answer's head is in: as near its first byte as HttpClient lets one see.
             var firstByte = Stopwatch.GetTimestamp();
@@ -211,6 +235,10 @@ public sealed class Uploader : IDisposable
                 // An answer that had begun means the server took the request: never sent twice.
                 Unprocessed = answered ? null : Unprocessed(e),
             };
+        }
+        finally
+        {
+            if (holding) slots!.Release();
         }
     }
 
@@ -275,6 +303,11 @@ public sealed class Uploader : IDisposable
     public void Dispose()
     {
         if (_ownsInvoker) _invoker.Dispose();
+        foreach (var (invoker, streams) in _http2)
+        {
+            invoker.Dispose();
+            streams?.Dispose();
+        }
     }
 
     /// <summary>Counts what actually left, for the outcome, on top of the caller's progress callback.</summary>
