@@ -14,7 +14,10 @@
 # Each tool runs ROUNDS times (3), interleaved with the others so that a noisy minute on a shared
 # machine hits every tool alike; the table shows each tool's median round and its ratio to wrk's.
 # SCHEMES (http https) adds an HTTPS sink on the next port, TLS 1.3 with a certificate made here;
-# over HTTPS the tools are HTTPS_TOOLS (wrk ours).
+# over HTTPS the tools are HTTPS_TOOLS (wrk ours). SCHEMES="h2c h2" adds HTTP/2, cleartext with prior
+# knowledge and over TLS, where the tools are H2_TOOLS (h2load ours) on one connection carrying
+# [connections] streams, h2load (Debian nghttp2-client) the reference; the sink then never ends a
+# connection (h2load does not reconnect after nginx's GOAWAY at keepalive_requests).
 # THREADS (half the cores, at least 1) is what each multi-threaded client may use: wrk's -t, hey's
 # GOMAXPROCS, our socket engine's threads. The sink shares the machine, and every client does better
 # leaving it a core; ab and autocannon run on one thread whatever this says.
@@ -29,7 +32,7 @@ work="$root/bench/peers/work"
 rm -rf "$work" && mkdir -p "$work/body" "$work/kept"
 
 need=""
-for pair in wrk:wrk hey:hey ab:apache2-utils nginx:nginx-light; do
+for pair in wrk:wrk hey:hey ab:apache2-utils nginx:nginx-light h2load:nghttp2-client; do
   command -v "${pair%%:*}" >/dev/null 2>&1 || need="$need ${pair#*:}"
 done
 [ -f /usr/lib/nginx/modules/ngx_http_echo_module.so ] || need="$need libnginx-mod-http-echo"
@@ -56,9 +59,12 @@ http {
   access_log off;
   client_body_temp_path $work/body; proxy_temp_path $work/p; fastcgi_temp_path $work/f; uwsgi_temp_path $work/u; scgi_temp_path $work/s;
   client_max_body_size 64m; client_body_buffer_size 8m;
+  keepalive_requests 100000000;
   server {
     listen 127.0.0.1:$port;
     listen 127.0.0.1:$((port + 1)) ssl;
+    listen 127.0.0.1:$((port + 2)) http2;
+    listen 127.0.0.1:$((port + 3)) ssl http2;
     ssl_certificate $work/sink.pem; ssl_certificate_key $work/sink.key; ssl_protocols TLSv1.3;
     location /image { echo_read_request_body; echo "ok"; }
     location /kept { client_body_in_file_only on; echo_read_request_body; echo "ok"; }
@@ -117,6 +123,9 @@ run_tool() { # tool body url seconds connections -> prints requests
     ab)
       timed ab -k -q -c "$conns" -t "$secs" -n 10000000 -p "$work/$body.body" -T "$ctype" "$url" >"$out" 2>&1
       awk '/Complete requests/{print $3}' "$out" ;;
+    h2load) # one connection, as many streams as the others have connections
+      timed h2load -D "$secs" -c 1 -m "$conns" -t 1 -d "$work/$body.body" -H "content-type: $ctype" "$url" >"$out" 2>&1
+      awk '/^requests:/{print $8}' "$out" ;;
     autocannon)
       timed node "$root/bench/peers/autocannon.js" "$url" "$work/$body.body" "$ctype" "$conns" "$secs" >"$out" 2>&1
       python3 -c "import json,sys; print(json.loads(open(sys.argv[1]).read().strip().splitlines()[-1])['requests'])" "$out" ;;
@@ -132,9 +141,12 @@ run_tool() { # tool body url seconds connections -> prints requests
         (for _ in $(seq $((secs + 60))); do sleep 1; curl -s -o /dev/null "http://127.0.0.1:$mport/metrics" || true; done) &
         scraper=$!
       fi
-      printf 'name: peers\ncheck: none\nclient: %s\nconnections: %s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$client" "$conns" "$mix" "$conns" "$secs" >"$work/ours.yaml"
+      local shape="connections: $conns" http=()
+      # HTTP/2 as h2load runs it: one connection carrying the copies as streams.
+      case $url in *:$((port + 2))/*|*:$((port + 3))/*) shape="connections: 1"$'\n'"streams: $conns"; http=(--http 2) ;; esac
+      printf 'name: peers\ncheck: none\nclient: %s\n%s\nmix:\n  - %s\nload:\n  - keepConstant: { copies: %s, during: %ss }\n' "$client" "$shape" "$mix" "$conns" "$secs" >"$work/ours.yaml"
       rm -rf "$work/ours-out"
-      DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$threads" timed dotnet "$build" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" "${metrics[@]}" >"$out" 2>&1 || true
+      DOTNET_SYSTEM_NET_SOCKETS_THREAD_COUNT="$threads" timed dotnet "$build" load --target "$url" --ca "$work/sink.pem" --profile "$work/sink.yaml" --scenario "$work/ours.yaml" --out "$work/ours-out" "${metrics[@]}" "${http[@]}" >"$out" 2>&1 || true
       [ -n "$scraper" ] && { kill "$scraper" 2>/dev/null || true; wait "$scraper" 2>/dev/null || true; }
       python3 -c "import json,sys; print(json.load(open(sys.argv[1]))['load']['all']['ok'])" "$work/ours-out/results.json" ;;
   esac
@@ -164,14 +176,17 @@ PY
 }
 
 printf '\n%s connections, %s client thread(s), %s s each, median of %s interleaved rounds, nginx sink reading every body;\nCPU and RSS are whole processes (ours includes .NET start-up)\n\n' "$connections" "$threads" "$seconds" "${ROUNDS:-3}"
-printf '%-11s %-6s %-16s %12s %10s %14s %10s %8s %8s  %s\n' body scheme tool requests/s MB/s "CPU µs/req" "RSS MB" "rps/wrk" "CPU/wrk" "bytes at sink"
+printf '%-11s %-6s %-16s %12s %10s %14s %10s %8s %8s  %s\n' body scheme tool requests/s MB/s "CPU µs/req" "RSS MB" "rps/ref" "CPU/ref" "bytes at sink"
 for body in ${BODIES:-small compressed original}; do
   size=$(stat -c %s "$work/$body.body")
   for scheme in ${SCHEMES:-http https}; do
     base="http://127.0.0.1:$port"
-    [ "$scheme" = https ] && base="https://127.0.0.1:$((port + 1))"
     tools="${TOOLS:-wrk hey ab autocannon ours ours-httpclient}"
-    [ "$scheme" = https ] && tools="${HTTPS_TOOLS:-wrk ours}"
+    case $scheme in
+      https) base="https://127.0.0.1:$((port + 1))"; tools="${HTTPS_TOOLS:-wrk ours}" ;;
+      h2c) base="http://127.0.0.1:$((port + 2))"; tools="${H2_TOOLS:-h2load ours}" ;;
+      h2) base="https://127.0.0.1:$((port + 3))"; tools="${H2_TOOLS:-h2load ours}" ;;
+    esac
     : >"$work/rounds"
     for round in $(seq "${ROUNDS:-3}"); do
       for tool in $tools; do
@@ -192,7 +207,8 @@ for line in open(rounds).read().splitlines():
     cpu = (float(user) + float(sys_)) * 1e6 / req if req else float('nan')
     runs.setdefault(tool, []).append((req / secs, cpu, int(rss) / 1024))
 median = {tool: (statistics.median(r[0] for r in rs), statistics.median(r[1] for r in rs), max(r[2] for r in rs)) for tool, rs in runs.items()}
-wrk = median.get('wrk')
+# The reference: wrk over HTTP/1.1, h2load over HTTP/2.
+wrk = median.get('wrk') or median.get('h2load')
 for tool, (rps, cpu, rss) in median.items():
     vs = f"{rps / wrk[0]:8.2f} {cpu / wrk[1]:8.2f}" if wrk and wrk[0] else f"{'-':>8} {'-':>8}"
     print(f"{body:<11} {scheme:<6} {tool:<16} {rps:12,.0f} {rps * size / 1e6:10.1f} {cpu:14.1f} {rss:10.1f} {vs}  {check.get(tool, '?')}", flush=True)
@@ -209,15 +225,26 @@ m = {}
 for line in open(sys.argv[1]).read().splitlines():
     body, scheme, tool, rps, cpu = line.split()
     m[(body, scheme, tool)] = (float(rps), float(cpu))
-def ratio(body, tool, other, i):
-    a, b = m.get((body, 'http', tool)), m.get((body, 'http', other))
+def ratio(body, tool, other, i, scheme='http'):
+    a, b = m.get((body, scheme, tool)), m.get((body, scheme, other))
     return a[i] / b[i] if a and b and b[i] else None
 checks = [
     ("small: ours ≥ 0.8× wrk's requests/s", ratio('small', 'ours', 'wrk', 0), lambda r: r >= 0.8),
     ("small: ours ≥ 2× hey's requests/s", ratio('small', 'ours', 'hey', 0), lambda r: r >= 2),
     ("small: ours' CPU µs/request ≤ 1.25× wrk's", ratio('small', 'ours', 'wrk', 1), lambda r: r <= 1.25),
     ("original: ours ≥ 0.95× wrk's MB/s", ratio('original', 'ours', 'wrk', 0), lambda r: r >= 0.95),
+    # The HTTP/2 issue's targets.
+    ("https small: ours ≥ 0.9× wrk's requests/s", ratio('small', 'ours', 'wrk', 0, 'https'), lambda r: r >= 0.9),
 ]
+for scheme in ('h2c', 'h2'):
+    checks += [
+        (f"{scheme} small: ours ≥ 0.9× h2load's requests/s", ratio('small', 'ours', 'h2load', 0, scheme),
+         lambda r: r >= 0.9),
+        (f"{scheme} small: ours' CPU µs/request ≤ 1.3× h2load's", ratio('small', 'ours', 'h2load', 1, scheme),
+         lambda r: r <= 1.3),
+        (f"{scheme} compressed: ours ≥ 0.9× h2load's requests/s", ratio('compressed', 'ours', 'h2load', 0, scheme),
+         lambda r: r >= 0.9),
+    ]
 print()
 for text, r, ok in checks:
     print(f"{'-' if r is None else 'held' if ok(r) else 'MISSED':<7} {text}" + ("" if r is None else f": {r:.2f}"))
