@@ -71,26 +71,26 @@ public class PhaseTimingTests
             new ReferenceServer.ReferenceServerOptions { ReadRate = (long)rate });
         var outcome = await RunAsync(server, """
             mix:
-              - { name: big, bytes: 16MiB, formData: none }
+              - { name: big, bytes: 32MiB, formData: none }
             load:
-              - iterationsForConstant: { copies: 1, iterations: 2 }
+              - iterationsForConstant: { copies: 1, iterations: 1 }
             """);
         var stats = outcome.ByName["big"];
-        Assert.Equal(2, stats.Ok);
-        var body = 16.0 * (1 << 20);
+        Assert.Equal(1, stats.Ok);
+        var body = 32.0 * (1 << 20);
         var atRate = body / rate * 1000;
         var sending = Ms(stats.Phase(Phase.Sending), 50);
         var waiting = Ms(stats.Phase(Phase.Waiting), 50);
-        // The server takes the body in 2 s. The client's last byte leaves when the buffers between take it (the
-        // two sockets' and Kestrel's 1 MiB pipe: about 4 MB here), so sending ends that much early and the rest
-        // shows as waiting while the server drains them; together they are the 2 s, within 10 % below (each is
-        // the median of its own phase, not of one upload, and the server's clock starts after the headers) and
-        // 20 % above (scheduling on 2 shared cores).
+        // The server takes the body in 4 s. The client's last byte leaves when the buffers between take it (the
+        // two sockets', which the kernel grows as it likes, and Kestrel's 1 MiB pipe: 4 to 7 MB seen here), so
+        // sending ends that much early and the rest shows as waiting while the server drains them; together
+        // they are the 4 s, within 10 % below (the server's clock starts after the headers) and 20 % above
+        // (scheduling on 2 shared cores). Unthrottled, this body is "sent" in tens of milliseconds.
         Assert.InRange(sending + waiting, atRate * 0.9, atRate * 1.2);
-        Assert.InRange(sending, atRate * 0.6, atRate * 1.1);
+        Assert.InRange(sending, atRate * 0.55, atRate * 1.1);
         // The upload bandwidth is body bytes over sending: the rate, and at most what the buffers add to it.
         var bandwidth = stats.Phase(Phase.Bandwidth).GetValueAtPercentile(50) * 1000.0;
-        Assert.InRange(bandwidth, rate * 0.9, rate * 1.7);
+        Assert.InRange(bandwidth, rate * 0.9, rate * 1.9);
     }
 
     [Fact]

@@ -232,8 +232,9 @@ public sealed class Uploader : IDisposable
                 BytesExpected = body.Length,
                 Elapsed = clock.Elapsed,
                 TimeToBodyStart = ToBody(),
-                // An answer that had begun means the server took the request: never sent twice.
-                Unprocessed = answered ? null : Unprocessed(e),
+                // An answer that had begun means the server took the request, and an abort or a timeout is the
+                // client's own end: neither is sent twice.
+                Unprocessed = answered || kind is FailureKind.Aborted or FailureKind.Timeout ? null : Unprocessed(e),
             };
         }
         finally
