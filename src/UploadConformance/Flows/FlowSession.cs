@@ -21,6 +21,9 @@ public sealed record StepResult(string Name, int? Status, TimeSpan Elapsed, stri
     /// <summary>A 401 the app answered by logging in again and repeating the step: its normal course when a
     /// session expires, counted by status but not as a failure.</summary>
     public bool LoggedInAgain { get; init; }
+
+    /// <summary>It answered as expected, but a capture found nothing in the answer.</summary>
+    public bool MissedCapture { get; init; }
 }
 
 /// <summary>One upload's way through its flow: the values it knows (the upload's facts, what the login and
@@ -301,7 +304,7 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
             received = answer.Length;
             if (answer.Length > MaxAnswerChars) answer = answer[..MaxAnswerChars];
             failure = step.Succeeded(status.Value) ? Capture(step, answer, Headers(response), values)
-                : $"{status} ({(HttpStatusCode)status}), expected {Expected(step)}: {StepTemplate.Shown(answer)}";
+                : $"{status} ({(HttpStatusCode)status}), expected {Expected(step)}: {Shown(answer)}";
         }
         catch (HttpRequestException e)
         {
@@ -314,8 +317,13 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
         return new StepResult(step.Name, status, clock.Elapsed, failure, sent, received)
         {
             Answer = failure is null ? null : answer?[..Math.Min(answer.Length, AnswerBody.MaxBytes)],
+            MissedCapture = failure is not null && status is { } s && step.Succeeded(s),
         };
     }
+
+    /// <summary>A step's answer in a failure's line: escaped as any target's text, and cut.</summary>
+    private static string Shown(string? answer) => string.IsNullOrEmpty(answer) ? "an empty answer"
+        : Text.UntrustedText.ForTerminal(answer.Length > 200 ? answer[..200] + "…" : answer);
 
     /// <summary>A step as finished, handed to <see cref="Finished"/> (each one once).</summary>
     private StepResult Done(StepResult result)
@@ -338,7 +346,7 @@ public sealed class FlowSession(Flow flow, HttpClient http, FlowShared shared, U
         {
             if (capture.Read(answer, headers) is not { } value)
                 return $"{capture.Describe()} found nothing to capture as {{{capture.Name}}} in "
-                    + StepTemplate.Shown(answer);
+                    + Shown(answer);
             values[capture.Name] = value;
         }
         return null;

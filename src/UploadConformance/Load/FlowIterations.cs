@@ -64,8 +64,7 @@ public sealed class FlowIterations(Flow flow, HttpClient http, Uri baseUrl, Load
 
     private void Record(StepResult step) => stats.RecordName(new RequestSample(step.Name, step.Elapsed, step.Elapsed,
         step.Status, step.Status is null ? FailureKind.Other : FailureKind.None, step.Ok || step.LoggedInAgain, false,
-        step.Ok || step.Status is null || !step.Failure!.Contains("found nothing", StringComparison.Ordinal) ? null
-            : "capture", step.BytesSent, step.BytesReceived, 0));
+        step.MissedCapture ? "capture" : null, step.BytesSent, step.BytesReceived, 0));
 
     public void Dispose() => http.Dispose();
 }

@@ -56,6 +56,10 @@ public static class ObjectStorage
     public static IReadOnlyList<string> CredentialFields(StorageKind kind) => kind == StorageKind.Qiniu ? ["token"]
         : [.. SignatureFields(kind), "policy"];
 
+    /// <summary>Every store's metadata prefix: the fields a stored object gives back as headers.</summary>
+    public static readonly IReadOnlyList<string> MetaPrefixes =
+        [.. Enum.GetValues<StorageKind>().Select(MetaPrefix).OfType<string>()];
+
     /// <summary>A metadata field's prefix: kept with the object and given back as a header; null for Qiniu,
     /// whose form names metadata otherwise.</summary>
     public static string? MetaPrefix(StorageKind kind) => kind switch

@@ -1,4 +1,3 @@
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace UploadConformance.Targets;
@@ -48,21 +47,4 @@ public static partial class StepTemplate
     public static string Fill(string template, IReadOnlyDictionary<string, string> values, bool url = false) =>
         Resolve(template, values, url, out var missing)
         ?? throw new InvalidOperationException($"'{{{missing}}}' has no value in '{template}'");
-
-    /// <summary>The form a value takes where an earlier step's answer is shown: escaped, one line, cut.</summary>
-    public static string Shown(string? answer, int max = 200)
-    {
-        if (string.IsNullOrEmpty(answer)) return "an empty answer";
-        var text = new StringBuilder();
-        foreach (var c in answer.Length > max ? answer[..max] : answer)
-            text.Append(c switch
-            {
-                '\n' => "\\n",
-                '\r' => "\\r",
-                '\t' => "\\t",
-                < ' ' => $"\\u{(int)c:x4}",
-                _ => c.ToString(),
-            });
-        return answer.Length > max ? text.Append('…').ToString() : text.ToString();
-    }
 }

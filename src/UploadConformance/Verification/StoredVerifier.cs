@@ -126,8 +126,7 @@ public sealed class StoredVerifier(HttpClient http, TargetProfile profile)
         foreach (var field in sent.Fields)
         {
             var name = field.Name.ToLowerInvariant();
-            if (!(name.StartsWith("x-amz-meta-", StringComparison.Ordinal) || name.StartsWith("x-oss-meta-",
-                StringComparison.Ordinal) || name.StartsWith("x-cos-meta-", StringComparison.Ordinal))) continue;
+            if (!ObjectStorage.MetaPrefixes.Any(p => name.StartsWith(p, StringComparison.Ordinal))) continue;
             var actual = response.Headers.TryGetValues(name, out var values) ? Uri.UnescapeDataString(
                 string.Join(", ", values)) : null;
             if (actual != field.Value) return (name, field.Value, actual);

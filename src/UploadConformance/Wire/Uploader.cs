@@ -20,12 +20,14 @@ public sealed class Uploader : IDisposable
     public Uploader(int maxConnections, TlsOptions? tls = null, ConnectionTimings? timings = null, int? streams = null)
     {
         Tls = tls ?? TlsOptions.Default;
-        _invoker = new HttpMessageInvoker(Counted(CreateHandler(maxConnections, Tls), timings));
-        _ownsInvoker = true;
         if (Tls.Http.Major >= 2 && (maxConnections > 1 || streams is not null))
             _http2 = Enumerable.Range(0, maxConnections).Select(_ => (
                 new HttpMessageInvoker(Counted(CreateHandler(1, Tls), timings)),
                 streams is { } n ? new SemaphoreSlim(n, n) : null)).ToArray();
+        // With connections of its own the first one stands for the uploader (and is disposed with them).
+        _invoker = _http2.Length > 0 ? _http2[0].Invoker
+            : new HttpMessageInvoker(Counted(CreateHandler(maxConnections, Tls), timings));
+        _ownsInvoker = _http2.Length == 0;
     }
 
     /// <summary>The handler with its connections and TLS handshakes counted and timed.</summary>
